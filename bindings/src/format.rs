@@ -1,0 +1,18 @@
+//! Small pure helpers the screens need, so no app formats money or phones itself.
+
+use crate::PasarError;
+use pasar_core::{PhoneNumber, Rupiah};
+
+/// `25000` → `"Rp25.000"`.
+#[uniffi::export]
+pub fn format_rupiah(idr: i64) -> String {
+    Rupiah::new(idr).to_string()
+}
+
+/// Any way of writing an Indonesian number → E.164 (`"+6281234567890"`).
+#[uniffi::export]
+pub fn normalize_phone(input: String) -> Result<String, PasarError> {
+    PhoneNumber::parse(&input)
+        .map(|p| p.e164().to_owned())
+        .map_err(|e| pasar_core::Error::from(e).into())
+}

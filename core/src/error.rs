@@ -1,0 +1,249 @@
+//! Errors: each module has its own enum; [`Error`] gathers them, and [`UserError`] is
+//! what a screen gets: a kind it can act on, the field at fault, and the message in
+//! Indonesian and English.
+
+use crate::i18n::{Text, field_label};
+use crate::phone::PhoneError;
+use crate::store::StoreError;
+use std::fmt;
+
+/// What a screen can do about an error; the FFI exposes one variant per kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The user typed something we cannot take; `field` says where.
+    Validation,
+    NotFound,
+    /// Someone else changed the thing first.
+    Conflict,
+    OutOfStock,
+    /// Not signed in, or not allowed.
+    Unauthorized,
+    /// The network failed; the change is saved and will be retried.
+    Network,
+    /// The phone's storage failed (full, corrupt, locked).
+    Storage,
+    /// A bug on our side. Reported, never a crash.
+    Internal,
+}
+
+/// What is wrong with a field's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    TooSmall {
+        min: i64,
+    },
+    TooLarge {
+        max: i64,
+    },
+    Phone(PhoneError),
+    /// Not an id this app made (a malformed deep link, a corrupt record).
+    MalformedId,
+}
+
+/// A value the user (or a caller) gave that we refuse, with the field it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {field}: {problem:?}")]
+pub struct ValidationError {
+    pub field: &'static str,
+    pub problem: Problem,
+}
+
+impl ValidationError {
+    pub fn new(field: &'static str, problem: Problem) -> Self {
+        ValidationError { field, problem }
+    }
+
+    fn message(&self) -> Text {
+        let label = field_label(self.field);
+        match &self.problem {
+            Problem::Required => Text::new(
+                format!("{} wajib diisi", label.id),
+                format!("{} is required", label.en),
+            ),
+            Problem::TooLong { max } => Text::new(
+                format!("{} terlalu panjang (maksimal {max} karakter)", label.id),
+                format!("{} is too long (at most {max} characters)", label.en),
+            ),
+            Problem::TooSmall { min } => Text::new(
+                format!(
+                    "{} minimal {}",
+                    label.id,
+                    crate::money::group_thousands_i64(*min)
+                ),
+                format!(
+                    "{} must be at least {}",
+                    label.en,
+                    crate::money::group_thousands_i64(*min)
+                ),
+            ),
+            Problem::TooLarge { max } => Text::new(
+                format!(
+                    "{} maksimal {}",
+                    label.id,
+                    crate::money::group_thousands_i64(*max)
+                ),
+                format!(
+                    "{} must be at most {}",
+                    label.en,
+                    crate::money::group_thousands_i64(*max)
+                ),
+            ),
+            Problem::Phone(e) => {
+                let (id, en) = match e {
+                    PhoneError::Empty => ("Nomor HP wajib diisi", "Phone number is required"),
+                    PhoneError::InvalidCharacter => (
+                        "Nomor HP hanya boleh berisi angka",
+                        "Phone number may only contain digits",
+                    ),
+                    PhoneError::TooShort => {
+                        ("Nomor HP terlalu pendek", "Phone number is too short")
+                    }
+                    PhoneError::TooLong => ("Nomor HP terlalu panjang", "Phone number is too long"),
+                    PhoneError::InvalidPrefix => (
+                        "Nomor HP harus diawali 08 atau +62",
+                        "Phone number must start with 08 or +62",
+                    ),
+                };
+                Text::new(id, en)
+            }
+            Problem::MalformedId => Text::new(
+                format!("{} tidak dikenali", label.id),
+                format!("{} is not recognised", label.en),
+            ),
+        }
+    }
+}
+
+impl From<PhoneError> for ValidationError {
+    fn from(e: PhoneError) -> Self {
+        ValidationError::new("phone", Problem::Phone(e))
+    }
+}
+
+/// Things the user looks for, named in messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Thing {
+    Product,
+}
+
+impl Thing {
+    fn label(self) -> Text {
+        match self {
+            Thing::Product => Text::new("Produk", "Product"),
+        }
+    }
+}
+
+impl fmt::Display for Thing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label().en)
+    }
+}
+
+/// The core's error: module errors gathered with `#[from]`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error("{thing} {id} not found")]
+    NotFound { thing: Thing, id: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<PhoneError> for Error {
+    fn from(e: PhoneError) -> Self {
+        Error::Validation(e.into())
+    }
+}
+
+/// An error as a screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    pub kind: ErrorKind,
+    /// For [`ErrorKind::Validation`]: the input field at fault (`"price_idr"`).
+    pub field: Option<String>,
+    pub message: Text,
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        self.to_user().kind
+    }
+
+    pub fn to_user(&self) -> UserError {
+        match self {
+            Error::Validation(v) => UserError {
+                kind: ErrorKind::Validation,
+                field: Some(v.field.to_owned()),
+                message: v.message(),
+            },
+            Error::NotFound { thing, .. } => {
+                let label = thing.label();
+                UserError {
+                    kind: ErrorKind::NotFound,
+                    field: None,
+                    message: Text::new(
+                        format!("{} tidak ditemukan", label.id),
+                        format!("{} not found", label.en),
+                    ),
+                }
+            }
+            Error::Store(e) => UserError {
+                kind: ErrorKind::Storage,
+                field: None,
+                message: e.user_message(),
+            },
+            Error::Internal(_) => UserError {
+                kind: ErrorKind::Internal,
+                field: None,
+                message: Text::new(
+                    "Terjadi kesalahan pada aplikasi. Coba lagi.",
+                    "Something went wrong in the app. Please try again.",
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_name_the_field_in_both_languages() {
+        let e: Error = ValidationError::new("price_idr", Problem::TooSmall { min: 1 }).into();
+        let u = e.to_user();
+        assert_eq!(u.kind, ErrorKind::Validation);
+        assert_eq!(u.field.as_deref(), Some("price_idr"));
+        assert_eq!(u.message.id, "Harga minimal 1");
+        assert_eq!(u.message.en, "Price must be at least 1");
+
+        let e: Error =
+            ValidationError::new("price_idr", Problem::TooLarge { max: 1_000_000_000 }).into();
+        assert_eq!(e.to_user().message.id, "Harga maksimal 1.000.000.000");
+
+        let e: Error = PhoneError::TooShort.into();
+        let u = e.to_user();
+        assert_eq!(u.field.as_deref(), Some("phone"));
+        assert_eq!(u.message.id, "Nomor HP terlalu pendek");
+    }
+
+    #[test]
+    fn not_found_is_its_own_kind() {
+        let e = Error::NotFound {
+            thing: Thing::Product,
+            id: "x".into(),
+        };
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert_eq!(e.to_user().message.id, "Produk tidak ditemukan");
+    }
+}

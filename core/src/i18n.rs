@@ -1,0 +1,52 @@
+//! User-visible text, Bahasa Indonesia first and English second.
+//!
+//! Every message a screen may show is produced here, in both languages, so the apps
+//! never assemble sentences themselves.
+
+/// The languages the app speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Id,
+    En,
+}
+
+/// A text in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Text {
+    pub id: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Text {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+/// The name of an input field as a form labels it, for validation messages.
+pub fn field_label(field: &str) -> Text {
+    let (id, en) = match field {
+        "name" => ("Nama produk", "Product name"),
+        "description" => ("Deskripsi", "Description"),
+        "price_idr" => ("Harga", "Price"),
+        "stock" => ("Stok", "Stock"),
+        "phone" => ("Nomor HP", "Phone number"),
+        "id" => ("ID", "ID"),
+        "limit" => ("Jumlah per halaman", "Page size"),
+        "cursor" => ("Halaman", "Page"),
+        "data_dir" => ("Folder data", "Data folder"),
+        other => (other, other),
+    };
+    Text::new(id, en)
+}

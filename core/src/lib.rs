@@ -1,0 +1,24 @@
+//! pasar-core: every rule of the Pasar app, written once in plain Rust.
+//!
+//! The native apps are thin shells; they reach this crate through `pasar-ffi`, which
+//! only converts types. Nothing here knows about uniffi.
+//!
+//! Layout: small modules named for what they hold. [`Pasar`] is the root object the
+//! FFI wraps; it owns the store and hands out the services ([`catalog::Catalog`], ...).
+
+pub mod catalog;
+pub mod error;
+pub mod i18n;
+pub mod id;
+pub mod money;
+pub mod observe;
+pub mod phone;
+pub mod store;
+pub mod time;
+
+mod pasar;
+
+pub use error::{Error, ErrorKind, Result, UserError};
+pub use money::Rupiah;
+pub use pasar::Pasar;
+pub use phone::PhoneNumber;

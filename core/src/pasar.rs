@@ -1,0 +1,50 @@
+//! The root object: opens the store in a data folder and hands out the services.
+
+use crate::catalog::Catalog;
+use crate::store::Database;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The database file inside the data folder the app gives us.
+pub const DATABASE_FILE: &str = "pasar.sqlite3";
+
+pub struct Pasar {
+    data_dir: PathBuf,
+    catalog: Catalog,
+}
+
+impl Pasar {
+    /// Opens the store in `data_dir` (created if missing), migrating it if needed.
+    pub fn open(data_dir: impl AsRef<Path>) -> Result<Self> {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        let db = Arc::new(Database::open(data_dir.join(DATABASE_FILE))?);
+        Ok(Pasar {
+            catalog: Catalog::new(Arc::clone(&db)),
+            data_dir,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+}
+
+/// Runs blocking store work off the async executor, so a suspend call from Kotlin or an
+/// async call from Swift never holds a runtime thread while SQLite works. Without a
+/// tokio runtime (a plain thread, a test) the work runs inline.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle
+            .spawn_blocking(f)
+            .await
+            .map_err(|e| Error::Internal(format!("background task failed: {e}")))?,
+        Err(_) => f(),
+    }
+}

@@ -1,0 +1,187 @@
+//! Versioned migrations of the on-device database.
+//!
+//! The version lives in `PRAGMA user_version`. Each migration runs in its own
+//! transaction together with the version bump, so a failed migration rolls back and
+//! leaves the data exactly as the previous version wrote it. Migrations are append-only:
+//! once released, a step is never edited, because phones in the field have run it.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+pub struct Migration {
+    /// The schema version this step produces.
+    pub version: u32,
+    pub sql: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sql: r#"
+        -- Products a seller lists. Prices are integer rupiah; stock NULL means unlimited.
+        CREATE TABLE products (
+            id          TEXT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            price_idr   INTEGER NOT NULL CHECK (price_idr >= 0),
+            stock       INTEGER CHECK (stock IS NULL OR stock >= 0),
+            archived    INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        ) STRICT;
+    "#,
+}];
+
+/// The version this build of the app writes.
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub fn version(conn: &Connection) -> Result<u32, StoreError> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database up to [`latest_version`].
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    migrate_with(conn, MIGRATIONS, latest_version())
+}
+
+/// Applies the steps of `migrations` above the current version, up to `target`.
+pub fn migrate_with(
+    conn: &mut Connection,
+    migrations: &[Migration],
+    target: u32,
+) -> Result<(), StoreError> {
+    let found = version(conn)?;
+    let supported = migrations.last().map_or(0, |m| m.version);
+    if found > supported {
+        return Err(StoreError::TooNew { found, supported });
+    }
+    for step in migrations
+        .iter()
+        .filter(|m| m.version > found && m.version <= target)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step.sql)
+            .and_then(|()| tx.pragma_update(None, "user_version", step.version))
+            .map_err(|source| StoreError::Migration {
+                version: step.version,
+                source,
+            })?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Database;
+
+    /// Rows as each version of the app wrote them. When a migration is added, add the
+    /// fixture for its version here: the test below then upgrades a database from
+    /// every earlier version and checks that the rows written there survive.
+    fn seed(conn: &Connection, version: u32) {
+        let sql = match version {
+            0 => "",
+            1 => {
+                "INSERT INTO products (id, name, description, price_idr, stock, created_at, updated_at)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-000000000001', 'Donat coklat', 'isi 6', 25000, 10, 1, 1),
+                        ('0190a3e0-7d2c-7cc0-8000-000000000002', 'Bantal', '', 45000, NULL, 2, 2);"
+            }
+            v => panic!("no fixture for schema version {v}: add one"),
+        };
+        conn.execute_batch(sql).expect("seed");
+    }
+
+    /// What every version's fixture must still read as on the latest schema.
+    fn check_latest(conn: &Connection, from: u32) {
+        let rows: Vec<(String, i64, Option<i64>)> = conn
+            .prepare("SELECT name, price_idr, stock FROM products ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        if from >= 1 {
+            assert_eq!(
+                rows,
+                vec![
+                    ("Donat coklat".to_owned(), 25000, Some(10)),
+                    ("Bantal".to_owned(), 45000, None)
+                ]
+            );
+        } else {
+            assert!(rows.is_empty());
+        }
+    }
+
+    #[test]
+    fn upgrades_from_every_earlier_version() {
+        for from in 0..=latest_version() {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("db.sqlite3");
+            {
+                let mut conn = Connection::open(&path).expect("open");
+                migrate_with(&mut conn, MIGRATIONS, from).expect("migrate to old version");
+                assert_eq!(version(&conn).expect("version"), from);
+                seed(&conn, from);
+            }
+            let db = Database::open(&path).expect("upgrade on open");
+            db.read(|c| {
+                assert_eq!(version(c).expect("version"), latest_version());
+                check_latest(c, from);
+                Ok::<_, StoreError>(())
+            })
+            .expect("read");
+        }
+    }
+
+    #[test]
+    fn a_failed_migration_rolls_back_and_keeps_the_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db.sqlite3");
+        let mut conn = Connection::open(&path).expect("open");
+        migrate(&mut conn).expect("migrate");
+        seed(&conn, latest_version());
+        let broken = latest_version() + 1;
+        let steps: Vec<Migration> = MIGRATIONS
+            .iter()
+            .map(|m| Migration { version: m.version, sql: m.sql })
+            .chain([Migration {
+                version: broken,
+                // The first statement succeeds, the second fails: both must be undone.
+                sql: "ALTER TABLE products ADD COLUMN sku TEXT; DELETE FROM products; SELECT no_such_function();",
+            }])
+            .collect();
+        let err = migrate_with(&mut conn, &steps, broken).expect_err("must fail");
+        assert!(matches!(err, StoreError::Migration { version, .. } if version == broken));
+        assert_eq!(version(&conn).expect("version"), latest_version());
+        check_latest(&conn, latest_version());
+        let has_sku: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('products') WHERE name = 'sku'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("pragma");
+        assert_eq!(has_sku, 0, "the half-run migration left a column behind");
+    }
+
+    #[test]
+    fn a_database_from_a_newer_app_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("db.sqlite3");
+        {
+            let conn = Connection::open(&path).expect("open");
+            conn.pragma_update(None, "user_version", latest_version() + 5)
+                .expect("set version");
+        }
+        match Database::open(&path) {
+            Err(StoreError::TooNew { found, supported }) => {
+                assert_eq!(found, latest_version() + 5);
+                assert_eq!(supported, latest_version());
+            }
+            other => panic!("expected TooNew, got {:?}", other.err()),
+        }
+    }
+}
