@@ -16,7 +16,7 @@ pub mod phone;
 pub mod store;
 pub mod time;
 
-mod pasar;
+pub mod pasar;
 
 pub use error::{Error, ErrorKind, Result, UserError};
 pub use money::Rupiah;

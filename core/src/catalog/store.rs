@@ -23,10 +23,10 @@ impl PageRequest {
     }
 
     pub(crate) fn validate(&self) -> Result<PageRequest, ValidationError> {
-        if let Some(after) = &self.after {
-            if !crate::id::is_valid(after) {
-                return Err(ValidationError::new("cursor", Problem::MalformedId));
-            }
+        if let Some(after) = &self.after
+            && !crate::id::is_valid(after)
+        {
+            return Err(ValidationError::new("cursor", Problem::MalformedId));
         }
         let limit = match self.limit {
             0 => PAGE_DEFAULT,

@@ -1,0 +1,50 @@
+//! `pasar demo` as a newcomer runs it: a real process, its output read back.
+
+use std::process::Command;
+
+#[test]
+fn the_demo_runs_end_to_end_and_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar"))
+        .args(["demo", "--data"])
+        .arg(dir.path())
+        .output()
+        .expect("run pasar demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for expected in [
+        "Donat coklat isi 6         Rp25.000",
+        "price of Donat coklat isi 6 is now Rp27.500",
+        "refused: field `name`: \"Nama produk wajib diisi\"",
+        "listener stopped after 4 events",
+        "page 2: Donat coklat isi 6         Rp27.500",
+        "0812-3456-7890     -> +6281234567890",
+        "demo finished",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // The store it left behind is a real database the next run reopens.
+    assert!(dir.path().join("pasar.sqlite3").exists());
+}
+
+#[test]
+fn unknown_commands_and_options_are_refused_with_usage() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar"))
+        .arg("dmeo")
+        .output()
+        .expect("run pasar");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("USAGE"));
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar"))
+        .args(["demo", "--data"])
+        .output()
+        .expect("run pasar");
+    assert_eq!(out.status.code(), Some(2));
+}
