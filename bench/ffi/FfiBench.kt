@@ -53,7 +53,7 @@ fun main() = runBlocking {
             val singles = measure(warmup = 30, rounds = 120) {
                 runBlocking { for (id in ids) catalog.getProduct(id) }
             }
-            val bare = measure(warmup = 20_000, rounds = 2_000) {
+            val bare = measure(warmup = 5_000, rounds = 1_000) {
                 repeat(100) { coreVersion() }
             } / 100.0
             line("page_of_50", "us", page, singles, "50_single_calls")
