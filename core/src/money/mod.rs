@@ -4,6 +4,10 @@
 //! and holds any realistic sum. Arithmetic is checked: an overflow is an error, not a
 //! wrapped price.
 
+mod parse;
+
+pub use parse::{MoneyParseError, parse_rupiah};
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
