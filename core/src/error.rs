@@ -40,6 +40,17 @@ pub enum Problem {
         max: i64,
     },
     Phone(PhoneError),
+    /// A price that cannot be read ("murah", "Rp1,5").
+    Price(crate::money::MoneyParseError),
+    /// Not one of the values this field takes.
+    Invalid,
+    TooMany {
+        max: usize,
+    },
+    /// The same value twice where each must be different.
+    Duplicate {
+        value: String,
+    },
     /// Not an id this app made (a malformed deep link, a corrupt record).
     MalformedId,
 }
@@ -110,6 +121,51 @@ impl ValidationError {
                 };
                 Text::new(id, en)
             }
+            Problem::Price(e) => {
+                use crate::money::MoneyParseError as M;
+                match e {
+                    M::Empty => Text::new(
+                        format!("{} wajib diisi", label.id),
+                        format!("{} is required", label.en),
+                    ),
+                    M::Fraction => Text::new(
+                        format!(
+                            "{} tidak boleh ada sen (contoh: 25.000 atau 25rb)",
+                            label.id
+                        ),
+                        format!(
+                            "{} cannot have cents (for example 25.000 or 25rb)",
+                            label.en
+                        ),
+                    ),
+                    M::TooLarge => Text::new(
+                        format!("{} terlalu besar", label.id),
+                        format!("{} is too large", label.en),
+                    ),
+                    M::NotAnAmount => Text::new(
+                        format!(
+                            "{} tidak terbaca. Tulis seperti 25000, 25rb atau Rp25.000",
+                            label.id
+                        ),
+                        format!(
+                            "{} cannot be read. Write it like 25000, 25rb or Rp25.000",
+                            label.en
+                        ),
+                    ),
+                }
+            }
+            Problem::Invalid => Text::new(
+                format!("{} tidak valid", label.id),
+                format!("{} is not valid", label.en),
+            ),
+            Problem::TooMany { max } => Text::new(
+                format!("{} terlalu banyak (maksimal {max})", label.id),
+                format!("Too many {} (at most {max})", label.en.to_lowercase()),
+            ),
+            Problem::Duplicate { value } => Text::new(
+                format!("{}: \"{value}\" tertulis dua kali", label.id),
+                format!("{}: \"{value}\" is given twice", label.en),
+            ),
             Problem::MalformedId => Text::new(
                 format!("{} tidak dikenali", label.id),
                 format!("{} is not recognised", label.en),
@@ -128,12 +184,20 @@ impl From<PhoneError> for ValidationError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Thing {
     Product,
+    Seller,
+    Account,
+    Group,
+    Photo,
 }
 
 impl Thing {
     fn label(self) -> Text {
         match self {
             Thing::Product => Text::new("Produk", "Product"),
+            Thing::Seller => Text::new("Penjual", "Seller"),
+            Thing::Account => Text::new("Akun", "Account"),
+            Thing::Group => Text::new("Grup", "Group"),
+            Thing::Photo => Text::new("Foto", "Photo"),
         }
     }
 }
@@ -220,15 +284,15 @@ mod tests {
 
     #[test]
     fn validation_errors_name_the_field_in_both_languages() {
-        let e: Error = ValidationError::new("price_idr", Problem::TooSmall { min: 1 }).into();
+        let e: Error = ValidationError::new("price", Problem::TooSmall { min: 1 }).into();
         let u = e.to_user();
         assert_eq!(u.kind, ErrorKind::Validation);
-        assert_eq!(u.field.as_deref(), Some("price_idr"));
+        assert_eq!(u.field.as_deref(), Some("price"));
         assert_eq!(u.message.id, "Harga minimal 1");
         assert_eq!(u.message.en, "Price must be at least 1");
 
         let e: Error =
-            ValidationError::new("price_idr", Problem::TooLarge { max: 1_000_000_000 }).into();
+            ValidationError::new("price", Problem::TooLarge { max: 1_000_000_000 }).into();
         assert_eq!(e.to_user().message.id, "Harga maksimal 1.000.000.000");
 
         let e: Error = PhoneError::TooShort.into();

@@ -6,8 +6,10 @@
 //! Layout: small modules named for what they hold. [`Pasar`] is the root object the
 //! FFI wraps; it owns the store and hands out the services ([`catalog::Catalog`], ...).
 
+pub mod account;
 pub mod catalog;
 pub mod error;
+pub mod group;
 pub mod i18n;
 pub mod id;
 pub mod money;

@@ -1,6 +1,8 @@
 //! The root object: opens the store in a data folder and hands out the services.
 
+use crate::account::Accounts;
 use crate::catalog::Catalog;
+use crate::group::Groups;
 use crate::store::Database;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -11,7 +13,9 @@ pub const DATABASE_FILE: &str = "pasar.sqlite3";
 
 pub struct Pasar {
     data_dir: PathBuf,
+    accounts: Accounts,
     catalog: Catalog,
+    groups: Groups,
 }
 
 impl Pasar {
@@ -20,7 +24,9 @@ impl Pasar {
         let data_dir = data_dir.as_ref().to_path_buf();
         let db = Arc::new(Database::open(data_dir.join(DATABASE_FILE))?);
         Ok(Pasar {
-            catalog: Catalog::new(Arc::clone(&db)),
+            accounts: Accounts::new(Arc::clone(&db)),
+            catalog: Catalog::new(Arc::clone(&db), data_dir.clone()),
+            groups: Groups::new(Arc::clone(&db)),
             data_dir,
         })
     }
@@ -29,8 +35,16 @@ impl Pasar {
         &self.data_dir
     }
 
+    pub fn accounts(&self) -> &Accounts {
+        &self.accounts
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    pub fn groups(&self) -> &Groups {
+        &self.groups
     }
 }
 

@@ -2,13 +2,19 @@
 
 mod product;
 mod store;
+pub mod unit;
 
-pub use product::{NewProduct, Product, ProductPatch, Stock};
+pub(crate) use product::check_id;
+pub use product::{
+    NewProduct, NewVariant, PhotoRef, PriceInput, Product, ProductPatch, Stock, Variant,
+    VariantOption, VariantsInput,
+};
 pub use store::{PAGE_DEFAULT, PAGE_MAX, Page, PageRequest};
 
 use crate::Result;
 use crate::observe::{Observers, Subscription};
 use crate::store::Database;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Something changed in the catalog. Sent to listeners after the change is committed.
@@ -21,13 +27,16 @@ pub enum CatalogEvent {
 #[derive(Clone)]
 pub struct Catalog {
     db: Arc<Database>,
+    /// Where prepared photo files are kept (`<data>/photos/<hash>.<ext>`).
+    data_dir: PathBuf,
     observers: Arc<Observers<CatalogEvent>>,
 }
 
 impl Catalog {
-    pub(crate) fn new(db: Arc<Database>) -> Self {
+    pub(crate) fn new(db: Arc<Database>, data_dir: PathBuf) -> Self {
         Catalog {
             db,
+            data_dir,
             observers: Arc::new(Observers::default()),
         }
     }
@@ -39,8 +48,18 @@ impl Catalog {
     }
 
     pub fn create_product_blocking(&self, new: NewProduct) -> Result<Product> {
-        let product = new.validate(crate::id::new_id(), crate::time::now_ms())?;
-        self.db.write(|tx| store::insert(tx, &product))?;
+        let product = new.validate(&mut crate::id::new_id, crate::time::now_ms())?;
+        let product = self.db.write(|tx| {
+            let seller = product.seller_id.as_deref().unwrap_or_default();
+            if !crate::account::exists(tx, seller)? {
+                return Err(crate::Error::NotFound {
+                    thing: crate::error::Thing::Seller,
+                    id: seller.to_owned(),
+                });
+            }
+            store::insert(tx, &product)?;
+            store::get(tx, &product.id)
+        })?;
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
         Ok(product)
@@ -53,12 +72,12 @@ impl Catalog {
     }
 
     pub fn update_product_blocking(&self, id: &str, patch: ProductPatch) -> Result<Product> {
-        product::check_id(id)?;
+        check_id("id", id)?;
         let product = self.db.write(|tx| {
             let current = store::get(tx, id)?;
-            let updated = patch.apply(current, crate::time::now_ms())?;
+            let updated = patch.apply(current, &mut crate::id::new_id, crate::time::now_ms())?;
             store::update(tx, &updated)?;
-            Ok::<_, crate::Error>(updated)
+            store::get(tx, id)
         })?;
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
@@ -71,7 +90,7 @@ impl Catalog {
     }
 
     pub fn get_product_blocking(&self, id: &str) -> Result<Product> {
-        product::check_id(id)?;
+        check_id("id", id)?;
         self.db.read(|c| store::get(c, id))
     }
 

@@ -1,29 +1,60 @@
 //! The catalog service against a real on-device store.
 
 use super::*;
+use crate::account::NewAccount;
+use crate::group::Role;
 use crate::{ErrorKind, Pasar};
 use std::sync::Mutex;
 
-fn donat(name: &str, price: i64) -> NewProduct {
-    NewProduct {
-        name: name.into(),
-        description: "isi 6, coklat lumer".into(),
-        price_idr: price,
-        stock: Stock::Limited(12),
-    }
+fn seller(pasar: &Pasar) -> String {
+    pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Dapur Bu Rina".into(),
+            phone: Some("0812-3456-7890".into()),
+        })
+        .expect("seller")
+        .id
+}
+
+fn donat(seller: &str, name: &str, price: impl Into<PriceInput>) -> NewProduct {
+    let mut p = NewProduct::new(seller, name, price);
+    p.description = "isi 6, coklat lumer".into();
+    p.stock = Stock::Limited(12);
+    p.unit = "box".into();
+    p
 }
 
 #[tokio::test]
-async fn a_product_survives_closing_and_reopening_the_store() {
+async fn a_product_with_variants_survives_closing_and_reopening_the_store() {
     let dir = tempfile::tempdir().expect("tempdir");
     let created = {
         let pasar = Pasar::open(dir.path()).expect("open");
-        pasar
-            .catalog()
-            .create_product(donat("Donat coklat", 25_000))
-            .await
-            .expect("create")
+        let seller = seller(&pasar);
+        let mut new = donat(&seller, "Donat coklat", "25rb");
+        new.category = Some("Kue & Roti".into());
+        new.preorder_days = Some(2);
+        new.options = vec![
+            VariantOption {
+                name: "Topping".into(),
+                values: vec!["Keju".into(), "Meses".into()],
+            },
+            VariantOption {
+                name: "Isi".into(),
+                values: vec!["6".into(), "12".into()],
+            },
+        ];
+        new.variants = vec![NewVariant {
+            values: vec!["keju".into(), "12".into()],
+            price: Some("45rb".into()),
+            stock: Some(Stock::Limited(3)),
+            sku: Some("DNT-K-12".into()),
+        }];
+        pasar.catalog().create_product(new).await.expect("create")
     };
+    assert_eq!(created.price.to_string(), "Rp25.000");
+    assert_eq!(created.variants.len(), 4);
     let pasar = Pasar::open(dir.path()).expect("reopen");
     let read = pasar
         .catalog()
@@ -31,34 +62,46 @@ async fn a_product_survives_closing_and_reopening_the_store() {
         .await
         .expect("get");
     assert_eq!(read, created);
-    assert_eq!(read.price.to_string(), "Rp25.000");
+    assert_eq!(read.unit, "box");
+    assert_eq!(read.preorder_days, Some(2));
+    let big = read
+        .variants
+        .iter()
+        .find(|v| v.values == ["Keju", "12"])
+        .expect("variant");
+    assert_eq!(read.price_of(Some(&big.id)).to_string(), "Rp45.000");
 }
 
 #[tokio::test]
 async fn bad_input_is_refused_and_nothing_saved_is_lost() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
     let catalog = pasar.catalog();
     let kept = catalog
-        .create_product(donat("Bantal", 45_000))
+        .create_product(donat(&seller, "Bantal", 45_000))
         .await
         .expect("create");
 
     let err = catalog
-        .create_product(donat("Donat", -1))
+        .create_product(donat(&seller, "Donat", "Rp -1"))
         .await
         .expect_err("negative price");
     let user = err.to_user();
     assert_eq!(user.kind, ErrorKind::Validation);
-    assert_eq!(user.field.as_deref(), Some("price_idr"));
-    assert_eq!(user.message.id, "Harga minimal 1");
+    assert_eq!(user.field.as_deref(), Some("price"));
+    assert!(
+        user.message.id.starts_with("Harga tidak terbaca"),
+        "{}",
+        user.message.id
+    );
 
     let err = catalog
         .update_product(
             kept.id.clone(),
             ProductPatch {
                 name: Some("   ".into()),
-                price_idr: Some(1),
+                price: Some(1.into()),
                 ..Default::default()
             },
         )
@@ -66,7 +109,37 @@ async fn bad_input_is_refused_and_nothing_saved_is_lost() {
         .expect_err("blank name");
     assert_eq!(err.to_user().field.as_deref(), Some("name"));
 
-    // Neither failure touched what was saved.
+    // A product for a seller this device does not know, or a group that does not exist.
+    let stranger = crate::id::new_id();
+    let err = catalog
+        .create_product(donat(&stranger, "Donat", 1_000))
+        .await
+        .expect_err("seller");
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    let mut listed = donat(&seller, "Donat", 1_000);
+    listed.group_ids = vec![crate::id::new_id()];
+    assert_eq!(
+        catalog
+            .create_product(listed)
+            .await
+            .expect_err("group")
+            .kind(),
+        ErrorKind::NotFound
+    );
+    let mut with_photo = donat(&seller, "Donat", 1_000);
+    with_photo.photos = vec!["ab".repeat(32)];
+    assert_eq!(
+        catalog
+            .create_product(with_photo)
+            .await
+            .expect_err("photo")
+            .to_user()
+            .field
+            .as_deref(),
+        Some("photos")
+    );
+
+    // None of the failures touched what was saved.
     let page = catalog
         .list_products(PageRequest::first(10))
         .await
@@ -103,12 +176,13 @@ async fn hostile_ids_and_cursors_are_validation_errors_not_sql() {
 fn pages_are_stable_while_products_are_added_underneath() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
     let catalog = pasar.catalog();
     let mut made = Vec::new();
     for i in 0..45 {
         made.push(
             catalog
-                .create_product_blocking(donat(&format!("Produk {i}"), 1_000 + i))
+                .create_product_blocking(donat(&seller, &format!("Produk {i}"), 1_000 + i))
                 .expect("create")
                 .id,
         );
@@ -122,7 +196,7 @@ fn pages_are_stable_while_products_are_added_underneath() {
         // A seller lists something new while the buyer scrolls: it belongs on top,
         // and must not shift or repeat what the buyer has not seen yet.
         catalog
-            .create_product_blocking(donat("Baru", 5_000))
+            .create_product_blocking(donat(&seller, "Baru", 5_000))
             .expect("create");
         match page.next_cursor {
             Some(cursor) => request.after = Some(cursor),
@@ -139,9 +213,40 @@ fn pages_are_stable_while_products_are_added_underneath() {
 }
 
 #[tokio::test]
+async fn products_are_listed_in_groups_the_seller_belongs_to() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
+    let group = pasar
+        .groups()
+        .create("Pasar Ibu-ibu Sidoarjo".into(), seller.clone())
+        .await
+        .expect("group");
+    assert_eq!(group.members.len(), 1);
+    assert_eq!(group.members[0].role, Role::Admin);
+    let mut new = donat(&seller, "Donat", 25_000);
+    new.group_ids = vec![group.id.clone(), group.id.clone()];
+    let p = pasar.catalog().create_product(new).await.expect("create");
+    assert_eq!(p.group_ids, vec![group.id.clone()]);
+    let unlisted = pasar
+        .catalog()
+        .update_product(
+            p.id.clone(),
+            ProductPatch {
+                group_ids: Some(vec![]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("update");
+    assert!(unlisted.group_ids.is_empty());
+}
+
+#[tokio::test]
 async fn listeners_hear_each_committed_change_until_dropped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
     let catalog = pasar.catalog();
     let heard = std::sync::Arc::new(Mutex::new(Vec::new()));
     let h = std::sync::Arc::clone(&heard);
@@ -151,24 +256,24 @@ async fn listeners_hear_each_committed_change_until_dropped() {
             .push((p.name.clone(), p.price.idr()));
     });
     let p = catalog
-        .create_product(donat("Donat", 25_000))
+        .create_product(donat(&seller, "Donat", 25_000))
         .await
         .expect("create");
     catalog
         .update_product(
             p.id.clone(),
             ProductPatch {
-                price_idr: Some(27_000),
+                price: Some("27rb".into()),
                 ..Default::default()
             },
         )
         .await
         .expect("update");
     // A refused change is not an event.
-    let _ = catalog.create_product(donat("", 1)).await;
+    let _ = catalog.create_product(donat(&seller, "", 1)).await;
     drop(subscription);
     catalog
-        .create_product(donat("Bantal", 45_000))
+        .create_product(donat(&seller, "Bantal", 45_000))
         .await
         .expect("create");
     assert_eq!(

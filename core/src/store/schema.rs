@@ -14,9 +14,10 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sql: r#"
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: r#"
         -- Products a seller lists. Prices are integer rupiah; stock NULL means unlimited.
         CREATE TABLE products (
             id          TEXT PRIMARY KEY NOT NULL,
@@ -29,7 +30,95 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
             updated_at  INTEGER NOT NULL
         ) STRICT;
     "#,
-}];
+    },
+    Migration {
+        version: 2,
+        sql: r#"
+        -- People this device knows: the signed-in account, sellers whose products it
+        -- shows, members of its groups.
+        CREATE TABLE accounts (
+            id          TEXT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            phone       TEXT,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        ) STRICT;
+
+        -- seller_id is NULL only on rows written by schema v1, which had no sellers.
+        ALTER TABLE products ADD COLUMN seller_id TEXT REFERENCES accounts(id);
+        ALTER TABLE products ADD COLUMN unit TEXT NOT NULL DEFAULT 'pcs';
+        ALTER TABLE products ADD COLUMN preorder_days INTEGER
+            CHECK (preorder_days IS NULL OR preorder_days BETWEEN 1 AND 90);
+        ALTER TABLE products ADD COLUMN category TEXT;
+        -- Variant dimensions, JSON: [{"name": "warna", "values": ["merah", "biru"]}].
+        ALTER TABLE products ADD COLUMN options TEXT NOT NULL DEFAULT '[]';
+        CREATE INDEX products_seller ON products (seller_id, id);
+
+        -- One row per combination of option values. NULL price or stock: the product's.
+        CREATE TABLE variants (
+            id          TEXT PRIMARY KEY NOT NULL,
+            product_id  TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            value1      TEXT NOT NULL,
+            value2      TEXT NOT NULL DEFAULT '',
+            price_idr   INTEGER CHECK (price_idr IS NULL OR price_idr >= 1),
+            stock       INTEGER CHECK (stock IS NULL OR stock >= 0),
+            unlimited   INTEGER NOT NULL DEFAULT 0 CHECK (unlimited IN (0, 1)),
+            sku         TEXT,
+            UNIQUE (product_id, value1, value2)
+        ) STRICT;
+
+        -- Prepared photos, content-addressed; the files live in the data folder.
+        -- uploaded_at NULL: waiting in the upload queue.
+        CREATE TABLE photos (
+            hash          TEXT PRIMARY KEY NOT NULL,
+            mime          TEXT NOT NULL,
+            width         INTEGER NOT NULL,
+            height        INTEGER NOT NULL,
+            thumb_mime    TEXT NOT NULL,
+            thumb_width   INTEGER NOT NULL,
+            thumb_height  INTEGER NOT NULL,
+            blurhash      TEXT NOT NULL,
+            bytes         INTEGER NOT NULL,
+            created_at    INTEGER NOT NULL,
+            uploaded_at   INTEGER
+        ) STRICT;
+        CREATE INDEX photos_upload_queue ON photos (created_at) WHERE uploaded_at IS NULL;
+
+        CREATE TABLE product_photos (
+            product_id  TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+            position    INTEGER NOT NULL,
+            photo_hash  TEXT NOT NULL REFERENCES photos (hash),
+            PRIMARY KEY (product_id, position)
+        ) STRICT;
+
+        -- Community markets. ("groups" is an SQL keyword.)
+        CREATE TABLE market_groups (
+            id          TEXT PRIMARY KEY NOT NULL,
+            name        TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            updated_at  INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE group_members (
+            group_id    TEXT NOT NULL REFERENCES market_groups (id) ON DELETE CASCADE,
+            account_id  TEXT NOT NULL REFERENCES accounts (id),
+            role        TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+            joined_at   INTEGER NOT NULL,
+            PRIMARY KEY (group_id, account_id)
+        ) STRICT;
+
+        -- A product is listed in its seller's shop and in any of the seller's groups.
+        CREATE TABLE group_listings (
+            group_id    TEXT NOT NULL REFERENCES market_groups (id) ON DELETE CASCADE,
+            product_id  TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+            listed_at   INTEGER NOT NULL,
+            PRIMARY KEY (group_id, product_id)
+        ) STRICT;
+        CREATE INDEX group_listings_product ON group_listings (product_id);
+    "#,
+    },
+];
 
 /// The version this build of the app writes.
 pub fn latest_version() -> u32 {
@@ -88,6 +177,20 @@ mod tests {
                  VALUES ('0190a3e0-7d2c-7cc0-8000-000000000001', 'Donat coklat', 'isi 6', 25000, 10, 1, 1),
                         ('0190a3e0-7d2c-7cc0-8000-000000000002', 'Bantal', '', 45000, NULL, 2, 2);"
             }
+            2 => {
+                "INSERT INTO accounts (id, name, phone, created_at, updated_at)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000a1', 'Dapur Bu Rina', '+6281234567890', 1, 1);
+                 INSERT INTO products (id, name, description, price_idr, stock, created_at, updated_at,
+                                       seller_id, unit, preorder_days, category, options)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-000000000001', 'Donat coklat', 'isi 6', 25000, 10, 1, 1,
+                         '0190a3e0-7d2c-7cc0-8000-0000000000a1', 'box', 2, 'Makanan',
+                         '[{\"name\":\"topping\",\"values\":[\"keju\",\"meses\"]}]'),
+                        ('0190a3e0-7d2c-7cc0-8000-000000000002', 'Bantal', '', 45000, NULL, 2, 2,
+                         '0190a3e0-7d2c-7cc0-8000-0000000000a1', 'pcs', NULL, NULL, '[]');
+                 INSERT INTO variants (id, product_id, position, value1, price_idr, stock)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000b1', '0190a3e0-7d2c-7cc0-8000-000000000001', 0, 'keju', 27000, 4),
+                        ('0190a3e0-7d2c-7cc0-8000-0000000000b2', '0190a3e0-7d2c-7cc0-8000-000000000001', 1, 'meses', NULL, NULL);"
+            }
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");
@@ -112,6 +215,22 @@ mod tests {
             );
         } else {
             assert!(rows.is_empty());
+        }
+        if from >= 2 {
+            let variants: Vec<(String, Option<i64>, Option<i64>)> = conn
+                .prepare("SELECT value1, price_idr, stock FROM variants ORDER BY position")
+                .expect("prepare")
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .expect("query")
+                .collect::<Result<_, _>>()
+                .expect("rows");
+            assert_eq!(
+                variants,
+                vec![
+                    ("keju".to_owned(), Some(27000), Some(4)),
+                    ("meses".to_owned(), None, None)
+                ]
+            );
         }
     }
 
