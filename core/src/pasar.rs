@@ -23,6 +23,8 @@ impl Pasar {
     pub fn open(data_dir: impl AsRef<Path>) -> Result<Self> {
         let data_dir = data_dir.as_ref().to_path_buf();
         let db = Arc::new(Database::open(data_dir.join(DATABASE_FILE))?);
+        // After a migration or a new lexicon the search index is rebuilt, once.
+        db.write(|tx| crate::catalog::search::index::ensure_current(tx))?;
         Ok(Pasar {
             accounts: Accounts::new(Arc::clone(&db)),
             catalog: Catalog::new(Arc::clone(&db), data_dir.clone()),

@@ -1,6 +1,7 @@
 //! The catalog: products sellers list and buyers browse.
 
 mod product;
+pub mod search;
 mod store;
 pub mod unit;
 
@@ -9,6 +10,7 @@ pub use product::{
     NewProduct, NewVariant, PhotoRef, PriceInput, Product, ProductPatch, Stock, Variant,
     VariantOption, VariantsInput,
 };
+pub use search::{Filters, SearchPage, SearchRequest, Sort};
 pub use store::{PAGE_DEFAULT, PAGE_MAX, Page, PageRequest};
 
 use crate::Result;
@@ -30,6 +32,7 @@ pub struct Catalog {
     /// Where prepared photo files are kept (`<data>/photos/<hash>.<ext>`).
     data_dir: PathBuf,
     observers: Arc<Observers<CatalogEvent>>,
+    search: Arc<search::SearchState>,
 }
 
 impl Catalog {
@@ -38,6 +41,7 @@ impl Catalog {
             db,
             data_dir,
             observers: Arc::new(Observers::default()),
+            search: Arc::new(search::SearchState::default()),
         }
     }
 
@@ -60,6 +64,7 @@ impl Catalog {
             store::insert(tx, &product)?;
             store::get(tx, &product.id)
         })?;
+        self.search.invalidate_vocabulary();
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
         Ok(product)
@@ -79,6 +84,7 @@ impl Catalog {
             store::update(tx, &updated)?;
             store::get(tx, id)
         })?;
+        self.search.invalidate_vocabulary();
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
         Ok(product)
@@ -104,6 +110,17 @@ impl Catalog {
     pub fn list_products_blocking(&self, request: &PageRequest) -> Result<Page<Product>> {
         let request = request.validate()?;
         self.db.read(|c| store::list(c, &request))
+    }
+
+    /// Searches the catalog offline: typos, abbreviations, variants and synonyms
+    /// tolerated; filters, sort and pages that stay stable while the catalog changes.
+    pub async fn search(&self, request: SearchRequest) -> Result<SearchPage> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.search_blocking(&request)).await
+    }
+
+    pub fn search_blocking(&self, request: &SearchRequest) -> Result<SearchPage> {
+        self.db.read(|c| search::search(c, &self.search, request))
     }
 
     /// Calls `listener` after every committed change, until the subscription is dropped.

@@ -131,7 +131,9 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         p.updated_at
     ])
     .map_err(StoreError::from)?;
-    write_children(c, p)
+    write_children(c, p)?;
+    super::search::index::index_product(c, p)?;
+    Ok(())
 }
 
 pub(super) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
@@ -162,7 +164,9 @@ pub(super) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
         )
         .map_err(StoreError::from)?;
     }
-    write_children(c, p)
+    write_children(c, p)?;
+    super::search::index::index_product(c, p)?;
+    Ok(())
 }
 
 fn write_children(c: &Connection, p: &Product) -> Result<(), Error> {

@@ -118,6 +118,34 @@ pub const MIGRATIONS: &[Migration] = &[
         CREATE INDEX group_listings_product ON group_listings (product_id);
     "#,
     },
+    Migration {
+        version: 3,
+        sql: r#"
+        -- Small facts about this database (key/value).
+        CREATE TABLE meta (
+            key    TEXT PRIMARY KEY NOT NULL,
+            value  TEXT NOT NULL
+        ) STRICT;
+
+        -- Search. The index holds canonical words made by the core's normaliser (see
+        -- catalog/search), not the raw text: contentless, so it stores no second copy.
+        -- search_docs gives each product a stable integer id for the index (a rowid of
+        -- products could change on VACUUM).
+        CREATE TABLE search_docs (
+            docid       INTEGER PRIMARY KEY,
+            product_id  TEXT NOT NULL UNIQUE REFERENCES products (id) ON DELETE CASCADE
+        ) STRICT;
+        CREATE VIRTUAL TABLE product_search USING fts5 (
+            name, tags, description,
+            content = '', contentless_delete = 1,
+            tokenize = 'unicode61', prefix = '2 3'
+        );
+        CREATE VIRTUAL TABLE product_search_vocab USING fts5vocab (product_search, 'row');
+        CREATE INDEX products_price ON products (price_idr, id);
+        CREATE INDEX products_category ON products (category COLLATE NOCASE, id);
+        -- The index is filled by the core after this migration (search index version).
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -191,6 +219,8 @@ mod tests {
                  VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000b1', '0190a3e0-7d2c-7cc0-8000-000000000001', 0, 'keju', 27000, 4),
                         ('0190a3e0-7d2c-7cc0-8000-0000000000b2', '0190a3e0-7d2c-7cc0-8000-000000000001', 1, 'meses', NULL, NULL);"
             }
+            // v3 adds only the search index and meta: the v2 rows are its fixture.
+            3 => return seed(conn, 2),
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");

@@ -1,0 +1,254 @@
+//! Text → canonical words, the same way for product text and for queries.
+//!
+//! Steps: lower case; accents folded ("café" → "cafe"); anything but letters and digits
+//! separates words, and so does a change between letters and digits ("12pcs" → "12 pcs");
+//! runs of three or more of a letter shrink to one ("enakkk" → "enak"); reduplication
+//! ("kue-kue", "anak2") to the single word; then abbreviations, spelling variants and
+//! synonyms (also of two words: "telepon genggam" → "hp") map to one canonical word.
+
+use super::lexicon::{ABBREVIATIONS, CANONICAL};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Longest word we index or search; longer runs are noise (a pasted URL, a hash).
+const MAX_WORD_CHARS: usize = 40;
+/// Most words taken from one text: bounds the work a hostile input can cause.
+pub const MAX_WORDS: usize = 2_000;
+
+struct Maps {
+    single: HashMap<&'static str, &'static str>,
+    pairs: HashMap<(&'static str, &'static str), &'static str>,
+}
+
+fn maps() -> &'static Maps {
+    static MAPS: OnceLock<Maps> = OnceLock::new();
+    MAPS.get_or_init(|| {
+        let mut single = HashMap::new();
+        let mut pairs = HashMap::new();
+        // Abbreviations first, then canonical forms: "pc" → "pcs" and "cokelat" → "coklat".
+        for (from, to) in ABBREVIATIONS.iter().chain(CANONICAL) {
+            match from.split_once(' ') {
+                Some((a, b)) => {
+                    pairs.insert((a, b), *to);
+                }
+                None => {
+                    single.entry(*from).or_insert(*to);
+                }
+            }
+        }
+        Maps { single, pairs }
+    })
+}
+
+/// Folds the accents of Latin letters; other scripts pass through as they are.
+fn fold(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+        'ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'š' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        c => c,
+    }
+}
+
+/// Raw words: lower case, folded, split at non-alphanumerics and letter/digit changes,
+/// long letter runs shrunk.
+pub fn raw_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut last: Option<char> = None;
+    let flush = |word: &mut String, words: &mut Vec<String>| {
+        if !word.is_empty() {
+            if word.chars().count() <= MAX_WORD_CHARS && words.len() < MAX_WORDS {
+                words.push(std::mem::take(word));
+            } else {
+                word.clear();
+            }
+        }
+    };
+    for ch in text.chars().flat_map(char::to_lowercase).map(fold) {
+        if !ch.is_alphanumeric() {
+            flush(&mut word, &mut words);
+            last = None;
+            continue;
+        }
+        if let Some(prev) = last {
+            if prev.is_ascii_digit() != ch.is_ascii_digit() {
+                // "12pcs", "40x60", but keep "anak2" together for reduplication below.
+                let reduplication =
+                    ch.is_ascii_digit() && ch == '2' && word.chars().all(char::is_alphabetic);
+                if !reduplication {
+                    flush(&mut word, &mut words);
+                }
+            }
+        }
+        last = Some(ch);
+        word.push(ch);
+        if words.len() >= MAX_WORDS {
+            break;
+        }
+    }
+    flush(&mut word, &mut words);
+    words
+        .into_iter()
+        .map(|w| {
+            // Reduplication: "anak2" → "anak".
+            let w = match w.strip_suffix('2') {
+                Some(base)
+                    if base.chars().count() >= 2 && base.chars().all(char::is_alphabetic) =>
+                {
+                    base.to_owned()
+                }
+                _ => w,
+            };
+            shrink_runs(&w)
+        })
+        .collect()
+}
+
+/// Letters repeated for emphasis: a run of three or more becomes one ("enakkk" →
+/// "enak"), and so does a doubled last letter of a longer word ("bangett" → "banget").
+/// A pair inside a word is usually real and stays ("maaf", "saat").
+fn shrink_runs(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let mut j = i;
+        while j < chars.len() && chars[j] == c {
+            j += 1;
+        }
+        let run = j - i;
+        let keep = if !c.is_alphabetic() {
+            run
+        } else if run >= 3 || (run == 2 && j == chars.len() && chars.len() >= 4) {
+            1
+        } else {
+            run
+        };
+        out.extend(std::iter::repeat_n(c, keep));
+        i = j;
+    }
+    out.into_iter().collect()
+}
+
+/// Canonical words of `text`: raw words with reduplications merged and the lexicon
+/// applied ("Kue-kue cokelat yg enakkk" → ["kue", "coklat", "yang", "enak"]).
+pub fn words(text: &str) -> Vec<String> {
+    let raw = raw_words(text);
+    let maps = maps();
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let w = raw[i].as_str();
+        if let Some(next) = raw.get(i + 1) {
+            if let Some(to) = maps.pairs.get(&(w, next.as_str())) {
+                out.push((*to).to_owned());
+                i += 2;
+                continue;
+            }
+            // "kue-kue": the same word twice in a row is one word.
+            if next == w && w.chars().all(char::is_alphabetic) {
+                i += 1;
+                continue;
+            }
+        }
+        out.push(
+            maps.single
+                .get(w)
+                .map_or_else(|| w.to_owned(), |to| (*to).to_owned()),
+        );
+        i += 1;
+    }
+    out
+}
+
+/// First letter, then the consonants: what people keep when they abbreviate
+/// ("donat" → "dnt", "coklat" → "cklt"). Doubled letters count once.
+pub fn skeleton(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for (i, c) in word.chars().enumerate() {
+        let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+        if (i == 0 || !vowel) && out.chars().last() != Some(c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn has_vowel(word: &str) -> bool {
+    word.chars()
+        .any(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Vec<String> {
+        words(s)
+    }
+
+    #[test]
+    fn words_fold_case_accents_and_separators() {
+        // Both sides shrink the same way, so "brulee" and "brule" meet.
+        assert_eq!(w("Café CRÈME brûlée!!"), ["cafe", "krim", "brule"]);
+        assert_eq!(w("Bantal 40x60cm"), ["bantal", "40", "x", "60", "cm"]);
+        assert_eq!(w("isi 12pcs"), ["isi", "12", "pcs"]);
+        assert_eq!(w("Enakkk bangettt"), ["enak", "banget"]);
+        assert_eq!(w("maaf saat"), ["maaf", "saat"]);
+    }
+
+    #[test]
+    fn spelling_variants_synonyms_and_abbreviations_meet() {
+        assert_eq!(w("donat cokelat"), w("Donat COKLAT"));
+        assert_eq!(w("ponsel murah"), ["hp", "murah"]);
+        assert_eq!(w("telepon genggam"), ["hp"]);
+        assert_eq!(w("kaus anak2 yg pdk"), ["kaos", "anak", "yang", "pendek"]);
+        assert_eq!(w("kue-kue kering"), ["kue", "kering"]);
+        assert_eq!(w("Keripik Singkong Pedes"), ["kripik", "singkong", "pedas"]);
+    }
+
+    #[test]
+    fn skeletons_are_what_abbreviations_keep() {
+        assert_eq!(skeleton("donat"), "dnt");
+        assert_eq!(skeleton("coklat"), "cklt");
+        assert_eq!(skeleton("brownies"), "brwns");
+        assert_eq!(skeleton("anggur"), "angr");
+    }
+
+    #[test]
+    fn hostile_text_is_bounded() {
+        let long = "a".repeat(100_000);
+        assert!(w(&long).is_empty() || w(&long).len() == 1);
+        let many = "kata ".repeat(10_000);
+        assert!(w(&many).len() <= MAX_WORDS);
+        assert!(
+            w("\"' OR 1=1 -- NEAR(a b) * ^")
+                .iter()
+                .all(|x| x.chars().all(char::is_alphanumeric))
+        );
+    }
+
+    #[test]
+    fn the_lexicon_has_no_contradictions() {
+        use std::collections::HashMap;
+        let mut seen: HashMap<&str, &str> = HashMap::new();
+        for (from, to) in ABBREVIATIONS.iter().chain(CANONICAL) {
+            if let Some(prev) = seen.insert(from, to) {
+                assert_eq!(prev, *to, "{from} maps to both {prev} and {to}");
+            }
+        }
+        // Canonical forms are fixed points: normalising them again changes nothing.
+        for (_, to) in CANONICAL {
+            assert_eq!(words(to).join(" "), *to, "{to} is not canonical");
+        }
+    }
+}
