@@ -1,5 +1,6 @@
 //! The catalog: products sellers list and buyers browse.
 
+pub mod import;
 mod product;
 pub mod search;
 mod store;
@@ -23,6 +24,18 @@ use std::sync::Arc;
 #[derive(Clone, Debug, PartialEq)]
 pub enum CatalogEvent {
     ProductSaved(Product),
+    /// A catalog file was imported (one event, not one per product).
+    Imported {
+        created: usize,
+        updated: usize,
+    },
+}
+
+/// The formats [`Catalog::import_file`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Json,
+    Csv,
 }
 
 /// The catalog service handed out by [`crate::Pasar::catalog`].
@@ -121,6 +134,145 @@ impl Catalog {
 
     pub fn search_blocking(&self, request: &SearchRequest) -> Result<SearchPage> {
         self.db.read(|c| search::search(c, &self.search, request))
+    }
+
+    /// Imports a catalog file (JSON or CSV). Rows name their seller; rows that do not
+    /// are the `default_seller`'s (an account id). Products whose file id was imported
+    /// before are updated. Bad rows are reported and skipped; the rest is saved in one
+    /// transaction.
+    pub async fn import_file(
+        &self,
+        bytes: Vec<u8>,
+        format: FileFormat,
+        default_seller: Option<String>,
+    ) -> Result<import::ImportReport> {
+        let this = self.clone();
+        crate::pasar::blocking(move || {
+            this.import_file_blocking(&bytes, format, default_seller.as_deref())
+        })
+        .await
+    }
+
+    pub fn import_file_blocking(
+        &self,
+        bytes: &[u8],
+        format: FileFormat,
+        default_seller: Option<&str>,
+    ) -> Result<import::ImportReport> {
+        let (rows, errors) = match format {
+            FileFormat::Json => import::read_json(bytes)?,
+            FileFormat::Csv => import::read_csv(bytes)?,
+        };
+        if let Some(seller) = default_seller {
+            check_id("seller_id", seller)?;
+        }
+        let mut report = import::ImportReport {
+            errors,
+            ..Default::default()
+        };
+        self.db.write(|tx| {
+            if let Some(seller) = default_seller
+                && !crate::account::exists(tx, seller)?
+            {
+                return Err(crate::Error::NotFound {
+                    thing: crate::error::Thing::Seller,
+                    id: seller.to_owned(),
+                });
+            }
+            let now = crate::time::now_ms();
+            for (row, data) in rows {
+                let id_hint = data.id.clone();
+                // A savepoint per row: a row that fails half-way leaves nothing behind.
+                tx.execute_batch("SAVEPOINT import_row")
+                    .map_err(crate::store::StoreError::from)?;
+                match self.import_row(tx, data, default_seller, now) {
+                    Ok(created) => {
+                        tx.execute_batch("RELEASE import_row")
+                            .map_err(crate::store::StoreError::from)?;
+                        if created {
+                            report.created += 1;
+                        } else {
+                            report.updated += 1;
+                        }
+                    }
+                    Err(e @ (crate::Error::Validation(_) | crate::Error::NotFound { .. })) => {
+                        tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")
+                            .map_err(crate::store::StoreError::from)?;
+                        report.errors.push(import::row_error(row, id_hint, &e));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok::<_, crate::Error>(())
+        })?;
+        report.errors.sort_by_key(|e| e.row);
+        self.search.invalidate_vocabulary();
+        self.observers.notify(&CatalogEvent::Imported {
+            created: report.created,
+            updated: report.updated,
+        });
+        Ok(report)
+    }
+
+    /// Saves one imported row; `true` if it created a product.
+    fn import_row(
+        &self,
+        tx: &rusqlite::Connection,
+        row: import::CatalogRow,
+        default_seller: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let seller = match (&row.seller, default_seller) {
+            (Some(name), _) => crate::account::Accounts::find_or_create_by_name(tx, name, now)?,
+            (None, Some(id)) => id.to_owned(),
+            (None, None) => {
+                return Err(crate::error::ValidationError::new(
+                    "seller_id",
+                    crate::error::Problem::Required,
+                )
+                .into());
+            }
+        };
+        let existing = match &row.id {
+            Some(source) => store::find_by_source_id(tx, source)?,
+            None => None,
+        };
+        match existing {
+            Some(id) => {
+                let current = store::get(tx, &id)?;
+                let updated = row
+                    .into_patch()
+                    .apply(current, &mut crate::id::new_id, now)?;
+                store::update(tx, &updated)?;
+                Ok(false)
+            }
+            None => {
+                let product = row.into_new(seller).validate(&mut crate::id::new_id, now)?;
+                store::insert(tx, &product)?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Every active product as a JSON catalog file.
+    pub fn export_json_blocking(&self) -> Result<String> {
+        self.db.read(|c| {
+            let ids: Vec<String> = c
+                .prepare("SELECT id FROM products WHERE archived = 0 ORDER BY id")
+                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+                .map_err(crate::store::StoreError::from)?;
+            let mut rows = Vec::with_capacity(ids.len());
+            for chunk in ids.chunks(500) {
+                for p in store::get_many(c, chunk)? {
+                    let seller = match &p.seller_id {
+                        Some(id) => crate::account::get(c, id).ok().map(|a| a.name),
+                        None => None,
+                    };
+                    rows.push((p, seller));
+                }
+            }
+            Ok(import::to_json(&rows))
+        })
     }
 
     /// Calls `listener` after every committed change, until the subscription is dropped.

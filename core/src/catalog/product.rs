@@ -112,6 +112,8 @@ pub struct PhotoRef {
 pub struct Product {
     /// UUIDv7, made on the device.
     pub id: String,
+    /// The id in the seller's own catalog file, kept from an import ("DNT-01").
+    pub source_id: Option<String>,
     /// `None` only for products saved before sellers existed (schema v1).
     pub seller_id: Option<String>,
     pub name: String,
@@ -171,6 +173,8 @@ impl Product {
 /// What a seller fills in to list a product.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewProduct {
+    /// The id in the seller's own catalog file, for imports; unique.
+    pub source_id: Option<String>,
     pub seller_id: String,
     pub name: String,
     pub description: String,
@@ -190,6 +194,7 @@ impl NewProduct {
     /// The least a product needs; the rest starts empty.
     pub fn new(seller_id: &str, name: &str, price: impl Into<PriceInput>) -> Self {
         NewProduct {
+            source_id: None,
             seller_id: seller_id.to_owned(),
             name: name.to_owned(),
             description: String::new(),
@@ -263,6 +268,7 @@ impl NewProduct {
         )?;
         Ok(Product {
             id: ids.next_id(),
+            source_id: clean_source_id(self.source_id.as_deref())?,
             seller_id: Some(self.seller_id),
             name: clean_name(&self.name)?,
             description: clean_description(&self.description)?,
@@ -370,6 +376,18 @@ fn clean_description(raw: &str) -> Result<String, ValidationError> {
         return Err(too_long("description", DESCRIPTION_MAX_CHARS));
     }
     Ok(text)
+}
+
+pub const SOURCE_ID_MAX_CHARS: usize = 100;
+
+fn clean_source_id(raw: Option<&str>) -> Result<Option<String>, ValidationError> {
+    let Some(text) = raw.map(one_line).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > SOURCE_ID_MAX_CHARS {
+        return Err(too_long("id", SOURCE_ID_MAX_CHARS));
+    }
+    Ok(Some(text))
 }
 
 fn clean_category(raw: Option<&str>) -> Result<Option<String>, ValidationError> {

@@ -57,7 +57,7 @@ pub struct Page<T> {
 }
 
 const COLUMNS: &str = "id, seller_id, name, description, price_idr, unit, stock, preorder_days, \
-                       category, options, archived, created_at, updated_at";
+                       category, options, archived, created_at, updated_at, source_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     let options: String = r.get(9)?;
@@ -78,6 +78,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         archived: r.get(10)?,
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
+        source_id: r.get(13)?,
     })
 }
 
@@ -111,8 +112,19 @@ fn decode_options(text: &str) -> Vec<VariantOption> {
 }
 
 pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
+    if let Some(source) = &p.source_id
+        && find_by_source_id(c, source)?.is_some()
+    {
+        return Err(ValidationError::new(
+            "id",
+            Problem::Duplicate {
+                value: source.clone(),
+            },
+        )
+        .into());
+    }
     c.prepare_cached(&format!(
-        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
     ))
     .map_err(StoreError::from)?
     .execute(params![
@@ -128,7 +140,8 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         encode_options(&p.options),
         p.archived,
         p.created_at,
-        p.updated_at
+        p.updated_at,
+        p.source_id
     ])
     .map_err(StoreError::from)?;
     write_children(c, p)?;
@@ -236,6 +249,17 @@ fn write_children(c: &Connection, p: &Product) -> Result<(), Error> {
             .map_err(StoreError::from)?;
     }
     Ok(())
+}
+
+/// The product imported with this id from the seller's catalog file.
+pub(crate) fn find_by_source_id(c: &Connection, source_id: &str) -> Result<Option<String>, Error> {
+    Ok(
+        c.prepare_cached("SELECT id FROM products WHERE source_id = ?1")
+            .map_err(StoreError::from)?
+            .query_row([source_id], |r| r.get(0))
+            .optional()
+            .map_err(StoreError::from)?,
+    )
 }
 
 pub(super) fn get(c: &Connection, id: &str) -> Result<Product, Error> {

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::account::NewAccount;
+use crate::catalog::search::SearchRequest;
 use crate::group::Role;
 use crate::{ErrorKind, Pasar};
 use std::sync::Mutex;
@@ -250,10 +251,12 @@ async fn listeners_hear_each_committed_change_until_dropped() {
     let catalog = pasar.catalog();
     let heard = std::sync::Arc::new(Mutex::new(Vec::new()));
     let h = std::sync::Arc::clone(&heard);
-    let subscription = catalog.observe(move |CatalogEvent::ProductSaved(p)| {
-        h.lock()
-            .expect("lock")
-            .push((p.name.clone(), p.price.idr()));
+    let subscription = catalog.observe(move |event| {
+        if let CatalogEvent::ProductSaved(p) = event {
+            h.lock()
+                .expect("lock")
+                .push((p.name.clone(), p.price.idr()));
+        }
     });
     let p = catalog
         .create_product(donat(&seller, "Donat", 25_000))
@@ -279,5 +282,100 @@ async fn listeners_hear_each_committed_change_until_dropped() {
     assert_eq!(
         *heard.lock().expect("lock"),
         vec![("Donat".to_owned(), 25_000), ("Donat".to_owned(), 27_000)]
+    );
+}
+
+#[test]
+fn a_catalog_file_imports_reports_bad_rows_and_reimports_as_updates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let fallback = seller(&pasar);
+    let json = br#"[
+        {"id": "DNT-01", "name": "Donat coklat", "price_idr": 25000, "unit": "box",
+         "variants": {"topping": ["keju", "meses"]}, "stock": 12, "category": "Kue", "seller": "Toko Kue Sari"},
+        {"id": "BTL-02", "name": "Bantal silikon", "price_idr": "45rb", "unit": "pcs", "variants": {}},
+        {"id": "BAD-03", "name": "   ", "price_idr": 1000, "unit": "pcs", "variants": {}},
+        {"id": "BAD-04", "name": "Kaos", "price_idr": 1000, "unit": "pcs", "variants": {"a": ["x"], "b": ["y"], "c": ["z"]}}
+    ]"#;
+    let catalog = pasar.catalog();
+    let report = catalog
+        .import_file_blocking(json, FileFormat::Json, Some(&fallback))
+        .expect("import");
+    assert_eq!((report.created, report.updated), (2, 0));
+    assert_eq!(
+        report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.field.as_str()))
+            .collect::<Vec<_>>(),
+        [(3, "name"), (4, "options")]
+    );
+    assert!(
+        report.errors[0].message.id.starts_with("Baris 3:"),
+        "{:?}",
+        report.errors[0]
+    );
+
+    let found = catalog
+        .search_blocking(&SearchRequest {
+            query: "donat sari".into(),
+            ..Default::default()
+        })
+        .expect("search");
+    assert_eq!(found.items.len(), 1, "searchable by name and seller");
+    let donat = &found.items[0];
+    assert_eq!(donat.source_id.as_deref(), Some("DNT-01"));
+    assert_eq!(donat.variants.len(), 2);
+
+    // The same file again, with a new price: updates, no duplicates.
+    let again = String::from_utf8_lossy(json).replace("25000", "27000");
+    let report = catalog
+        .import_file_blocking(again.as_bytes(), FileFormat::Json, Some(&fallback))
+        .expect("import");
+    assert_eq!((report.created, report.updated), (0, 2));
+    let all = catalog
+        .list_products_blocking(&PageRequest::first(50))
+        .expect("list");
+    assert_eq!(all.items.len(), 2);
+    assert!(all.items.iter().any(|p| p.price.idr() == 27_000));
+
+    // Export and import into a fresh store: the same catalog.
+    let exported = catalog.export_json_blocking().expect("export");
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let other = Pasar::open(dir2.path()).expect("open");
+    let owner = seller(&other);
+    let report = other
+        .catalog()
+        .import_file_blocking(exported.as_bytes(), FileFormat::Json, Some(&owner))
+        .expect("import");
+    assert_eq!((report.created, report.errors.len()), (2, 0));
+    let copy = other
+        .catalog()
+        .list_products_blocking(&PageRequest::first(50))
+        .expect("list");
+    let names = |p: &Page<Product>| {
+        let mut v: Vec<_> = p
+            .items
+            .iter()
+            .map(|p| (p.name.clone(), p.price.idr(), p.source_id.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&copy), names(&all));
+
+    // Not a catalog at all: a clear error, nothing touched.
+    assert!(
+        catalog
+            .import_file_blocking(b"\xff\xfe garbage", FileFormat::Json, None)
+            .is_err()
+    );
+    assert_eq!(
+        catalog
+            .list_products_blocking(&PageRequest::first(50))
+            .expect("list")
+            .items
+            .len(),
+        2
     );
 }

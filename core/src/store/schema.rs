@@ -141,6 +141,9 @@ pub const MIGRATIONS: &[Migration] = &[
             tokenize = 'unicode61', prefix = '2 3'
         );
         CREATE VIRTUAL TABLE product_search_vocab USING fts5vocab (product_search, 'row');
+        -- The id a product has in the seller's own catalog file (imports), if any.
+        ALTER TABLE products ADD COLUMN source_id TEXT;
+        CREATE UNIQUE INDEX products_source_id ON products (source_id) WHERE source_id IS NOT NULL;
         CREATE INDEX products_price ON products (price_idr, id);
         CREATE INDEX products_category ON products (category COLLATE NOCASE, id);
         -- The index is filled by the core after this migration (search index version).
