@@ -1,6 +1,7 @@
 //! `pasar`: the command line of the Pasar core. `pasar demo` runs the end-to-end demo.
 
 mod demo;
+mod photo;
 
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ pasar — the Pasar core on the command line
 
 USAGE:
     pasar demo [--data DIR]    run the end-to-end demo (a fresh temporary store unless --data)
+    pasar photo IN --out DIR   prepare a listing photo (1280 px + thumbnail, metadata stripped)
     pasar version              print the version
     pasar help                 print this help
 ";
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
+        Some("photo") => photo::run(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!("pasar {}", env!("CARGO_PKG_VERSION"));
             Ok(())

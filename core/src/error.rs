@@ -217,6 +217,8 @@ pub enum Error {
     NotFound { thing: Thing, id: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Photo(#[from] crate::media::PhotoError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -264,6 +266,17 @@ impl Error {
             Error::Store(e) => UserError {
                 kind: ErrorKind::Storage,
                 field: None,
+                message: e.user_message(),
+            },
+            // A photo we cannot take is the user's to fix (another photo); one we fail to
+            // encode is ours.
+            Error::Photo(e) => UserError {
+                kind: if e.is_internal() {
+                    ErrorKind::Internal
+                } else {
+                    ErrorKind::Validation
+                },
+                field: Some("photo".to_owned()),
                 message: e.user_message(),
             },
             Error::Internal(_) => UserError {

@@ -47,6 +47,8 @@ pub fn field_label(field: &str) -> Text {
         "options" => ("Pilihan varian", "Variant options"),
         "variants" => ("Varian", "Variants"),
         "photos" => ("Foto", "Photos"),
+        "photo" => ("Foto", "Photo"),
+        "file" => ("Berkas", "File"),
         "group_ids" => ("Grup", "Groups"),
         "group_id" => ("Grup", "Group"),
         "account_id" => ("Anggota", "Member"),

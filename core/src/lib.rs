@@ -12,6 +12,7 @@ pub mod error;
 pub mod group;
 pub mod i18n;
 pub mod id;
+pub mod media;
 pub mod money;
 pub mod observe;
 pub mod phone;
