@@ -2,6 +2,7 @@
 // fetching the same 50 products with one call each. Prints one JSON object per figure.
 package id.pasar.bench
 
+import id.pasar.ffi.NewAccount
 import id.pasar.ffi.NewProduct
 import id.pasar.ffi.Pasar
 import id.pasar.ffi.Stock
@@ -37,12 +38,14 @@ fun main() = runBlocking {
     try {
         Pasar.open(dir.absolutePath).use { pasar ->
             val catalog = pasar.catalog()
+            val seller = pasar.accounts().saveAccount(NewAccount(name = "Dapur Bu Rina", phone = "0812-3456-7890")).id
             val ids = (1..50).map { i ->
                 catalog.createProduct(
                     NewProduct(
+                        sellerId = seller,
                         name = "Produk nomor $i donat coklat keju",
                         description = "Deskripsi produk yang cukup panjang untuk terasa nyata, isi 6 pcs.",
-                        priceIdr = 1_000L * i,
+                        price = "${i}rb",
                         stock = Stock.Limited(10),
                     ),
                 ).id

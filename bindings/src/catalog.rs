@@ -11,27 +11,128 @@ pub enum Stock {
     Limited { count: i64 },
 }
 
+/// One variant dimension and its values: `Warna: Merah, Biru`.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VariantOption {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// One combination of option values (`["Merah", "M"]`), as the product has it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Variant {
+    pub id: String,
+    /// One value per option, in the order of `Product.options`.
+    pub values: Vec<String>,
+    /// What one unit of this variant costs: its own price or the product's.
+    pub price_idr: i64,
+    /// `price_idr` as the screen shows it: `"Rp30.000"`.
+    pub price_label: String,
+    /// Whether the variant has a price of its own (false: the product's).
+    pub own_price: bool,
+    /// Null: shares the product's stock.
+    pub stock: Option<Stock>,
+    pub sku: Option<String>,
+}
+
+/// A prepared photo as a product shows it, addressed by the hash of its content.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProductPhoto {
+    /// SHA-256 (hex) of the photo.
+    pub hash: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    /// Shown while the photo loads.
+    pub blurhash: String,
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Product {
     pub id: String,
+    /// The seller's account; null only for products saved before sellers existed.
+    pub seller_id: Option<String>,
     pub name: String,
     pub description: String,
     pub price_idr: i64,
     /// The price as the screen shows it: `"Rp25.000"`.
     pub price_label: String,
+    /// Lowest to highest price over the variants: `"Rp25.000"` or
+    /// `"Rp25.000 – Rp30.000"`.
+    pub price_range_label: String,
+    /// Canonical selling unit: `"pcs"`, `"kg"`, `"loyang"`...
+    pub unit: String,
     pub stock: Stock,
+    /// Whether anything can be bought now (the product's or a variant's stock).
+    pub in_stock: bool,
+    /// Days the seller needs for a pre-order; null for ready stock.
+    pub preorder_days: Option<u32>,
+    pub category: Option<String>,
+    pub options: Vec<VariantOption>,
+    /// One per combination of option values; empty without options.
+    pub variants: Vec<Variant>,
+    pub photos: Vec<ProductPhoto>,
+    /// Community groups the product is listed in, besides the seller's own shop.
+    pub group_ids: Vec<String>,
     pub archived: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }
 
+/// What a seller sets for one combination; combinations not given use the product's
+/// price and stock.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NewVariant {
+    /// One value per option, in the options' order (case and spacing ignored).
+    pub values: Vec<String>,
+    /// As typed (`"30rb"`); null: the product's price.
+    #[uniffi(default)]
+    pub price: Option<String>,
+    /// Null: shares the product's stock.
+    #[uniffi(default)]
+    pub stock: Option<Stock>,
+    #[uniffi(default)]
+    pub sku: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct NewProduct {
+    /// An account saved with `AccountService.save_account`.
+    pub seller_id: String,
     pub name: String,
     #[uniffi(default = "")]
     pub description: String,
-    pub price_idr: i64,
+    /// The price as the seller typed it: `"25rb"`, `"Rp 25.000"`, `"25000"`.
+    pub price: String,
+    /// As typed (`"btl"`, `"Kilo"`); empty means `"pcs"`.
+    #[uniffi(default = "")]
+    pub unit: String,
     pub stock: Stock,
+    /// Null (or 0) for ready stock.
+    #[uniffi(default)]
+    pub preorder_days: Option<u32>,
+    #[uniffi(default)]
+    pub category: Option<String>,
+    /// At most two dimensions (warna × ukuran).
+    #[uniffi(default)]
+    pub options: Vec<VariantOption>,
+    /// Overrides for some combinations of `options`.
+    #[uniffi(default)]
+    pub variants: Vec<NewVariant>,
+    /// Hashes of prepared photos, in display order.
+    #[uniffi(default)]
+    pub photos: Vec<String>,
+    #[uniffi(default)]
+    pub group_ids: Vec<String>,
+}
+
+/// Options and variants are replaced together: a variant only means something against
+/// its options. Variants whose values survive keep their ids.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VariantsInput {
+    pub options: Vec<VariantOption>,
+    #[uniffi(default)]
+    pub variants: Vec<NewVariant>,
 }
 
 /// Fields left null keep their value.
@@ -41,10 +142,28 @@ pub struct ProductPatch {
     pub name: Option<String>,
     #[uniffi(default)]
     pub description: Option<String>,
+    /// As typed, like `NewProduct.price`.
     #[uniffi(default)]
-    pub price_idr: Option<i64>,
+    pub price: Option<String>,
+    #[uniffi(default)]
+    pub unit: Option<String>,
     #[uniffi(default)]
     pub stock: Option<Stock>,
+    /// 0 turns a pre-order product into ready stock.
+    #[uniffi(default)]
+    pub preorder_days: Option<u32>,
+    /// `""` removes the category.
+    #[uniffi(default)]
+    pub category: Option<String>,
+    /// Replaces the options and variants (an empty `options` removes them).
+    #[uniffi(default)]
+    pub variants: Option<VariantsInput>,
+    /// Replaces the photos.
+    #[uniffi(default)]
+    pub photos: Option<Vec<String>>,
+    /// Replaces the group listings.
+    #[uniffi(default)]
+    pub group_ids: Option<Vec<String>>,
     #[uniffi(default)]
     pub archived: Option<bool>,
 }
@@ -56,9 +175,18 @@ pub struct ProductPage {
     pub next_cursor: Option<String>,
 }
 
+// A uniffi enum cannot box its fields; an event is built once and moved to the listener.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum CatalogEvent {
-    ProductSaved { product: Product },
+    ProductSaved {
+        product: Product,
+    },
+    /// A catalog file was imported: one event for the whole file, not one per product.
+    Imported {
+        created: u64,
+        updated: u64,
+    },
 }
 
 /// Implemented by the apps to hear about catalog changes. Called after each committed
@@ -161,15 +289,76 @@ impl From<core::Stock> for Stock {
     }
 }
 
+impl From<VariantOption> for core::VariantOption {
+    fn from(o: VariantOption) -> Self {
+        core::VariantOption {
+            name: o.name,
+            values: o.values,
+        }
+    }
+}
+
+impl From<core::VariantOption> for VariantOption {
+    fn from(o: core::VariantOption) -> Self {
+        VariantOption {
+            name: o.name,
+            values: o.values,
+        }
+    }
+}
+
+impl From<core::PhotoRef> for ProductPhoto {
+    fn from(p: core::PhotoRef) -> Self {
+        ProductPhoto {
+            hash: p.hash,
+            mime: p.mime,
+            width: p.width,
+            height: p.height,
+            blurhash: p.blurhash,
+        }
+    }
+}
+
 impl From<core::Product> for Product {
     fn from(p: core::Product) -> Self {
+        let price_range_label = match p.price_range() {
+            (lo, hi) if lo == hi => lo.to_string(),
+            (lo, hi) => format!("{lo} \u{2013} {hi}"),
+        };
+        let in_stock = p.in_stock();
+        let variants = p
+            .variants
+            .iter()
+            .map(|v| {
+                let price = p.price_of(Some(&v.id));
+                Variant {
+                    id: v.id.clone(),
+                    values: v.values.clone(),
+                    price_idr: price.idr(),
+                    price_label: price.to_string(),
+                    own_price: v.price.is_some(),
+                    stock: v.stock.map(Into::into),
+                    sku: v.sku.clone(),
+                }
+            })
+            .collect();
         Product {
             price_label: p.price.to_string(),
             price_idr: p.price.idr(),
+            price_range_label,
+            in_stock,
+            variants,
             id: p.id,
+            seller_id: p.seller_id,
             name: p.name,
             description: p.description,
+            unit: p.unit,
             stock: p.stock.into(),
+            preorder_days: p.preorder_days,
+            category: p.category,
+            options: p.options.into_iter().map(Into::into).collect(),
+            photos: p.photos.into_iter().map(Into::into).collect(),
+            group_ids: p.group_ids,
             archived: p.archived,
             created_at_ms: p.created_at,
             updated_at_ms: p.updated_at,
@@ -177,13 +366,43 @@ impl From<core::Product> for Product {
     }
 }
 
+impl From<NewVariant> for core::NewVariant {
+    fn from(v: NewVariant) -> Self {
+        core::NewVariant {
+            values: v.values,
+            price: v.price.map(core::PriceInput::Typed),
+            stock: v.stock.map(Into::into),
+            sku: v.sku,
+        }
+    }
+}
+
+impl From<VariantsInput> for core::VariantsInput {
+    fn from(v: VariantsInput) -> Self {
+        core::VariantsInput {
+            options: v.options.into_iter().map(Into::into).collect(),
+            variants: v.variants.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 impl From<NewProduct> for core::NewProduct {
     fn from(n: NewProduct) -> Self {
         core::NewProduct {
+            // Ids from a seller's catalog file come with imports, not from the app's form.
+            source_id: None,
+            seller_id: n.seller_id,
             name: n.name,
             description: n.description,
-            price_idr: n.price_idr,
+            price: core::PriceInput::Typed(n.price),
+            unit: n.unit,
             stock: n.stock.into(),
+            preorder_days: n.preorder_days,
+            category: n.category,
+            options: n.options.into_iter().map(Into::into).collect(),
+            variants: n.variants.into_iter().map(Into::into).collect(),
+            photos: n.photos,
+            group_ids: n.group_ids,
         }
     }
 }
@@ -193,8 +412,15 @@ impl From<ProductPatch> for core::ProductPatch {
         core::ProductPatch {
             name: p.name,
             description: p.description,
-            price_idr: p.price_idr,
+            price: p.price.map(core::PriceInput::Typed),
+            unit: p.unit,
             stock: p.stock.map(Into::into),
+            // uniffi has no Option<Option<T>>: 0 days and "" stand for "clear it".
+            preorder_days: p.preorder_days.map(|d| (d != 0).then_some(d)),
+            category: p.category.map(|c| (!c.is_empty()).then_some(c)),
+            variants: p.variants.map(Into::into),
+            photos: p.photos,
+            group_ids: p.group_ids,
             archived: p.archived,
         }
     }
@@ -204,6 +430,10 @@ impl From<core::CatalogEvent> for CatalogEvent {
     fn from(e: core::CatalogEvent) -> Self {
         match e {
             core::CatalogEvent::ProductSaved(p) => CatalogEvent::ProductSaved { product: p.into() },
+            core::CatalogEvent::Imported { created, updated } => CatalogEvent::Imported {
+                created: created as u64,
+                updated: updated as u64,
+            },
         }
     }
 }

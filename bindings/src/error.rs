@@ -7,7 +7,7 @@ use pasar_core::{ErrorKind, UserError};
 
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum PasarError {
-    /// Bad input; `field` names the form field (`"price_idr"`).
+    /// Bad input; `field` names the form field (`"price"`, `"variants"`...).
     #[error("{english}")]
     Validation {
         field: String,

@@ -7,16 +7,20 @@
 //! are caught by uniffi and become an exception, never a crash (release builds keep
 //! `panic = "unwind"` for this).
 
+mod account;
 mod catalog;
 mod error;
 mod format;
+mod group;
 
+pub use account::{Account, AccountService, NewAccount};
 pub use catalog::{
-    CatalogEvent, CatalogListener, CatalogService, ListenerHandle, NewProduct, Product,
-    ProductPage, ProductPatch, Stock,
+    CatalogEvent, CatalogListener, CatalogService, ListenerHandle, NewProduct, NewVariant, Product,
+    ProductPage, ProductPatch, ProductPhoto, Stock, Variant, VariantOption, VariantsInput,
 };
 pub use error::PasarError;
-pub use format::{format_rupiah, normalize_phone};
+pub use format::{format_rupiah, normalize_phone, parse_rupiah};
+pub use group::{Group, GroupMember, GroupRole, GroupService};
 
 use std::sync::Arc;
 
@@ -26,7 +30,9 @@ uniffi::setup_scaffolding!();
 #[derive(uniffi::Object)]
 pub struct Pasar {
     core: pasar_core::Pasar,
+    accounts: Arc<AccountService>,
     catalog: Arc<CatalogService>,
+    groups: Arc<GroupService>,
 }
 
 #[uniffi::export]
@@ -38,12 +44,27 @@ impl Pasar {
             return Err(PasarError::invalid_data_dir());
         }
         let core = pasar_core::Pasar::open(&data_dir)?;
-        let catalog = Arc::new(CatalogService::new(core.catalog().clone()));
-        Ok(Arc::new(Pasar { core, catalog }))
+        Ok(Arc::new(Pasar {
+            accounts: Arc::new(AccountService::new(core.accounts().clone())),
+            catalog: Arc::new(CatalogService::new(core.catalog().clone())),
+            groups: Arc::new(GroupService::new(core.groups().clone())),
+            core,
+        }))
     }
 
+    /// Accounts: the signed-in person, sellers, group members.
+    pub fn accounts(&self) -> Arc<AccountService> {
+        Arc::clone(&self.accounts)
+    }
+
+    /// Products: list, read, observe, and (for sellers) create and edit.
     pub fn catalog(&self) -> Arc<CatalogService> {
         Arc::clone(&self.catalog)
+    }
+
+    /// Community markets and their members.
+    pub fn groups(&self) -> Arc<GroupService> {
+        Arc::clone(&self.groups)
     }
 
     pub fn data_dir(&self) -> String {

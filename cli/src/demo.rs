@@ -1,7 +1,15 @@
 //! `pasar demo`: the core end to end on embedded defaults, printing what it does.
-//! It grows with each capability; today: the store, the catalog, errors and listeners.
+//! It grows with each capability; today: the store, accounts and groups, the catalog
+//! (typed prices, variants), errors and listeners.
 
-use pasar_core::catalog::{CatalogEvent, NewProduct, PageRequest, ProductPatch, Stock};
+use pasar_core::account::NewAccount;
+use pasar_core::catalog::{
+    CatalogEvent, NewProduct, NewVariant, PageRequest, PriceInput, ProductPatch, Stock,
+    VariantOption,
+};
+use pasar_core::error::{Problem, ValidationError};
+use pasar_core::group::Role;
+use pasar_core::money::parse_rupiah;
 use pasar_core::{Pasar, PhoneNumber, Rupiah, store::schema};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -42,41 +50,107 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     );
 
     println!();
-    println!("2. A listener on the catalog (stops when its handle is dropped)");
-    let heard = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&heard);
-    let subscription = pasar
-        .catalog()
-        .observe(move |CatalogEvent::ProductSaved(p)| {
-            let line = format!("{} {}", p.name, p.price);
-            println!("   [event] product saved: {line}");
-            sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
-        });
+    println!("2. A seller and her community market");
+    let seller = pasar
+        .accounts()
+        .save(NewAccount {
+            id: None,
+            name: "Dapur Bu Rina".into(),
+            phone: Some("0812-3456-7890".into()),
+        })
+        .await?;
+    println!(
+        "   seller {} ({}), typed as 0812-3456-7890",
+        seller.name,
+        seller.phone.as_deref().unwrap_or("-")
+    );
+    let group = pasar
+        .groups()
+        .create("Pasar Ibu-ibu Sidoarjo".into(), seller.id.clone())
+        .await?;
+    let admins: Vec<&str> = group
+        .members
+        .iter()
+        .filter(|m| m.role == Role::Admin)
+        .map(|m| m.name.as_str())
+        .collect();
+    println!("   group {} (admin: {})", group.name, admins.join(", "));
 
     println!();
-    println!("3. A seller lists products (ids made on the phone: UUIDv7)");
-    let seed = [
-        ("Donat coklat isi 6", 25_000, Stock::Limited(12)),
-        ("Bantal silikon 40x60", 45_000, Stock::Limited(5)),
-        ("Brownies panggang", 60_000, Stock::Unlimited),
-    ];
+    println!("3. A listener on the catalog (stops when its handle is dropped)");
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&heard);
+    let subscription = pasar.catalog().observe(move |event| {
+        let line = match event {
+            CatalogEvent::ProductSaved(p) => format!("product saved: {} {}", p.name, p.price),
+            CatalogEvent::Imported { created, updated } => {
+                format!("catalog imported: {created} new, {updated} updated")
+            }
+        };
+        println!("   [event] {line}");
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    });
+
+    println!();
+    println!("4. The seller lists products, prices typed her way, in the group");
+    let mut donat = NewProduct::new(&seller.id, "Donat coklat isi 6", "25rb");
+    donat.unit = "box".into();
+    donat.stock = Stock::Limited(12);
+    donat.category = Some("Kue & Roti".into());
+    donat.options = vec![VariantOption {
+        name: "Topping".into(),
+        values: vec!["Keju".into(), "Meses".into()],
+    }];
+    donat.variants = vec![NewVariant {
+        values: vec!["keju".into()],
+        price: Some("30rb".into()),
+        stock: Some(Stock::Limited(4)),
+        sku: Some("DNT-KEJU".into()),
+    }];
+    let mut bantal = NewProduct::new(&seller.id, "Bantal silikon 40x60", "Rp45.000");
+    bantal.unit = "bh".into();
+    bantal.stock = Stock::Limited(5);
+    bantal.category = Some("Rumah tangga".into());
+    let mut brownies = NewProduct::new(&seller.id, "Brownies panggang", "Rp 60.000,-");
+    brownies.unit = "loyang".into();
+    brownies.preorder_days = Some(2);
+    brownies.category = Some("Kue & Roti".into());
     let mut ids = Vec::new();
-    for (name, price, stock) in seed {
-        let p = pasar
-            .catalog()
-            .create_product(NewProduct {
-                name: name.into(),
-                description: String::new(),
-                price_idr: price,
-                stock,
-            })
-            .await?;
+    for mut new in [donat, bantal, brownies] {
+        let typed = match &new.price {
+            PriceInput::Typed(t) => t.clone(),
+            PriceInput::Idr(idr) => idr.to_string(),
+        };
+        new.group_ids = vec![group.id.clone()];
+        let p = pasar.catalog().create_product(new).await?;
+        let (lo, hi) = p.price_range();
+        let range = if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo} \u{2013} {hi}")
+        };
+        let typed = format!("\"{typed}\"");
         println!(
-            "   + {:<24} {:>10}  id {}",
-            p.name,
-            p.price.to_string(),
-            p.id
+            "   + {:<22} {:>13} -> {:<19} / {:<6} id {}",
+            p.name, typed, range, p.unit, p.id
         );
+        for v in &p.variants {
+            let price = p.price_of(Some(&v.id));
+            let stock = match v.stock.unwrap_or(p.stock) {
+                Stock::Unlimited => "no limit".to_owned(),
+                Stock::Limited(n) => format!("{n} left"),
+            };
+            println!(
+                "       {}: {:<10} {:>10}  {}",
+                option_names(&p.options),
+                v.values.join(" / "),
+                price.to_string(),
+                stock
+            );
+        }
+        if let Some(days) = p.preorder_days {
+            println!("       pre-order: ready {days} days after ordering");
+        }
         ids.push(p.id);
     }
     let donat = ids[0].clone();
@@ -85,7 +159,7 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
         .update_product(
             donat.clone(),
             ProductPatch {
-                price_idr: Some(27_500),
+                price: Some("27.500".into()),
                 ..Default::default()
             },
         )
@@ -93,24 +167,37 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     println!("   ~ price of {} is now {}", p.name, p.price);
 
     println!();
-    println!("4. Bad input gets a clear error and loses nothing");
-    let bad = pasar
-        .catalog()
-        .create_product(NewProduct {
-            name: "   ".into(),
-            description: String::new(),
-            price_idr: 10_000,
-            stock: Stock::Unlimited,
-        })
-        .await;
-    if let Err(e) = bad {
-        let u = e.to_user();
-        println!(
-            "   refused: field `{}`: \"{}\" / \"{}\"",
-            u.field.unwrap_or_default(),
-            u.message.id,
-            u.message.en
-        );
+    println!("5. Bad input gets a clear error and loses nothing");
+    let refusals = [
+        NewProduct::new(&seller.id, "   ", "10rb"),
+        NewProduct::new(&seller.id, "Kerupuk udang", "murah"),
+        {
+            let mut n = NewProduct::new(&seller.id, "Kaos polos", "35rb");
+            n.options = vec![VariantOption {
+                name: "Warna".into(),
+                values: vec!["Merah".into()],
+            }];
+            n.variants = vec![NewVariant {
+                values: vec!["Hijau".into()],
+                price: None,
+                stock: None,
+                sku: None,
+            }];
+            n
+        },
+        NewProduct::new("0190a3e0-7d2c-7cc0-8000-0000000000ff", "Donat", "25rb"),
+    ];
+    for bad in refusals {
+        if let Err(e) = pasar.catalog().create_product(bad).await {
+            let u = e.to_user();
+            match u.field {
+                Some(field) => println!(
+                    "   refused: field `{field}`: \"{}\" / \"{}\"",
+                    u.message.id, u.message.en
+                ),
+                None => println!("   refused: \"{}\" / \"{}\"", u.message.id, u.message.en),
+            }
+        }
     }
     drop(subscription);
     println!(
@@ -120,7 +207,7 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     drop(pasar);
 
     println!();
-    println!("5. Close, reopen, and page through the catalog (2 per page, newest first)");
+    println!("6. Close, reopen, and page through the catalog (2 per page, newest first)");
     let pasar = Pasar::open(&dir)?;
     let mut request = PageRequest::first(2);
     let mut page_no = 1;
@@ -140,12 +227,37 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
         page_no += 1;
     }
     let again = pasar.catalog().get_product(donat).await?;
-    println!("   read back: {} at {}", again.name, again.price);
+    let group = pasar.groups().get(group.id).await?;
+    println!(
+        "   read back: {} at {}, {} variants, listed in {}",
+        again.name,
+        again.price,
+        again.variants.len(),
+        if again.group_ids == [group.id] {
+            group.name.as_str()
+        } else {
+            "no group"
+        }
+    );
 
     println!();
-    println!("6. Money and phone numbers, the Indonesian way");
+    println!("7. Money and phone numbers, the Indonesian way");
     for idr in [500, 25_000, 1_500_000] {
         println!("   {idr:>9} -> {}", Rupiah::new(idr));
+    }
+    for typed in ["25rb", "Rp 25.000", "1,5jt", "goceng", "murah"] {
+        match parse_rupiah(typed) {
+            Ok(r) => println!("   {:<18} -> {r}", format!("\"{typed}\"")),
+            Err(e) => {
+                let u = pasar_core::Error::from(ValidationError::new("price", Problem::Price(e)))
+                    .to_user();
+                println!(
+                    "   {:<18} -> refused: {}",
+                    format!("\"{typed}\""),
+                    u.message.id
+                );
+            }
+        }
     }
     for raw in [
         "0812-3456-7890",
@@ -164,4 +276,13 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     println!();
     println!("demo finished");
     Ok(())
+}
+
+/// `Topping` or `Warna × Ukuran`.
+fn option_names(options: &[VariantOption]) -> String {
+    options
+        .iter()
+        .map(|o| o.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" \u{d7} ")
 }

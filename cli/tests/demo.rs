@@ -17,11 +17,21 @@ fn the_demo_runs_end_to_end_and_exits_zero() {
         String::from_utf8_lossy(&out.stderr)
     );
     for expected in [
-        "Donat coklat isi 6         Rp25.000",
+        "seller Dapur Bu Rina (+6281234567890)",
+        "group Pasar Ibu-ibu Sidoarjo (admin: Dapur Bu Rina)",
+        "+ Donat coklat isi 6            \"25rb\" -> Rp25.000 \u{2013} Rp30.000 / box",
+        "Topping: Keju         Rp30.000  4 left",
+        "\"Rp45.000\" -> Rp45.000            / pcs",
+        "pre-order: ready 2 days after ordering",
         "price of Donat coklat isi 6 is now Rp27.500",
         "refused: field `name`: \"Nama produk wajib diisi\"",
+        "refused: field `price`: \"Harga tidak terbaca.",
+        "refused: field `variants`: \"Varian tidak valid\"",
+        "refused: \"Penjual tidak ditemukan\"",
         "listener stopped after 4 events",
         "page 2: Donat coklat isi 6         Rp27.500",
+        "2 variants, listed in Pasar Ibu-ibu Sidoarjo",
+        "\"1,5jt\"            -> Rp1.500.000",
         "0812-3456-7890     -> +6281234567890",
         "demo finished",
     ] {

@@ -35,6 +35,9 @@ pub struct CatalogRow {
     pub options: Vec<VariantOption>,
 }
 
+/// The rows read from a file (with their row numbers) and the rows that could not be read.
+pub type Rows = (Vec<(usize, CatalogRow)>, Vec<RowError>);
+
 /// Why a row was not imported.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowError {
@@ -94,7 +97,7 @@ fn text_of(v: &Value) -> Option<String> {
 }
 
 /// Reads a JSON catalog. Rows that cannot be read are returned as errors.
-pub fn read_json(bytes: &[u8]) -> Result<(Vec<(usize, CatalogRow)>, Vec<RowError>), ImportError> {
+pub fn read_json(bytes: &[u8]) -> Result<Rows, ImportError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { bytes: bytes.len() });
     }
@@ -232,7 +235,7 @@ pub fn csv_records(text: &str) -> Vec<(usize, Vec<String>)> {
 }
 
 /// Reads a CSV catalog with a header row.
-pub fn read_csv(bytes: &[u8]) -> Result<(Vec<(usize, CatalogRow)>, Vec<RowError>), ImportError> {
+pub fn read_csv(bytes: &[u8]) -> Result<Rows, ImportError> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge { bytes: bytes.len() });
     }

@@ -21,6 +21,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Something changed in the catalog. Sent to listeners after the change is committed.
+// One event per write, handed out by reference: boxing the product would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum CatalogEvent {
     ProductSaved(Product),
@@ -29,6 +31,18 @@ pub enum CatalogEvent {
         created: usize,
         updated: usize,
     },
+}
+
+/// The folder of prepared photos inside the data folder.
+pub const PHOTO_DIR: &str = "photos";
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a reader (or a
+/// crash) never sees half a photo.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| crate::store::StoreError::from(e).into())
 }
 
 /// The formats [`Catalog::import_file`] reads.
@@ -77,7 +91,7 @@ impl Catalog {
             store::insert(tx, &product)?;
             store::get(tx, &product.id)
         })?;
-        self.search.invalidate_vocabulary();
+        self.search.note_written(&product);
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
         Ok(product)
@@ -97,7 +111,7 @@ impl Catalog {
             store::update(tx, &updated)?;
             store::get(tx, id)
         })?;
-        self.search.invalidate_vocabulary();
+        self.search.note_written(&product);
         self.observers
             .notify(&CatalogEvent::ProductSaved(product.clone()));
         Ok(product)
@@ -134,6 +148,96 @@ impl Catalog {
 
     pub fn search_blocking(&self, request: &SearchRequest) -> Result<SearchPage> {
         self.db.read(|c| search::search(c, &self.search, request))
+    }
+
+    /// Takes a photo from the camera or gallery and keeps it for listing: decoded,
+    /// turned upright, resized to 1280 px and a 320 px thumbnail, compressed, every bit of
+    /// metadata (GPS!) stripped. Stored by content address in the data folder and queued
+    /// for upload. The same photo twice is stored once.
+    pub async fn add_photo(&self, bytes: Vec<u8>) -> Result<PhotoRef> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.add_photo_blocking(&bytes)).await
+    }
+
+    pub fn add_photo_blocking(&self, bytes: &[u8]) -> Result<PhotoRef> {
+        let prepared = crate::media::prepare_photo(bytes)?;
+        let photo = PhotoRef {
+            hash: prepared.content_hash.clone(),
+            mime: prepared.photo_mime.to_owned(),
+            width: prepared.width,
+            height: prepared.height,
+            thumb_mime: prepared.thumbnail_mime.to_owned(),
+            blurhash: prepared.blurhash.clone(),
+        };
+        // Files first, then the row: a crash in between leaves a file the next add of
+        // the same photo reuses, never a row without its file.
+        let dir = self.data_dir.join(PHOTO_DIR);
+        std::fs::create_dir_all(&dir).map_err(crate::store::StoreError::from)?;
+        write_atomically(
+            &self.photo_path(&photo.hash, &photo.mime, false),
+            &prepared.photo,
+        )?;
+        write_atomically(
+            &self.photo_path(&photo.hash, &photo.thumb_mime, true),
+            &prepared.thumbnail,
+        )?;
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO photos (hash, mime, width, height, thumb_mime, thumb_width, thumb_height,
+                                     blurhash, bytes, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (hash) DO NOTHING",
+                rusqlite::params![
+                    photo.hash,
+                    photo.mime,
+                    photo.width,
+                    photo.height,
+                    photo.thumb_mime,
+                    prepared.thumb_width,
+                    prepared.thumb_height,
+                    photo.blurhash,
+                    i64::try_from(prepared.photo.len()).unwrap_or(i64::MAX),
+                    crate::time::now_ms()
+                ],
+            )
+            .map_err(crate::store::StoreError::from)?;
+            Ok::<_, crate::Error>(())
+        })?;
+        Ok(photo)
+    }
+
+    /// Where a prepared photo (or its thumbnail) is on this phone.
+    pub fn photo_path(&self, hash: &str, mime: &str, thumbnail: bool) -> PathBuf {
+        let ext = if mime == "image/webp" { "webp" } else { "jpg" };
+        let name = if thumbnail {
+            format!("{hash}.thumb.{ext}")
+        } else {
+            format!("{hash}.{ext}")
+        };
+        self.data_dir.join(PHOTO_DIR).join(name)
+    }
+
+    /// Photos waiting to be uploaded, oldest first.
+    pub fn pending_uploads_blocking(&self) -> Result<Vec<PhotoRef>> {
+        self.db.read(|c| {
+            c.prepare(
+                "SELECT hash, mime, width, height, thumb_mime, blurhash FROM photos
+                 WHERE uploaded_at IS NULL ORDER BY created_at, hash",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(PhotoRef {
+                        hash: r.get(0)?,
+                        mime: r.get(1)?,
+                        width: r.get(2)?,
+                        height: r.get(3)?,
+                        thumb_mime: r.get(4)?,
+                        blurhash: r.get(5)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| crate::store::StoreError::from(e).into())
+        })
     }
 
     /// Imports a catalog file (JSON or CSV). Rows name their seller; rows that do not

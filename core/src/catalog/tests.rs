@@ -379,3 +379,80 @@ fn a_catalog_file_imports_reports_bad_rows_and_reimports_as_updates() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_camera_photo_is_listed_without_its_metadata_and_a_corrupt_one_is_refused() {
+    use crate::media::tests::{phone_jpeg, solid};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
+    let catalog = pasar.catalog();
+    // A phone photo with GPS in EXIF, XMP and a comment, turned 90° by EXIF.
+    let camera = phone_jpeg(&solid(1600, 1200, [200, 120, 40]), 6);
+    let photo = catalog.add_photo(camera.clone()).await.expect("photo");
+    assert_eq!(
+        (photo.width, photo.height),
+        (960, 1280),
+        "upright and resized"
+    );
+    let stored = std::fs::read(catalog.photo_path(&photo.hash, &photo.mime, false)).expect("file");
+    assert_eq!(
+        crate::media::sha256_hex(&stored),
+        photo.hash,
+        "content-addressed"
+    );
+    for secret in [
+        &b"GPS"[..],
+        b"Exif\0\0",
+        b"xmpmeta",
+        b"rumah Ibu Sari",
+        b"Xiaomi",
+    ] {
+        assert!(
+            !stored.windows(secret.len()).any(|w| w == secret),
+            "{:?} leaked",
+            String::from_utf8_lossy(secret)
+        );
+    }
+    assert!(
+        catalog
+            .photo_path(&photo.hash, &photo.thumb_mime, true)
+            .exists()
+    );
+    // The same photo again is the same photo, stored once, queued once.
+    assert_eq!(
+        catalog.add_photo(camera).await.expect("again").hash,
+        photo.hash
+    );
+    assert_eq!(
+        catalog.pending_uploads_blocking().expect("queue"),
+        vec![photo.clone()]
+    );
+
+    let mut new = donat(&seller, "Donat coklat", "25rb");
+    new.photos = vec![photo.hash.clone()];
+    let product = catalog.create_product(new).await.expect("create");
+    assert_eq!(product.photos, vec![photo.clone()]);
+
+    // A corrupt photo: a clear error naming the photo, nothing saved is touched.
+    let mut broken = phone_jpeg(&solid(64, 64, [1, 2, 3]), 1);
+    broken.truncate(broken.len() / 3);
+    for bad in [broken, b"not a photo at all".to_vec(), Vec::new()] {
+        let e = catalog.add_photo(bad).await.expect_err("refused");
+        let u = e.to_user();
+        assert_eq!(
+            (u.kind, u.field.as_deref()),
+            (ErrorKind::Validation, Some("photo"))
+        );
+        assert!(
+            u.message.id.to_lowercase().contains("foto"),
+            "{}",
+            u.message.id
+        );
+    }
+    assert_eq!(catalog.pending_uploads_blocking().expect("queue").len(), 1);
+    assert_eq!(
+        catalog.get_product(product.id.clone()).await.expect("get"),
+        product
+    );
+}

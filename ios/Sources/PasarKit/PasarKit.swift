@@ -1,8 +1,10 @@
 // PasarKit: the idiomatic Swift face of Pasar's core. async/await and AsyncStream over
 // the generated bindings; no rules live here, they are all in the Rust core.
 //
-// The generated types (Pasar, CatalogService, Product, PasarError...) are re-exported:
-// `import PasarKit` is all an app needs.
+// The generated types (Pasar, AccountService, CatalogService, GroupService, Product,
+// PasarError...) are re-exported: `import PasarKit` is all an app needs. Their async
+// methods are already Swift async functions; this file adds what Swift apps expect
+// besides: async opening, AsyncStream, Identifiable, LocalizedError.
 import Foundation
 @_exported import PasarBindings
 
@@ -30,6 +32,19 @@ extension CatalogService {
         }
     }
 }
+
+extension GroupService {
+    /// Adds a saved account to the group as a plain member.
+    public func addMember(groupId: String, accountId: String) async throws -> Group {
+        try await addMember(groupId: groupId, accountId: accountId, role: .member)
+    }
+}
+
+// Records with an `id` are Identifiable, for SwiftUI lists and `ForEach`.
+extension Product: Identifiable {}
+extension Variant: Identifiable {}
+extension Account: Identifiable {}
+extension Group: Identifiable {}
 
 /// Hands each event to the stream; called on a core thread, returns at once.
 private final class StreamListener: CatalogListener, @unchecked Sendable {

@@ -5,7 +5,7 @@ use super::normalize::{has_vowel, skeleton};
 use std::collections::HashMap;
 
 /// Every word of the index with the number of products holding it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Vocabulary {
     doc_count: HashMap<String, u32>,
     /// Words by their skeleton ("dnt" → ["donat", "dinet"]), for abbreviations.
@@ -65,11 +65,12 @@ impl Vocabulary {
     pub fn corrections(&self, word: &str, max: usize) -> Vec<String> {
         let len = word.chars().count();
         let mut found: Vec<(u32, u32, String)> = Vec::new(); // (distance, !docs, word)
-        if len >= 2 && !has_vowel(word) {
-            if let Some(words) = self.by_skeleton.get(word) {
-                for w in words.iter().filter(|w| w.chars().count() > len) {
-                    found.push((0, u32::MAX - self.docs(w), w.clone()));
-                }
+        if len >= 2
+            && !has_vowel(word)
+            && let Some(words) = self.by_skeleton.get(word)
+        {
+            for w in words.iter().filter(|w| w.chars().count() > len) {
+                found.push((0, u32::MAX - self.docs(w), w.clone()));
             }
         }
         let budget = match len {

@@ -78,14 +78,13 @@ pub fn raw_words(text: &str) -> Vec<String> {
             last = None;
             continue;
         }
-        if let Some(prev) = last {
-            if prev.is_ascii_digit() != ch.is_ascii_digit() {
-                // "12pcs", "40x60", but keep "anak2" together for reduplication below.
-                let reduplication =
-                    ch.is_ascii_digit() && ch == '2' && word.chars().all(char::is_alphabetic);
-                if !reduplication {
-                    flush(&mut word, &mut words);
-                }
+        if let Some(prev) = last
+            && prev.is_ascii_digit() != ch.is_ascii_digit()
+        {
+            // "12pcs", "40x60", but keep "anak2" together for reduplication below.
+            let reduplication = ch == '2' && word.chars().all(char::is_alphabetic);
+            if !reduplication {
+                flush(&mut word, &mut words);
             }
         }
         last = Some(ch);
@@ -176,7 +175,7 @@ pub fn skeleton(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for (i, c) in word.chars().enumerate() {
         let vowel = matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
-        if (i == 0 || !vowel) && out.chars().last() != Some(c) {
+        if (i == 0 || !vowel) && !out.ends_with(c) {
             out.push(c);
         }
     }

@@ -82,11 +82,11 @@ pub fn plan(query: &str, index: &impl Words) -> Option<Plan> {
                 shown = first.clone();
             }
             alts.extend(corrections.into_iter().map(Alt::Word));
-            if alts.is_empty() {
-                if let Some((a, b)) = index.split(w) {
-                    shown = format!("{a} {b}");
-                    alts.push(Alt::Both(a, b));
-                }
+            if alts.is_empty()
+                && let Some((a, b)) = index.split(w)
+            {
+                shown = format!("{a} {b}");
+                alts.push(Alt::Both(a, b));
             }
         }
         if prefix {

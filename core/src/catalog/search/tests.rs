@@ -41,7 +41,9 @@ fn market() -> Market {
         budi,
         group,
     };
-    let items: &[(&str, &str, i64, &str, &str, Option<i64>)] = &[
+    // (seller, name, price, category, description, stock)
+    type Item<'a> = (&'a str, &'a str, i64, &'a str, &'a str, Option<i64>);
+    let items: &[Item] = &[
         (
             "rina",
             "Donat Cokelat Lumer isi 6",

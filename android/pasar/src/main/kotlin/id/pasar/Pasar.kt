@@ -5,9 +5,15 @@
 // are (import id.pasar.ffi.*): data classes and sealed classes already.
 package id.pasar
 
+import id.pasar.ffi.Account
+import id.pasar.ffi.AccountService
 import id.pasar.ffi.CatalogEvent
 import id.pasar.ffi.CatalogListener
 import id.pasar.ffi.CatalogService
+import id.pasar.ffi.Group
+import id.pasar.ffi.GroupRole
+import id.pasar.ffi.GroupService
+import id.pasar.ffi.NewAccount
 import id.pasar.ffi.NewProduct
 import id.pasar.ffi.PasarException
 import id.pasar.ffi.Product
@@ -28,14 +34,22 @@ import java.io.File
  * `Application`) and close it when the account signs out.
  */
 class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoCloseable {
+    /** Accounts: the signed-in person, the sellers, the members of groups. */
+    val accounts: Accounts = Accounts(ffi.accounts())
+
     /** Products: list, read, observe, and (for sellers) create and edit. */
     val catalog: Catalog = Catalog(ffi.catalog())
+
+    /** Community markets (WhatsApp groups) and their members. */
+    val groups: Groups = Groups(ffi.groups())
 
     /** The folder the store lives in. */
     val dataDir: String get() = ffi.dataDir()
 
     override fun close() {
+        accounts.close()
         catalog.close()
+        groups.close()
         ffi.close()
     }
 
@@ -55,9 +69,52 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     }
 }
 
+/** Accounts the device knows; every call is a coroutine. */
+class Accounts internal constructor(private val ffi: AccountService) : AutoCloseable {
+    /**
+     * Creates the account ([NewAccount.id] `null`) or updates the one with that id. The
+     * phone comes back in E.164 (`"+6281234567890"`) however it was typed.
+     *
+     * @throws PasarException.Validation with field `account_name` or `phone`.
+     */
+    suspend fun save(account: NewAccount): Account = ffi.saveAccount(account)
+
+    /** @throws PasarException.NotFound if the device knows no such account. */
+    suspend fun get(id: String): Account = ffi.getAccount(id)
+
+    override fun close() = ffi.close()
+}
+
+/** Community markets: a group whose members each sell and buy, run by its admins. */
+class Groups internal constructor(private val ffi: GroupService) : AutoCloseable {
+    /**
+     * Creates a group with [adminId], a saved account, as its first admin.
+     *
+     * @throws PasarException.NotFound if there is no such account.
+     */
+    suspend fun create(name: String, adminId: String): Group = ffi.createGroup(name, adminId)
+
+    /** Adds a saved account to the group, or changes its [role]. */
+    suspend fun addMember(groupId: String, accountId: String, role: GroupRole = GroupRole.MEMBER): Group =
+        ffi.addMember(groupId, accountId, role)
+
+    /** @throws PasarException.NotFound if there is no such group. */
+    suspend fun get(id: String): Group = ffi.getGroup(id)
+
+    /** Every group the device knows, by name. */
+    suspend fun list(): List<Group> = ffi.listGroups()
+
+    override fun close() = ffi.close()
+}
+
 /** The catalog: every call is a coroutine; [events] is a cold [Flow] of changes. */
 class Catalog internal constructor(private val ffi: CatalogService) : AutoCloseable {
-    /** @throws PasarException.Validation naming the field at fault. */
+    /**
+     * Lists a product for [NewProduct.sellerId], with its price as the seller typed it.
+     *
+     * @throws PasarException.Validation naming the field at fault (`price`, `variants`...).
+     * @throws PasarException.NotFound if the seller or a group does not exist.
+     */
     suspend fun create(product: NewProduct): Product = ffi.createProduct(product)
 
     /** Changes the fields set in [patch]; `null` fields keep their value. */
@@ -110,6 +167,12 @@ fun PasarException.userMessage(english: Boolean = false): String = when (this) {
 
 /** `25000` → `"Rp25.000"`, the way the core formats every price. */
 fun formatRupiah(idr: Long): String = id.pasar.ffi.formatRupiah(idr)
+
+/**
+ * A price as sellers type it → rupiah: `"25rb"` → `25000`, `"Rp 1,5 jt"` → `1500000`.
+ * @throws PasarException.Validation with field `price`.
+ */
+fun parseRupiah(text: String): Long = id.pasar.ffi.parseRupiah(text)
 
 /**
  * Any way Indonesians write a phone number → E.164 (`"+6281234567890"`).
