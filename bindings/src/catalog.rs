@@ -45,6 +45,10 @@ pub struct ProductPhoto {
     pub height: u32,
     /// Shown while the photo loads.
     pub blurhash: String,
+    /// The photo file, relative to the data folder (`photos/<hash>.jpg`).
+    pub file: String,
+    /// The thumbnail file, relative to the data folder.
+    pub thumbnail_file: String,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -177,6 +181,79 @@ pub struct ProductPage {
 
 // A uniffi enum cannot box its fields; an event is built once and moved to the listener.
 #[allow(clippy::large_enum_variant)]
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SearchSort {
+    /// Best match first; without words, newest first.
+    Relevance,
+    PriceLowHigh,
+    PriceHighLow,
+    Newest,
+}
+
+/// A search: the words the buyer typed, filters, order and page.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SearchQuery {
+    /// As typed: typos, abbreviations and filler are the core's to handle. Empty browses.
+    #[uniffi(default = "")]
+    pub text: String,
+    #[uniffi(default)]
+    pub group_id: Option<String>,
+    #[uniffi(default)]
+    pub seller_id: Option<String>,
+    #[uniffi(default)]
+    pub category: Option<String>,
+    #[uniffi(default)]
+    pub min_price_idr: Option<i64>,
+    #[uniffi(default)]
+    pub max_price_idr: Option<i64>,
+    #[uniffi(default = false)]
+    pub in_stock_only: bool,
+    /// Null: relevance.
+    #[uniffi(default)]
+    pub sort: Option<SearchSort>,
+    /// `next_cursor` of the previous page.
+    #[uniffi(default)]
+    pub after: Option<String>,
+    /// 0: the default (20).
+    #[uniffi(default = 0)]
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SearchResults {
+    pub items: Vec<Product>,
+    pub next_cursor: Option<String>,
+    /// How many products match a text search (at most 1000); null when browsing.
+    pub total: Option<u32>,
+    /// The words as understood, corrections applied ("donat coklat"); empty when browsing.
+    pub understood: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CatalogFileFormat {
+    Json,
+    Csv,
+}
+
+/// A row of a catalog file that was not imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportRowError {
+    /// 1-based: the element of a JSON array, the line of a CSV file.
+    pub row: u32,
+    pub id: Option<String>,
+    pub field: String,
+    pub indonesian: String,
+    pub english: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportReport {
+    pub created: u32,
+    pub updated: u32,
+    pub errors: Vec<ImportRowError>,
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum CatalogEvent {
     ProductSaved {
@@ -260,6 +337,68 @@ impl CatalogService {
         })
     }
 
+    /// Searches the catalog on the phone, offline.
+    pub async fn search(&self, query: SearchQuery) -> Result<SearchResults, PasarError> {
+        let page = self.inner.search(query.into()).await?;
+        Ok(SearchResults {
+            items: page.items.into_iter().map(Product::from).collect(),
+            next_cursor: page.next_cursor,
+            total: page.total,
+            understood: page.understood,
+        })
+    }
+
+    /// A photo from the camera or gallery (JPEG, PNG or WebP bytes), made ready for
+    /// listing: upright, resized, compressed, metadata (GPS) stripped, queued for upload.
+    pub async fn add_photo(&self, bytes: Vec<u8>) -> Result<ProductPhoto, PasarError> {
+        Ok(self.inner.add_photo(bytes).await?.into())
+    }
+
+    /// Photos waiting to be uploaded, oldest first.
+    pub async fn pending_photo_uploads(&self) -> Result<Vec<ProductPhoto>, PasarError> {
+        let inner = self.inner.clone();
+        let photos = inner.pending_uploads().await?;
+        Ok(photos.into_iter().map(ProductPhoto::from).collect())
+    }
+
+    /// Imports a seller's catalog file. Rows naming no seller belong to `default_seller_id`.
+    pub async fn import_catalog(
+        &self,
+        contents: Vec<u8>,
+        format: CatalogFileFormat,
+        default_seller_id: Option<String>,
+    ) -> Result<ImportReport, PasarError> {
+        let format = match format {
+            CatalogFileFormat::Json => core::FileFormat::Json,
+            CatalogFileFormat::Csv => core::FileFormat::Csv,
+        };
+        let report = self
+            .inner
+            .import_file(contents, format, default_seller_id)
+            .await?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(ImportReport {
+            created: count(report.created),
+            updated: count(report.updated),
+            errors: report
+                .errors
+                .into_iter()
+                .map(|e| ImportRowError {
+                    row: count(e.row),
+                    id: e.id,
+                    field: e.field,
+                    indonesian: e.message.id,
+                    english: e.message.en,
+                })
+                .collect(),
+        })
+    }
+
+    /// The active catalog as a JSON catalog file.
+    pub async fn export_catalog(&self) -> Result<String, PasarError> {
+        Ok(self.inner.export_json().await?)
+    }
+
     /// Starts delivering catalog changes to `listener` until the handle is dropped.
     pub fn observe(&self, listener: Box<dyn CatalogListener>) -> Arc<ListenerHandle> {
         let subscription = self.inner.observe(move |event| {
@@ -268,6 +407,30 @@ impl CatalogService {
         Arc::new(ListenerHandle {
             subscription: Mutex::new(Some(subscription)),
         })
+    }
+}
+
+impl From<SearchQuery> for core::SearchRequest {
+    fn from(q: SearchQuery) -> Self {
+        core::SearchRequest {
+            query: q.text,
+            filters: core::Filters {
+                group_id: q.group_id,
+                seller_id: q.seller_id,
+                category: q.category,
+                min_price_idr: q.min_price_idr,
+                max_price_idr: q.max_price_idr,
+                in_stock_only: q.in_stock_only,
+            },
+            sort: match q.sort {
+                None | Some(SearchSort::Relevance) => core::Sort::Relevance,
+                Some(SearchSort::PriceLowHigh) => core::Sort::PriceLowHigh,
+                Some(SearchSort::PriceHighLow) => core::Sort::PriceHighLow,
+                Some(SearchSort::Newest) => core::Sort::Newest,
+            },
+            after: q.after,
+            limit: q.limit,
+        }
     }
 }
 
@@ -310,6 +473,8 @@ impl From<core::VariantOption> for VariantOption {
 impl From<core::PhotoRef> for ProductPhoto {
     fn from(p: core::PhotoRef) -> Self {
         ProductPhoto {
+            file: p.relative_path(false),
+            thumbnail_file: p.relative_path(true),
             hash: p.hash,
             mime: p.mime,
             width: p.width,

@@ -20,7 +20,7 @@ pub struct GroupMember {
 
 /// A community market: members each sell and buy; admins run it.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Group {
+pub struct MarketGroup {
     pub id: String,
     pub name: String,
     /// Admins first, then by name.
@@ -42,7 +42,11 @@ impl GroupService {
 #[uniffi::export(async_runtime = "tokio")]
 impl GroupService {
     /// Creates a group with `admin_id` (a saved account) as its first admin.
-    pub async fn create_group(&self, name: String, admin_id: String) -> Result<Group, PasarError> {
+    pub async fn create_group(
+        &self,
+        name: String,
+        admin_id: String,
+    ) -> Result<MarketGroup, PasarError> {
         Ok(self.inner.create(name, admin_id).await?.into())
     }
 
@@ -52,7 +56,7 @@ impl GroupService {
         group_id: String,
         account_id: String,
         role: GroupRole,
-    ) -> Result<Group, PasarError> {
+    ) -> Result<MarketGroup, PasarError> {
         Ok(self
             .inner
             .add_member(group_id, account_id, role.into())
@@ -60,18 +64,18 @@ impl GroupService {
             .into())
     }
 
-    pub async fn get_group(&self, id: String) -> Result<Group, PasarError> {
+    pub async fn get_group(&self, id: String) -> Result<MarketGroup, PasarError> {
         Ok(self.inner.get(id).await?.into())
     }
 
     /// Every group the device knows, by name.
-    pub async fn list_groups(&self) -> Result<Vec<Group>, PasarError> {
+    pub async fn list_groups(&self) -> Result<Vec<MarketGroup>, PasarError> {
         Ok(self
             .inner
             .list()
             .await?
             .into_iter()
-            .map(Group::from)
+            .map(MarketGroup::from)
             .collect())
     }
 }
@@ -104,9 +108,9 @@ impl From<core::Member> for GroupMember {
     }
 }
 
-impl From<core::Group> for Group {
+impl From<core::Group> for MarketGroup {
     fn from(g: core::Group) -> Self {
-        Group {
+        MarketGroup {
             id: g.id,
             name: g.name,
             members: g.members.into_iter().map(Into::into).collect(),

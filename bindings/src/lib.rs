@@ -15,12 +15,13 @@ mod group;
 
 pub use account::{Account, AccountService, NewAccount};
 pub use catalog::{
-    CatalogEvent, CatalogListener, CatalogService, ListenerHandle, NewProduct, NewVariant, Product,
-    ProductPage, ProductPatch, ProductPhoto, Stock, Variant, VariantOption, VariantsInput,
+    CatalogEvent, CatalogFileFormat, CatalogListener, CatalogService, ImportReport, ImportRowError,
+    ListenerHandle, NewProduct, NewVariant, Product, ProductPage, ProductPatch, ProductPhoto,
+    SearchQuery, SearchResults, SearchSort, Stock, Variant, VariantOption, VariantsInput,
 };
 pub use error::PasarError;
 pub use format::{format_rupiah, normalize_phone, parse_rupiah};
-pub use group::{Group, GroupMember, GroupRole, GroupService};
+pub use group::{GroupMember, GroupRole, GroupService, MarketGroup};
 
 use std::sync::Arc;
 

@@ -173,14 +173,8 @@ impl Catalog {
         // the same photo reuses, never a row without its file.
         let dir = self.data_dir.join(PHOTO_DIR);
         std::fs::create_dir_all(&dir).map_err(crate::store::StoreError::from)?;
-        write_atomically(
-            &self.photo_path(&photo.hash, &photo.mime, false),
-            &prepared.photo,
-        )?;
-        write_atomically(
-            &self.photo_path(&photo.hash, &photo.thumb_mime, true),
-            &prepared.thumbnail,
-        )?;
+        write_atomically(&self.photo_path(&photo, false), &prepared.photo)?;
+        write_atomically(&self.photo_path(&photo, true), &prepared.thumbnail)?;
         self.db.write(|tx| {
             tx.execute(
                 "INSERT INTO photos (hash, mime, width, height, thumb_mime, thumb_width, thumb_height,
@@ -206,17 +200,16 @@ impl Catalog {
     }
 
     /// Where a prepared photo (or its thumbnail) is on this phone.
-    pub fn photo_path(&self, hash: &str, mime: &str, thumbnail: bool) -> PathBuf {
-        let ext = if mime == "image/webp" { "webp" } else { "jpg" };
-        let name = if thumbnail {
-            format!("{hash}.thumb.{ext}")
-        } else {
-            format!("{hash}.{ext}")
-        };
-        self.data_dir.join(PHOTO_DIR).join(name)
+    pub fn photo_path(&self, photo: &PhotoRef, thumbnail: bool) -> PathBuf {
+        self.data_dir.join(photo.relative_path(thumbnail))
     }
 
     /// Photos waiting to be uploaded, oldest first.
+    pub async fn pending_uploads(&self) -> Result<Vec<PhotoRef>> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.pending_uploads_blocking()).await
+    }
+
     pub fn pending_uploads_blocking(&self) -> Result<Vec<PhotoRef>> {
         self.db.read(|c| {
             c.prepare(
@@ -359,6 +352,11 @@ impl Catalog {
     }
 
     /// Every active product as a JSON catalog file.
+    pub async fn export_json(&self) -> Result<String> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.export_json_blocking()).await
+    }
+
     pub fn export_json_blocking(&self) -> Result<String> {
         self.db.read(|c| {
             let ids: Vec<String> = c

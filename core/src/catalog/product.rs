@@ -108,6 +108,21 @@ pub struct PhotoRef {
     pub blurhash: String,
 }
 
+impl PhotoRef {
+    /// Where the photo (or its thumbnail) is kept, relative to the data folder:
+    /// `photos/<hash>.jpg`, `photos/<hash>.thumb.jpg`.
+    pub fn relative_path(&self, thumbnail: bool) -> String {
+        let mime = if thumbnail {
+            &self.thumb_mime
+        } else {
+            &self.mime
+        };
+        let ext = if mime == "image/webp" { "webp" } else { "jpg" };
+        let thumb = if thumbnail { ".thumb" } else { "" };
+        format!("{}/{}{thumb}.{ext}", super::PHOTO_DIR, self.hash)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Product {
     /// UUIDv7, made on the device.

@@ -395,7 +395,7 @@ async fn a_camera_photo_is_listed_without_its_metadata_and_a_corrupt_one_is_refu
         (960, 1280),
         "upright and resized"
     );
-    let stored = std::fs::read(catalog.photo_path(&photo.hash, &photo.mime, false)).expect("file");
+    let stored = std::fs::read(catalog.photo_path(&photo, false)).expect("file");
     assert_eq!(
         crate::media::sha256_hex(&stored),
         photo.hash,
@@ -414,11 +414,7 @@ async fn a_camera_photo_is_listed_without_its_metadata_and_a_corrupt_one_is_refu
             String::from_utf8_lossy(secret)
         );
     }
-    assert!(
-        catalog
-            .photo_path(&photo.hash, &photo.thumb_mime, true)
-            .exists()
-    );
+    assert!(catalog.photo_path(&photo, true).exists());
     // The same photo again is the same photo, stored once, queued once.
     assert_eq!(
         catalog.add_photo(camera).await.expect("again").hash,

@@ -35,7 +35,7 @@ extension CatalogService {
 
 extension GroupService {
     /// Adds a saved account to the group as a plain member.
-    public func addMember(groupId: String, accountId: String) async throws -> Group {
+    public func addMember(groupId: String, accountId: String) async throws -> MarketGroup {
         try await addMember(groupId: groupId, accountId: accountId, role: .member)
     }
 }
@@ -44,7 +44,7 @@ extension GroupService {
 extension Product: Identifiable {}
 extension Variant: Identifiable {}
 extension Account: Identifiable {}
-extension Group: Identifiable {}
+extension MarketGroup: Identifiable {}
 
 /// Hands each event to the stream; called on a core thread, returns at once.
 private final class StreamListener: CatalogListener, @unchecked Sendable {

@@ -10,7 +10,7 @@ import id.pasar.ffi.AccountService
 import id.pasar.ffi.CatalogEvent
 import id.pasar.ffi.CatalogListener
 import id.pasar.ffi.CatalogService
-import id.pasar.ffi.Group
+import id.pasar.ffi.MarketGroup
 import id.pasar.ffi.GroupRole
 import id.pasar.ffi.GroupService
 import id.pasar.ffi.NewAccount
@@ -92,17 +92,17 @@ class Groups internal constructor(private val ffi: GroupService) : AutoCloseable
      *
      * @throws PasarException.NotFound if there is no such account.
      */
-    suspend fun create(name: String, adminId: String): Group = ffi.createGroup(name, adminId)
+    suspend fun create(name: String, adminId: String): MarketGroup = ffi.createGroup(name, adminId)
 
     /** Adds a saved account to the group, or changes its [role]. */
-    suspend fun addMember(groupId: String, accountId: String, role: GroupRole = GroupRole.MEMBER): Group =
+    suspend fun addMember(groupId: String, accountId: String, role: GroupRole = GroupRole.MEMBER): MarketGroup =
         ffi.addMember(groupId, accountId, role)
 
     /** @throws PasarException.NotFound if there is no such group. */
-    suspend fun get(id: String): Group = ffi.getGroup(id)
+    suspend fun get(id: String): MarketGroup = ffi.getGroup(id)
 
     /** Every group the device knows, by name. */
-    suspend fun list(): List<Group> = ffi.listGroups()
+    suspend fun list(): List<MarketGroup> = ffi.listGroups()
 
     override fun close() = ffi.close()
 }
