@@ -254,6 +254,8 @@ pub struct ImportReport {
     pub errors: Vec<ImportRowError>,
 }
 
+// Crosses the FFI by value, serialised: boxing the product would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]
 pub enum CatalogEvent {
     ProductSaved {
