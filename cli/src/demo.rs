@@ -4,8 +4,8 @@
 
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{
-    CatalogEvent, NewProduct, NewVariant, PageRequest, PriceInput, ProductPatch, Stock,
-    VariantOption,
+    CatalogEvent, FileFormat, Filters, NewProduct, NewVariant, PageRequest, PriceInput,
+    ProductPatch, SearchRequest, Stock, VariantOption,
 };
 use pasar_core::error::{Problem, ValidationError};
 use pasar_core::group::Role;
@@ -92,8 +92,28 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     });
 
     println!();
-    println!("4. The seller lists products, prices typed her way, in the group");
+    println!("4. The seller lists products from her camera, prices typed her way, in the group");
+    // A photo the way her phone wrote it: turned by EXIF, GPS of her kitchen inside.
+    let camera = include_bytes!("../../tests/fixtures/phone-gps.jpg");
+    let photo = pasar.catalog().add_photo(camera.to_vec()).await?;
+    let stored = std::fs::read(pasar.catalog().photo_path(&photo, false)).unwrap_or_default();
+    let has_gps = |b: &[u8]| b.windows(3).any(|w| w == b"GPS");
+    println!(
+        "   photo: {} bytes from the camera (GPS inside: {}) -> {} bytes, {}x{} upright, GPS inside: {}",
+        camera.len(),
+        if has_gps(camera) { "yes" } else { "no" },
+        stored.len(),
+        photo.width,
+        photo.height,
+        if has_gps(&stored) { "yes" } else { "no" }
+    );
+    println!(
+        "          {} (blurhash {}), queued for upload",
+        photo.relative_path(false),
+        photo.blurhash
+    );
     let mut donat = NewProduct::new(&seller.id, "Donat coklat isi 6", "25rb");
+    donat.photos = vec![photo.hash.clone()];
     donat.unit = "box".into();
     donat.stock = Stock::Limited(12);
     donat.category = Some("Kue & Roti".into());
@@ -241,7 +261,68 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     );
 
     println!();
-    println!("7. Money and phone numbers, the Indonesian way");
+    println!("7. Other sellers' catalog files are imported; a buyer searches offline");
+    let report = pasar
+        .catalog()
+        .import_file(
+            include_bytes!("../data/demo-catalog.json").to_vec(),
+            FileFormat::Json,
+            Some(seller.id.clone()),
+        )
+        .await?;
+    println!(
+        "   imported {} products ({} updated, {} refused)",
+        report.created,
+        report.updated,
+        report.errors.len()
+    );
+    for (query, filters) in [
+        ("donat cokelat", Filters::default()),
+        ("dnt coklat", Filters::default()),
+        ("ponsel casing", Filters::default()),
+        ("kripik pedes", Filters::default()),
+        ("tasselempang", Filters::default()),
+        ("jual bantal murah ready", Filters::default()),
+        (
+            "kue",
+            Filters {
+                max_price_idr: Some(60_000),
+                in_stock_only: true,
+                ..Default::default()
+            },
+        ),
+        ("laptop gaming", Filters::default()),
+    ] {
+        let page = pasar
+            .catalog()
+            .search(SearchRequest {
+                query: query.into(),
+                filters: filters.clone(),
+                limit: 3,
+                ..Default::default()
+            })
+            .await?;
+        let shown = if page.understood.is_empty() || page.understood == query {
+            String::new()
+        } else {
+            format!(" (understood: {})", page.understood)
+        };
+        let filter = if filters == Filters::default() {
+            String::new()
+        } else {
+            " [max Rp60.000, in stock]".to_owned()
+        };
+        println!(
+            "   search {query:?}{filter}{shown}: {} found",
+            page.total.unwrap_or(0)
+        );
+        for p in &page.items {
+            println!("       {:<34} {:>10}", p.name, p.price.to_string());
+        }
+    }
+
+    println!();
+    println!("8. Money and phone numbers, the Indonesian way");
     for idr in [500, 25_000, 1_500_000] {
         println!("   {idr:>9} -> {}", Rupiah::new(idr));
     }

@@ -1,5 +1,6 @@
 //! `pasar`: the command line of the Pasar core. `pasar demo` runs the end-to-end demo.
 
+mod catalog;
 mod demo;
 mod photo;
 
@@ -11,6 +12,12 @@ pasar — the Pasar core on the command line
 USAGE:
     pasar demo [--data DIR]    run the end-to-end demo (a fresh temporary store unless --data)
     pasar photo IN --out DIR   prepare a listing photo (1280 px + thumbnail, metadata stripped)
+    pasar catalog import FILE [--data DIR] [--seller NAME]
+                               load a JSON or CSV catalog file into a store (default ./pasar-data)
+    pasar catalog export [--data DIR]
+                               print the store's catalog as JSON
+    pasar catalog search WORDS... [--data DIR] [--limit N]
+                               search the store's catalog the way the app does
     pasar version              print the version
     pasar help                 print this help
 ";
@@ -20,6 +27,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("demo") => demo::run(&args[1..]),
         Some("photo") => photo::run(&args[1..]),
+        Some("catalog") => catalog::run(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!("pasar {}", env!("CARGO_PKG_VERSION"));
             Ok(())

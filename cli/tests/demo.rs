@@ -33,6 +33,12 @@ fn the_demo_runs_end_to_end_and_exits_zero() {
         "2 variants, listed in Pasar Ibu-ibu Sidoarjo",
         "\"1,5jt\"            -> Rp1.500.000",
         "0812-3456-7890     -> +6281234567890",
+        "(GPS inside: yes) -> ",
+        "240x320 upright, GPS inside: no",
+        "imported 22 products (0 updated, 0 refused)",
+        "search \"dnt coklat\" (understood: donat coklat): 1 found",
+        "search \"kripik pedes\" (understood: kripik pedas): 1 found",
+        "search \"laptop gaming\": 0 found",
         "demo finished",
     ] {
         assert!(
@@ -57,4 +63,44 @@ fn unknown_commands_and_options_are_refused_with_usage() {
         .output()
         .expect("run pasar");
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_catalog_file_is_imported_searched_and_exported_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("store");
+    let csv = dir.path().join("katalog.csv");
+    std::fs::write(
+        &csv,
+        "Kode;Nama;Harga;Stok;Kategori\nDNT-1;Donat Coklat Lumer;25rb;5;Kue\nX;Rusak;murah;1;\n",
+    )
+    .expect("write");
+    let pasar = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_pasar"))
+            .args(args)
+            .arg("--data")
+            .arg(&data)
+            .output()
+            .expect("run pasar");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let csv_path = csv.display().to_string();
+    let (code, out, err) = pasar(&["catalog", "import", &csv_path]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "1 created, 0 updated, 1 refused");
+    assert!(err.contains("Row 3: Price cannot be read"), "{err}");
+    let (_, out, _) = pasar(&["catalog", "search", "dnt", "cklt"]);
+    assert!(
+        out.starts_with("DNT-1\tRp25.000\tDonat Coklat Lumer"),
+        "{out}"
+    );
+    let (_, out, _) = pasar(&["catalog", "export"]);
+    assert!(out.contains("\"id\": \"DNT-1\""), "{out}");
+    let (code, _, err) = pasar(&["catalog", "import", "/no/such/file.json"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read"), "{err}");
 }
