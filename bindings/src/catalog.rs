@@ -49,6 +49,8 @@ pub struct ProductPhoto {
     pub file: String,
     /// The thumbnail file, relative to the data folder.
     pub thumbnail_file: String,
+    pub thumbnail_width: u32,
+    pub thumbnail_height: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -179,8 +181,6 @@ pub struct ProductPage {
     pub next_cursor: Option<String>,
 }
 
-// A uniffi enum cannot box its fields; an event is built once and moved to the listener.
-#[allow(clippy::large_enum_variant)]
 /// How search results are ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum SearchSort {
@@ -263,8 +263,8 @@ pub enum CatalogEvent {
     },
     /// A catalog file was imported: one event for the whole file, not one per product.
     Imported {
-        created: u64,
-        updated: u64,
+        created: u32,
+        updated: u32,
     },
 }
 
@@ -354,6 +354,12 @@ impl CatalogService {
     /// listing: upright, resized, compressed, metadata (GPS) stripped, queued for upload.
     pub async fn add_photo(&self, bytes: Vec<u8>) -> Result<ProductPhoto, PasarError> {
         Ok(self.inner.add_photo(bytes).await?.into())
+    }
+
+    /// Drops a photo that no product uses (a listing form abandoned): out of the upload
+    /// queue, files deleted. A photo a product still shows is refused (field `photo`).
+    pub async fn discard_photo(&self, hash: String) -> Result<(), PasarError> {
+        Ok(self.inner.discard_photo(hash).await?)
     }
 
     /// Photos waiting to be uploaded, oldest first.
@@ -477,6 +483,8 @@ impl From<core::PhotoRef> for ProductPhoto {
         ProductPhoto {
             file: p.relative_path(false),
             thumbnail_file: p.relative_path(true),
+            thumbnail_width: p.thumb_width,
+            thumbnail_height: p.thumb_height,
             hash: p.hash,
             mime: p.mime,
             width: p.width,
@@ -598,8 +606,8 @@ impl From<core::CatalogEvent> for CatalogEvent {
         match e {
             core::CatalogEvent::ProductSaved(p) => CatalogEvent::ProductSaved { product: p.into() },
             core::CatalogEvent::Imported { created, updated } => CatalogEvent::Imported {
-                created: created as u64,
-                updated: updated as u64,
+                created: u32::try_from(created).unwrap_or(u32::MAX),
+                updated: u32::try_from(updated).unwrap_or(u32::MAX),
             },
         }
     }

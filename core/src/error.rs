@@ -51,6 +51,8 @@ pub enum Problem {
     Duplicate {
         value: String,
     },
+    /// Still used by something that needs it (a photo a product shows).
+    InUse,
     /// Not an id this app made (a malformed deep link, a corrupt record).
     MalformedId,
 }
@@ -165,6 +167,10 @@ impl ValidationError {
             Problem::Duplicate { value } => Text::new(
                 format!("{}: \"{value}\" tertulis dua kali", label.id),
                 format!("{}: \"{value}\" is given twice", label.en),
+            ),
+            Problem::InUse => Text::new(
+                format!("{} masih dipakai", label.id),
+                format!("{} is still in use", label.en),
             ),
             Problem::MalformedId => Text::new(
                 format!("{} tidak dikenali", label.id),

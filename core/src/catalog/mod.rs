@@ -17,6 +17,7 @@ pub use store::{PAGE_DEFAULT, PAGE_MAX, Page, PageRequest};
 use crate::Result;
 use crate::observe::{Observers, Subscription};
 use crate::store::Database;
+use rusqlite::OptionalExtension;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -167,6 +168,8 @@ impl Catalog {
             width: prepared.width,
             height: prepared.height,
             thumb_mime: prepared.thumbnail_mime.to_owned(),
+            thumb_width: prepared.thumb_width,
+            thumb_height: prepared.thumb_height,
             blurhash: prepared.blurhash.clone(),
         };
         // Files first, then the row: a crash in between leaves a file the next add of
@@ -204,6 +207,73 @@ impl Catalog {
         self.data_dir.join(photo.relative_path(thumbnail))
     }
 
+    /// Drops a photo no product uses (a listing form abandoned): out of the upload queue,
+    /// its files deleted. A photo a product still shows is refused.
+    pub async fn discard_photo(&self, hash: String) -> Result<()> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.discard_photo_blocking(&hash)).await
+    }
+
+    pub fn discard_photo_blocking(&self, hash: &str) -> Result<()> {
+        let valid = hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit());
+        if !valid {
+            return Err(crate::error::ValidationError::new(
+                "photo",
+                crate::error::Problem::MalformedId,
+            )
+            .into());
+        }
+        let removed = self.db.write(|tx| {
+            let used: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM product_photos WHERE photo_hash = ?1)",
+                    [hash],
+                    |r| r.get(0),
+                )
+                .map_err(crate::store::StoreError::from)?;
+            if used {
+                return Err(crate::error::ValidationError::new(
+                    "photo",
+                    crate::error::Problem::InUse,
+                )
+                .into());
+            }
+            let row: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT mime, thumb_mime FROM photos WHERE hash = ?1",
+                    [hash],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(crate::store::StoreError::from)?;
+            tx.execute("DELETE FROM photos WHERE hash = ?1", [hash])
+                .map_err(crate::store::StoreError::from)?;
+            Ok::<_, crate::Error>(row)
+        })?;
+        let Some((mime, thumb_mime)) = removed else {
+            return Err(crate::Error::NotFound {
+                thing: crate::error::Thing::Photo,
+                id: hash.to_owned(),
+            });
+        };
+        // After the commit: a file left behind by a crash here is only disk, never a
+        // row pointing at nothing.
+        let photo = PhotoRef {
+            hash: hash.to_owned(),
+            mime,
+            width: 0,
+            height: 0,
+            thumb_mime,
+            thumb_width: 0,
+            thumb_height: 0,
+            blurhash: String::new(),
+        };
+        for thumbnail in [false, true] {
+            let _ = std::fs::remove_file(self.photo_path(&photo, thumbnail));
+        }
+        Ok(())
+    }
+
     /// Photos waiting to be uploaded, oldest first.
     pub async fn pending_uploads(&self) -> Result<Vec<PhotoRef>> {
         let this = self.clone();
@@ -213,8 +283,8 @@ impl Catalog {
     pub fn pending_uploads_blocking(&self) -> Result<Vec<PhotoRef>> {
         self.db.read(|c| {
             c.prepare(
-                "SELECT hash, mime, width, height, thumb_mime, blurhash FROM photos
-                 WHERE uploaded_at IS NULL ORDER BY created_at, hash",
+                "SELECT hash, mime, width, height, thumb_mime, blurhash, thumb_width, thumb_height
+                 FROM photos WHERE uploaded_at IS NULL ORDER BY created_at, hash",
             )
             .and_then(|mut s| {
                 s.query_map([], |r| {
@@ -225,6 +295,8 @@ impl Catalog {
                         height: r.get(3)?,
                         thumb_mime: r.get(4)?,
                         blurhash: r.get(5)?,
+                        thumb_width: r.get(6)?,
+                        thumb_height: r.get(7)?,
                     })
                 })?
                 .collect()
@@ -295,7 +367,12 @@ impl Catalog {
                     Err(e @ (crate::Error::Validation(_) | crate::Error::NotFound { .. })) => {
                         tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")
                             .map_err(crate::store::StoreError::from)?;
-                        report.errors.push(import::row_error(row, id_hint, &e));
+                        let mut error = import::row_error(row, id_hint, &e);
+                        // Name the column as the file does.
+                        if format == FileFormat::Json && error.field == "price" {
+                            error.field = "price_idr".to_owned();
+                        }
+                        report.errors.push(error);
                     }
                     Err(e) => return Err(e),
                 }

@@ -105,6 +105,8 @@ pub struct PhotoRef {
     pub width: u32,
     pub height: u32,
     pub thumb_mime: String,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
     pub blurhash: String,
 }
 
@@ -494,6 +496,8 @@ fn check_photos(hashes: Vec<String>) -> Result<Vec<PhotoRef>, ValidationError> {
             width: 0,
             height: 0,
             thumb_mime: String::new(),
+            thumb_width: 0,
+            thumb_height: 0,
             blurhash: String::new(),
         });
     }

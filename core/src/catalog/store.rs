@@ -358,7 +358,8 @@ fn load_children(c: &Connection, products: &mut [Product]) -> Result<(), Error> 
 
     let mut stmt = c
         .prepare(&format!(
-            "SELECT pp.product_id, p.hash, p.mime, p.width, p.height, p.thumb_mime, p.blurhash
+            "SELECT pp.product_id, p.hash, p.mime, p.width, p.height, p.thumb_mime, p.blurhash,
+                    p.thumb_width, p.thumb_height
              FROM product_photos pp JOIN photos p ON p.hash = pp.photo_hash
              WHERE pp.product_id IN ({marks}) ORDER BY pp.product_id, pp.position"
         ))
@@ -374,6 +375,8 @@ fn load_children(c: &Connection, products: &mut [Product]) -> Result<(), Error> 
                     height: r.get(4)?,
                     thumb_mime: r.get(5)?,
                     blurhash: r.get(6)?,
+                    thumb_width: r.get(7)?,
+                    thumb_height: r.get(8)?,
                 },
             ))
         })

@@ -452,3 +452,62 @@ async fn a_camera_photo_is_listed_without_its_metadata_and_a_corrupt_one_is_refu
         product
     );
 }
+
+#[tokio::test]
+async fn an_unlisted_photo_can_be_discarded_and_a_listed_one_cannot() {
+    use crate::media::tests::{phone_jpeg, solid};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let seller = seller(&pasar);
+    let catalog = pasar.catalog();
+    let kept = catalog
+        .add_photo(phone_jpeg(&solid(300, 200, [10, 200, 10]), 1))
+        .await
+        .expect("photo");
+    let dropped = catalog
+        .add_photo(phone_jpeg(&solid(300, 200, [200, 10, 10]), 1))
+        .await
+        .expect("photo");
+    assert_eq!(
+        (kept.thumb_width, kept.thumb_height),
+        (300, 200),
+        "small photos are not upscaled"
+    );
+    let mut new = donat(&seller, "Donat", 1_000);
+    new.photos = vec![kept.hash.clone()];
+    catalog.create_product(new).await.expect("create");
+
+    catalog
+        .discard_photo(dropped.hash.clone())
+        .await
+        .expect("discard");
+    assert!(!catalog.photo_path(&dropped, false).exists());
+    assert!(!catalog.photo_path(&dropped, true).exists());
+    assert_eq!(
+        catalog.pending_uploads_blocking().expect("queue"),
+        vec![kept.clone()]
+    );
+
+    let e = catalog
+        .discard_photo(kept.hash.clone())
+        .await
+        .expect_err("in use");
+    assert_eq!(e.to_user().message.id, "Foto masih dipakai");
+    assert!(catalog.photo_path(&kept, false).exists());
+    assert_eq!(
+        catalog
+            .discard_photo(dropped.hash)
+            .await
+            .expect_err("gone")
+            .kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        catalog
+            .discard_photo("../etc".into())
+            .await
+            .expect_err("bad")
+            .kind(),
+        ErrorKind::Validation
+    );
+}

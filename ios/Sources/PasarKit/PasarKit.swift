@@ -20,6 +20,15 @@ extension Pasar {
 
     /// The core library's version, for "about" screens and bug reports.
     public static var coreVersion: String { PasarBindings.coreVersion() }
+
+    /// Where `photo` (or, with `thumbnail`, its 320 px thumbnail) is on this phone: the
+    /// data folder plus ``ProductPhoto/file`` or ``ProductPhoto/thumbnailFile``. Hand it
+    /// to `AsyncImage` or an image cache; the file is already upright, compressed and
+    /// free of metadata.
+    public func photoURL(_ photo: ProductPhoto, thumbnail: Bool = false) -> URL {
+        URL(fileURLWithPath: dataDir(), isDirectory: true)
+            .appendingPathComponent(thumbnail ? photo.thumbnailFile : photo.file)
+    }
 }
 
 extension CatalogService {
@@ -30,6 +39,123 @@ extension CatalogService {
             let handle = self.observe(listener: StreamListener(continuation: continuation))
             continuation.onTermination = { _ in handle.cancel() }
         }
+    }
+}
+
+extension CatalogService {
+    /// Searches the catalog on the phone, offline, with named filters:
+    /// `search("donat", groupId: g, maxPriceIdr: 30_000, sort: .priceLowHigh, limit: 10)`.
+    ///
+    /// Typos, abbreviations and filler in `text` are the core's to handle (`"dnt coklat"`
+    /// finds "Donat Cokelat"; ``SearchResults/understood`` says how it was read); search
+    /// strings are data, never syntax. An empty `text` browses. Pass
+    /// ``SearchResults/nextCursor`` as `after` for the next page, or use
+    /// ``searchPages(_:)``. `limit` 0 means the core's default (20).
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field `cursor`,
+    ///   `price` (minimum above maximum), `group_id`/`seller_id` or `limit`.
+    public func search(
+        _ text: String,
+        groupId: String? = nil,
+        sellerId: String? = nil,
+        category: String? = nil,
+        minPriceIdr: Int64? = nil,
+        maxPriceIdr: Int64? = nil,
+        inStockOnly: Bool = false,
+        sort: SearchSort = .relevance,
+        after: String? = nil,
+        limit: UInt32 = 0
+    ) async throws -> SearchResults {
+        try await search(query: SearchQuery(
+            text: text, groupId: groupId, sellerId: sellerId, category: category,
+            minPriceIdr: minPriceIdr, maxPriceIdr: maxPriceIdr, inStockOnly: inStockOnly,
+            sort: sort, after: after, limit: limit))
+    }
+
+    /// Every page of `query`, one after the other, following ``SearchResults/nextCursor``
+    /// from `query.after` to the last page. Each page is asked for when the loop wants
+    /// it, so an "endless" list can iterate as it scrolls; a `break` or a cancelled task
+    /// stops asking.
+    ///
+    /// ```swift
+    /// for try await page in catalog.searchPages(SearchQuery(text: "donat", limit: 20)) {
+    ///     products += page.items
+    /// }
+    /// ```
+    public func searchPages(_ query: SearchQuery) -> SearchPages {
+        SearchPages(catalog: self, query: query)
+    }
+
+    /// Takes a photo from the camera or gallery (JPEG, PNG or WebP bytes) and keeps it
+    /// for listing: upright, resized, compressed, metadata (GPS) stripped, queued for
+    /// upload. List it by putting ``ProductPhoto/hash`` in `NewProduct.photos`; show it
+    /// with ``Pasar/photoURL(_:thumbnail:)``. The same photo twice is stored once.
+    ///
+    /// HEIC is refused: convert it to JPEG (in sRGB) first, for example with
+    /// `UIImage.jpegData(compressionQuality:)`.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field `photo`
+    ///   for a file that is not a photo, corrupt, or too large; nothing saved changes.
+    public func addPhoto(_ data: Data) async throws -> ProductPhoto {
+        try await addPhoto(bytes: data)
+    }
+
+    /// ``addPhoto(_:)`` for a file, read off the caller's actor.
+    public func addPhoto(contentsOf url: URL) async throws -> ProductPhoto {
+        let data = try await Task.detached(priority: .userInitiated) {
+            try Data(contentsOf: url)
+        }.value
+        return try await addPhoto(bytes: data)
+    }
+
+    /// Imports a seller's catalog file (a `.json` array or a spreadsheet `.csv`). Rows
+    /// naming no seller belong to `defaultSellerId`, a saved account. Products whose file
+    /// id was imported before are updated. Bad rows are skipped and listed in
+    /// ``ImportReport/errors`` with their row number and field; the good rows are saved
+    /// together, and one ``CatalogEvent/imported(created:updated:)`` follows.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field `file`
+    ///   for a file that cannot be read at all (nothing is imported), and
+    ///   ``PasarError/NotFound(indonesian:english:)`` if `defaultSellerId` is not a saved
+    ///   account.
+    public func importCatalog(
+        _ contents: Data, format: CatalogFileFormat, defaultSellerId: String? = nil
+    ) async throws -> ImportReport {
+        try await importCatalog(contents: contents, format: format, defaultSellerId: defaultSellerId)
+    }
+
+    /// The active catalog as a JSON catalog file (what ``importCatalog(_:format:defaultSellerId:)``
+    /// reads), as `Data` ready for a share sheet or `fileExporter`.
+    public func exportCatalogData() async throws -> Data {
+        Data(try await exportCatalog().utf8)
+    }
+}
+
+/// The pages of a search, fetched one at a time as the loop asks: see
+/// ``PasarBindings/CatalogService/searchPages(_:)``.
+public struct SearchPages: AsyncSequence {
+    public typealias Element = SearchResults
+
+    let catalog: CatalogService
+    let query: SearchQuery
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let catalog: CatalogService
+        var query: SearchQuery
+        var finished = false
+
+        public mutating func next() async throws -> SearchResults? {
+            guard !finished else { return nil }
+            try Task.checkCancellation()
+            let page = try await catalog.search(query: query)
+            query.after = page.nextCursor
+            finished = page.nextCursor == nil
+            return page
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(catalog: catalog, query: query)
     }
 }
 
@@ -45,6 +171,10 @@ extension Product: Identifiable {}
 extension Variant: Identifiable {}
 extension Account: Identifiable {}
 extension MarketGroup: Identifiable {}
+/// A photo is identified by its content: the same picture is the same photo.
+extension ProductPhoto: Identifiable {
+    public var id: String { hash }
+}
 
 /// Hands each event to the stream; called on a core thread, returns at once.
 private final class StreamListener: CatalogListener, @unchecked Sendable {

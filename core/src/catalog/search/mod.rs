@@ -89,7 +89,7 @@ pub(crate) struct SearchState {
 #[derive(Default)]
 struct Snapshots {
     next_key: u64,
-    entries: VecDeque<(u64, u64, Arc<Vec<String>>)>,
+    entries: VecDeque<(u64, u64, Arc<Vec<i64>>)>,
 }
 
 impl SearchState {
@@ -128,7 +128,7 @@ impl SearchState {
         Ok(v)
     }
 
-    fn store_snapshot(&self, fingerprint: u64, ids: Arc<Vec<String>>) -> u64 {
+    fn store_snapshot(&self, fingerprint: u64, ids: Arc<Vec<i64>>) -> u64 {
         let mut s = self.snapshots.lock().unwrap_or_else(|p| p.into_inner());
         s.next_key += 1;
         let key = s.next_key;
@@ -139,7 +139,7 @@ impl SearchState {
         key
     }
 
-    fn snapshot(&self, key: u64, fingerprint: u64) -> Option<Arc<Vec<String>>> {
+    fn snapshot(&self, key: u64, fingerprint: u64) -> Option<Arc<Vec<i64>>> {
         let s = self.snapshots.lock().unwrap_or_else(|p| p.into_inner());
         s.entries
             .iter()
@@ -190,12 +190,9 @@ impl query::Words for IndexWords<'_> {
 enum Cursor {
     /// Browsing: keyset after this price and id.
     Keyset { price: i64, id: String },
-    /// A text search: position in snapshot `key`, after product `last`.
-    Snapshot {
-        key: u64,
-        offset: usize,
-        last: String,
-    },
+    /// A text search: position in snapshot `key`, after the product whose index
+    /// document is `last`.
+    Snapshot { key: u64, offset: usize, last: i64 },
 }
 
 impl Cursor {
@@ -214,14 +211,14 @@ impl Cursor {
                 price: price.parse().map_err(|_| bad())?,
                 id: (*id).to_owned(),
             }),
-            ["s", key, offset, last] if crate::id::is_valid(last) => Ok(Cursor::Snapshot {
+            ["s", key, offset, last] => Ok(Cursor::Snapshot {
                 key: key.parse().map_err(|_| bad())?,
                 offset: offset
                     .parse::<usize>()
                     .ok()
                     .filter(|o| *o <= MAX_RESULTS)
                     .ok_or_else(bad)?,
-                last: (*last).to_owned(),
+                last: last.parse().map_err(|_| bad())?,
             }),
             _ => Err(bad()),
         }
@@ -313,7 +310,7 @@ pub(crate) fn search(
                 let ids = Arc::new(ranked_ids(c, &expression, &req.filters, req.sort)?);
                 let offset = ids
                     .iter()
-                    .position(|id| *id == last)
+                    .position(|d| *d == last)
                     .map_or(offset, |i| i + 1);
                 let key = state.store_snapshot(fingerprint, Arc::clone(&ids));
                 (ids, key, offset)
@@ -332,15 +329,15 @@ pub(crate) fn search(
     let mut items = Vec::with_capacity(limit);
     while items.len() < limit && offset < ids.len() {
         let take = (limit - items.len()).min(ids.len() - offset);
-        let chunk = &ids[offset..offset + take];
+        let chunk = product_ids(c, &ids[offset..offset + take])?;
         offset += take;
-        items.extend(get_many(c, chunk)?.into_iter().filter(|p| !p.archived));
+        items.extend(get_many(c, &chunk)?.into_iter().filter(|p| !p.archived));
     }
     let next_cursor = (offset < ids.len()).then(|| {
         Cursor::Snapshot {
             key,
             offset,
-            last: ids[offset - 1].clone(),
+            last: ids[offset - 1],
         }
         .encode()
     });
@@ -352,13 +349,15 @@ pub(crate) fn search(
     })
 }
 
-/// Ids of the products matching `expression`, in the requested order.
+/// Index documents (`search_docs.docid`) of the products matching `expression`, in the
+/// requested order. Documents, not product ids: the list is kept for paging, and only
+/// the page being shown needs its product ids looked up.
 fn ranked_ids(
     c: &Connection,
     expression: &str,
     filters: &Filters,
     sort: Sort,
-) -> Result<Vec<String>, Error> {
+) -> Result<Vec<i64>, Error> {
     let mut params: Vec<Box<dyn ToSql>> = vec![Box::new(expression.to_owned())];
     let filters = filter_sql(filters, &mut params);
     // Name matches weigh most, then tags (category, variants, seller), then description.
@@ -374,6 +373,7 @@ fn ranked_ids(
         // costs about a microsecond per match, so for a word in much of a large catalog
         // ("basreng" in 12k of 100k products) only the newest RANK_WINDOW matches are
         // ranked: among thousands of equally good matches, recent listings are better.
+        // Only a very common word needs the window: count up to one past it first.
         let matches: i64 = c
             .prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT 1 FROM product_search WHERE product_search MATCH ?1 LIMIT {})",
@@ -401,16 +401,13 @@ fn ranked_ids(
         };
         params.push(Box::new(cutoff));
         format!(
-            "SELECT d.product_id FROM (
-                 SELECT rowid AS docid, bm25(product_search, 10.0, 3.0, 1.0) AS score FROM product_search
-                 WHERE product_search MATCH ?1 AND rowid >= ?2
-                 ORDER BY score LIMIT {MAX_RESULTS}) r
-             JOIN search_docs d ON d.docid = r.docid
-             ORDER BY r.score, r.docid DESC"
+            "SELECT rowid FROM product_search
+             WHERE product_search MATCH ?1 AND rowid >= ?2
+             ORDER BY bm25(product_search, 10.0, 3.0, 1.0), rowid DESC LIMIT {MAX_RESULTS}"
         )
     } else {
         format!(
-            "SELECT p.id FROM product_search
+            "SELECT d.docid FROM product_search
              JOIN search_docs d ON d.docid = product_search.rowid
              JOIN products p ON p.id = d.product_id
              WHERE product_search MATCH ?1 {filters}
@@ -420,12 +417,33 @@ fn ranked_ids(
     let mut stmt = c.prepare_cached(&sql).map_err(StoreError::from)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(params.iter()), |r| {
-            r.get::<_, String>(0)
+            r.get::<_, i64>(0)
         })
         .map_err(StoreError::from)?;
     Ok(rows
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(StoreError::from)?)
+}
+
+/// The product ids of index documents, in the order given.
+fn product_ids(c: &Connection, docids: &[i64]) -> Result<Vec<String>, Error> {
+    let marks = vec!["?"; docids.len()].join(", ");
+    let mut stmt = c
+        .prepare(&format!(
+            "SELECT docid, product_id FROM search_docs WHERE docid IN ({marks})"
+        ))
+        .map_err(StoreError::from)?;
+    let found: std::collections::HashMap<i64, String> = stmt
+        .query_map(rusqlite::params_from_iter(docids), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .map_err(StoreError::from)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(StoreError::from)?;
+    Ok(docids
+        .iter()
+        .filter_map(|d| found.get(d).cloned())
+        .collect())
 }
 
 /// No words to match: every product passing the filters, by keyset.

@@ -8,8 +8,10 @@ package id.pasar
 import id.pasar.ffi.Account
 import id.pasar.ffi.AccountService
 import id.pasar.ffi.CatalogEvent
+import id.pasar.ffi.CatalogFileFormat
 import id.pasar.ffi.CatalogListener
 import id.pasar.ffi.CatalogService
+import id.pasar.ffi.ImportReport
 import id.pasar.ffi.MarketGroup
 import id.pasar.ffi.GroupRole
 import id.pasar.ffi.GroupService
@@ -19,12 +21,17 @@ import id.pasar.ffi.PasarException
 import id.pasar.ffi.Product
 import id.pasar.ffi.ProductPage
 import id.pasar.ffi.ProductPatch
+import id.pasar.ffi.ProductPhoto
+import id.pasar.ffi.SearchQuery
+import id.pasar.ffi.SearchResults
+import id.pasar.ffi.SearchSort
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.buffer
 import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.withContext
 import java.io.File
 
@@ -45,6 +52,14 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
 
     /** The folder the store lives in. */
     val dataDir: String get() = ffi.dataDir()
+
+    /**
+     * Where [photo] (or, with [thumbnail], its 320 px thumbnail) is on this phone: the
+     * data folder plus [ProductPhoto.file] / [ProductPhoto.thumbnailFile]. Hand it to
+     * the image loader; the file is already upright, compressed and free of metadata.
+     */
+    fun photoFile(photo: ProductPhoto, thumbnail: Boolean = false): File =
+        File(dataDir, if (thumbnail) photo.thumbnailFile else photo.file)
 
     override fun close() {
         accounts.close()
@@ -132,6 +147,102 @@ class Catalog internal constructor(private val ffi: CatalogService) : AutoClosea
         require(limit >= 0) { "limit must not be negative" }
         return ffi.listProducts(after, limit.toUInt())
     }
+
+    /**
+     * Searches the catalog on the phone, offline: typos, abbreviations and filler in
+     * [SearchQuery.text] are the core's to handle (`"dnt coklat"` finds "Donat
+     * Cokelat"; [SearchResults.understood] says how it was read). Search strings are
+     * data, never syntax. Pass [SearchResults.nextCursor] as [SearchQuery.after] for the
+     * next page (or use [searchPages]).
+     *
+     * @throws PasarException.Validation with field `cursor`, `price` (min above max),
+     *   `group_id`/`seller_id` (malformed) or `limit`.
+     */
+    suspend fun search(query: SearchQuery): SearchResults = ffi.search(query)
+
+    /**
+     * [search] with named filters: `search("donat", groupId = g, maxPriceIdr = 30_000,
+     * sort = SearchSort.PRICE_LOW_HIGH, limit = 10)`. An empty [text] browses. [limit] 0
+     * means the core's default (20).
+     */
+    suspend fun search(
+        text: String,
+        groupId: String? = null,
+        sellerId: String? = null,
+        category: String? = null,
+        minPriceIdr: Long? = null,
+        maxPriceIdr: Long? = null,
+        inStockOnly: Boolean = false,
+        sort: SearchSort = SearchSort.RELEVANCE,
+        after: String? = null,
+        limit: Int = 0,
+    ): SearchResults {
+        require(limit >= 0) { "limit must not be negative" }
+        return ffi.search(
+            SearchQuery(
+                text = text,
+                groupId = groupId,
+                sellerId = sellerId,
+                category = category,
+                minPriceIdr = minPriceIdr,
+                maxPriceIdr = maxPriceIdr,
+                inStockOnly = inStockOnly,
+                sort = sort,
+                after = after,
+                limit = limit.toUInt(),
+            ),
+        )
+    }
+
+    /**
+     * Every page of [query], one after the other, following [SearchResults.nextCursor]
+     * from [SearchQuery.after] until the last page. Cold: each collection starts again;
+     * stopping the collection (`take(n)`, `first()`) stops asking for pages. Fits an
+     * "endless" list that asks for the next page as it scrolls.
+     */
+    fun searchPages(query: SearchQuery): Flow<SearchResults> = flow {
+        var after = query.after
+        do {
+            val page = ffi.search(query.copy(after = after))
+            emit(page)
+            after = page.nextCursor
+        } while (after != null)
+    }
+
+    /**
+     * Takes a photo from the camera or gallery (JPEG, PNG or WebP bytes, as read from
+     * the file or content URI) and keeps it for listing: upright, resized, compressed,
+     * metadata (GPS) stripped, queued for upload. List it by putting
+     * [ProductPhoto.hash] in [NewProduct.photos]; show it with [Pasar.photoFile]. The
+     * same photo twice is stored once.
+     *
+     * @throws PasarException.Validation with field `photo` for a file that is not a
+     *   photo, corrupt, or too large; nothing already saved changes.
+     */
+    suspend fun addPhoto(bytes: ByteArray): ProductPhoto = ffi.addPhoto(bytes)
+
+    /** Photos waiting to be uploaded, oldest first. */
+    suspend fun pendingPhotoUploads(): List<ProductPhoto> = ffi.pendingPhotoUploads()
+
+    /**
+     * Imports a seller's catalog file ([CatalogFileFormat.JSON] array or spreadsheet
+     * [CatalogFileFormat.CSV]). Rows naming no seller belong to [defaultSellerId] (a
+     * saved account). Products whose file id was imported before are updated. Bad rows
+     * are skipped and listed in [ImportReport.errors] with their row number and field;
+     * the good rows are saved together. One [CatalogEvent.Imported] follows.
+     *
+     * @throws PasarException.Validation with field `file` for a file that cannot be read
+     *   at all (nothing is imported).
+     * @throws PasarException.NotFound if [defaultSellerId] is not a saved account.
+     */
+    suspend fun importCatalog(
+        contents: ByteArray,
+        format: CatalogFileFormat,
+        defaultSellerId: String? = null,
+    ): ImportReport = ffi.importCatalog(contents, format, defaultSellerId)
+
+    /** The active catalog as a JSON catalog file (the format [importCatalog] reads). */
+    suspend fun exportCatalog(): String = ffi.exportCatalog()
 
     /**
      * Every committed catalog change while the flow is collected. Collection stopping
