@@ -287,7 +287,7 @@ pub(crate) fn get_many(c: &Connection, ids: &[String]) -> Result<Vec<Product>, E
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let mut stmt = c
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM products WHERE id IN ({marks})"
             ))
             .map_err(StoreError::from)?;
@@ -318,7 +318,7 @@ fn load_children(c: &Connection, products: &mut [Product]) -> Result<(), Error> 
     let marks = vec!["?"; ids.len()].join(", ");
 
     let mut stmt = c
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT product_id, id, value1, value2, price_idr, stock, unlimited, sku FROM variants
              WHERE product_id IN ({marks}) ORDER BY product_id, position"
         ))
@@ -357,7 +357,7 @@ fn load_children(c: &Connection, products: &mut [Product]) -> Result<(), Error> 
     }
 
     let mut stmt = c
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT pp.product_id, p.hash, p.mime, p.width, p.height, p.thumb_mime, p.blurhash,
                     p.thumb_width, p.thumb_height
              FROM product_photos pp JOIN photos p ON p.hash = pp.photo_hash
@@ -389,7 +389,7 @@ fn load_children(c: &Connection, products: &mut [Product]) -> Result<(), Error> 
     }
 
     let mut stmt = c
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT product_id, group_id FROM group_listings
              WHERE product_id IN ({marks}) ORDER BY product_id, listed_at, group_id"
         ))

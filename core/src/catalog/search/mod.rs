@@ -429,7 +429,7 @@ fn ranked_ids(
 fn product_ids(c: &Connection, docids: &[i64]) -> Result<Vec<String>, Error> {
     let marks = vec!["?"; docids.len()].join(", ");
     let mut stmt = c
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT docid, product_id FROM search_docs WHERE docid IN ({marks})"
         ))
         .map_err(StoreError::from)?;

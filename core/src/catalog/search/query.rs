@@ -71,11 +71,15 @@ pub fn plan(query: &str, index: &impl Words) -> Option<Plan> {
     let mut groups: Vec<(String, Vec<Alt>, String)> = Vec::new(); // (word, alts, shown)
     let mut unknown = 0;
     for w in &meaningful {
-        let prefix = last_typed.as_ref() == Some(w) && w.chars().count() >= 2;
+        let mut prefix = last_typed.as_ref() == Some(w) && w.chars().count() >= 2;
         let mut alts = Vec::new();
         let mut shown = w.clone();
         if index.known(w) {
             alts.push(Alt::Word(w.clone()));
+            // A whole known word of four letters or more is most likely finished:
+            // matching it as a prefix too would cost a scan of the index's words for a
+            // rare longer form ("pedas" → "pedasnya").
+            prefix &= w.chars().count() <= 3;
         } else if !w.chars().all(|c| c.is_ascii_digit()) {
             let corrections = index.corrections(w);
             if let Some(first) = corrections.first() {
