@@ -322,7 +322,27 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     }
 
     println!();
-    println!("8. Money and phone numbers, the Indonesian way");
+    println!("8. The server, in this process on a free port");
+    let listener = pasar_server::bind(&pasar_server::Config {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    })
+    .await
+    .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(pasar_server::serve(listener, async {
+        let _ = stopped.await;
+    }));
+    let version = http_get(addr, "/v1/version").await;
+    println!("   GET http://{addr}/v1/version -> {version}");
+    println!("   (accounts, sync and push arrive with the sync work)");
+    let _ = stop.send(());
+    let _ = server.await;
+
+    println!();
+    println!("9. Money and phone numbers, the Indonesian way");
     for idr in [500, 25_000, 1_500_000] {
         println!("   {idr:>9} -> {}", Rupiah::new(idr));
     }
@@ -366,4 +386,23 @@ fn option_names(options: &[VariantOption]) -> String {
         .map(|o| o.name.as_str())
         .collect::<Vec<_>>()
         .join(" \u{d7} ")
+}
+
+/// A bare HTTP/1.1 GET, enough to show the server answering (the core's HTTP client
+/// arrives with sync).
+async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(addr).await else {
+        return "no answer".to_owned();
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut response = String::new();
+    if stream.write_all(request.as_bytes()).await.is_err()
+        || stream.read_to_string(&mut response).await.is_err()
+    {
+        return "no answer".to_owned();
+    }
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
+    format!("{status} {body}")
 }

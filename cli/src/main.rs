@@ -18,6 +18,7 @@ USAGE:
                                print the store's catalog as JSON
     pasar catalog search WORDS... [--data DIR] [--limit N]
                                search the store's catalog the way the app does
+    pasar serve [--addr ADDR]  run the server (default 127.0.0.1:8080; env PASAR_ADDR)
     pasar version              print the version
     pasar help                 print this help
 ";
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("photo") => photo::run(&args[1..]),
         Some("catalog") => catalog::run(&args[1..]),
+        Some("serve") => serve(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!("pasar {}", env!("CARGO_PKG_VERSION"));
             Ok(())
@@ -45,6 +47,30 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `pasar serve`: the server in the foreground until Ctrl-C or SIGTERM.
+fn serve(args: &[String]) -> Result<(), String> {
+    let mut config = pasar_server::Config::from_env()?;
+    for (flag, value) in parse_flags(args, &["--addr"])? {
+        if flag == "--addr" {
+            config.addr = value
+                .parse()
+                .map_err(|_| format!("--addr `{value}` is not an address like 127.0.0.1:8080"))?;
+        }
+    }
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let listener = pasar_server::bind(&config)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+        if let Ok(addr) = listener.local_addr() {
+            println!("listening on {addr}");
+        }
+        pasar_server::serve(listener, pasar_server::shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// Reads `--name VALUE` from `args`; anything else is an error.
