@@ -194,6 +194,7 @@ pub enum Thing {
     Account,
     Group,
     Photo,
+    CartLine,
 }
 
 impl Thing {
@@ -204,6 +205,7 @@ impl Thing {
             Thing::Account => Text::new("Akun", "Account"),
             Thing::Group => Text::new("Grup", "Group"),
             Thing::Photo => Text::new("Foto", "Photo"),
+            Thing::CartLine => Text::new("Barang di keranjang", "Cart item"),
         }
     }
 }

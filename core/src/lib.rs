@@ -7,6 +7,7 @@
 //! FFI wraps; it owns the store and hands out the services ([`catalog::Catalog`], ...).
 
 pub mod account;
+pub mod cart;
 pub mod catalog;
 pub mod error;
 pub mod group;
@@ -15,6 +16,7 @@ pub mod id;
 pub mod media;
 pub mod money;
 pub mod observe;
+pub mod order;
 pub mod phone;
 pub mod store;
 pub mod time;

@@ -1,6 +1,7 @@
 //! The root object: opens the store in a data folder and hands out the services.
 
 use crate::account::Accounts;
+use crate::cart::Cart;
 use crate::catalog::Catalog;
 use crate::group::Groups;
 use crate::store::Database;
@@ -14,6 +15,7 @@ pub const DATABASE_FILE: &str = "pasar.sqlite3";
 pub struct Pasar {
     data_dir: PathBuf,
     accounts: Accounts,
+    cart: Cart,
     catalog: Catalog,
     groups: Groups,
 }
@@ -27,6 +29,7 @@ impl Pasar {
         db.write(|tx| crate::catalog::search::index::ensure_current(tx))?;
         Ok(Pasar {
             accounts: Accounts::new(Arc::clone(&db)),
+            cart: Cart::new(Arc::clone(&db)),
             catalog: Catalog::new(Arc::clone(&db), data_dir.clone()),
             groups: Groups::new(Arc::clone(&db)),
             data_dir,
@@ -39,6 +42,11 @@ impl Pasar {
 
     pub fn accounts(&self) -> &Accounts {
         &self.accounts
+    }
+
+    /// The buyer's cart, on this phone only.
+    pub fn cart(&self) -> &Cart {
+        &self.cart
     }
 
     pub fn catalog(&self) -> &Catalog {

@@ -7,6 +7,11 @@ mod store;
 pub mod unit;
 
 pub(crate) use product::check_id;
+
+/// A product read inside another service's transaction (the cart, orders).
+pub(crate) fn get_product_in(c: &rusqlite::Connection, id: &str) -> Result<Product> {
+    store::get(c, id)
+}
 pub use product::{
     NewProduct, NewVariant, PhotoRef, PriceInput, Product, ProductPatch, Stock, Variant,
     VariantOption, VariantsInput,

@@ -149,6 +149,25 @@ pub const MIGRATIONS: &[Migration] = &[
         -- The index is filled by the core after this migration (search index version).
     "#,
     },
+    Migration {
+        version: 4,
+        sql: r#"
+        -- The buyer's cart: on the phone only, it never syncs. Quantities in thousandths
+        -- of the unit (1,5 kg = 1500), prices in rupiah as seen when added.
+        CREATE TABLE cart_lines (
+            id              TEXT PRIMARY KEY NOT NULL,
+            product_id      TEXT NOT NULL,
+            variant_id      TEXT,
+            quantity_milli  INTEGER NOT NULL CHECK (quantity_milli > 0),
+            price_seen_idr  INTEGER NOT NULL CHECK (price_seen_idr >= 0),
+            note            TEXT NOT NULL DEFAULT '',
+            added_at        INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL
+        ) STRICT;
+        -- One line per product and variant: adding again adds to the quantity.
+        CREATE UNIQUE INDEX cart_lines_item ON cart_lines (product_id, COALESCE(variant_id, ''));
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -224,6 +243,12 @@ mod tests {
             }
             // v3 adds only the search index and meta: the v2 rows are its fixture.
             3 => return seed(conn, 2),
+            4 => {
+                seed(conn, 2);
+                "INSERT INTO cart_lines (id, product_id, variant_id, quantity_milli, price_seen_idr, note, added_at, updated_at)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000c1', '0190a3e0-7d2c-7cc0-8000-000000000001',
+                         '0190a3e0-7d2c-7cc0-8000-0000000000b1', 2000, 27000, 'pedas', 3, 3);"
+            }
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");
@@ -248,6 +273,14 @@ mod tests {
             );
         } else {
             assert!(rows.is_empty());
+        }
+        if from >= 4 {
+            let cart: (i64, String) = conn
+                .query_row("SELECT quantity_milli, note FROM cart_lines", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .expect("cart line");
+            assert_eq!(cart, (2000, "pedas".to_owned()));
         }
         if from >= 2 {
             let variants: Vec<(String, Option<i64>, Option<i64>)> = conn
