@@ -68,6 +68,8 @@ pub struct Product {
     pub price_range_label: String,
     /// Canonical selling unit: `"pcs"`, `"kg"`, `"loyang"`...
     pub unit: String,
+    /// Weight of one unit in grams, for ongkir; 0 when unknown.
+    pub weight_grams: u32,
     pub stock: Stock,
     /// Whether anything can be bought now (the product's or a variant's stock).
     pub in_stock: bool,
@@ -113,6 +115,9 @@ pub struct NewProduct {
     /// As typed (`"btl"`, `"Kilo"`); empty means `"pcs"`.
     #[uniffi(default = "")]
     pub unit: String,
+    /// Weight of one unit in grams, for ongkir; 0 when unknown.
+    #[uniffi(default = 0)]
+    pub weight_grams: u32,
     pub stock: Stock,
     /// Null (or 0) for ready stock.
     #[uniffi(default)]
@@ -153,6 +158,8 @@ pub struct ProductPatch {
     pub price: Option<String>,
     #[uniffi(default)]
     pub unit: Option<String>,
+    #[uniffi(default)]
+    pub weight_grams: Option<u32>,
     #[uniffi(default)]
     pub stock: Option<Stock>,
     /// 0 turns a pre-order product into ready stock.
@@ -528,6 +535,7 @@ impl From<core::Product> for Product {
             name: p.name,
             description: p.description,
             unit: p.unit,
+            weight_grams: p.weight_grams,
             stock: p.stock.into(),
             preorder_days: p.preorder_days,
             category: p.category,
@@ -571,6 +579,7 @@ impl From<NewProduct> for core::NewProduct {
             description: n.description,
             price: core::PriceInput::Typed(n.price),
             unit: n.unit,
+            weight_grams: n.weight_grams,
             stock: n.stock.into(),
             preorder_days: n.preorder_days,
             category: n.category,
@@ -589,6 +598,7 @@ impl From<ProductPatch> for core::ProductPatch {
             description: p.description,
             price: p.price.map(core::PriceInput::Typed),
             unit: p.unit,
+            weight_grams: p.weight_grams,
             stock: p.stock.map(Into::into),
             // uniffi has no Option<Option<T>>: 0 days and "" stand for "clear it".
             preorder_days: p.preorder_days.map(|d| (d != 0).then_some(d)),

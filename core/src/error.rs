@@ -195,6 +195,7 @@ pub enum Thing {
     Group,
     Photo,
     CartLine,
+    Order,
 }
 
 impl Thing {
@@ -206,6 +207,7 @@ impl Thing {
             Thing::Group => Text::new("Grup", "Group"),
             Thing::Photo => Text::new("Foto", "Photo"),
             Thing::CartLine => Text::new("Barang di keranjang", "Cart item"),
+            Thing::Order => Text::new("Pesanan", "Order"),
         }
     }
 }
@@ -227,6 +229,10 @@ pub enum Error {
     Store(#[from] StoreError),
     #[error(transparent)]
     Photo(#[from] crate::media::PhotoError),
+    #[error("not enough stock of {name}")]
+    OutOfStock { name: String },
+    #[error(transparent)]
+    Transition(#[from] crate::order::TransitionError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -287,6 +293,52 @@ impl Error {
                 field: Some("photo".to_owned()),
                 message: e.user_message(),
             },
+            Error::OutOfStock { name } => UserError {
+                kind: ErrorKind::OutOfStock,
+                field: None,
+                message: Text::new(
+                    format!("Stok {name} tidak cukup"),
+                    format!("Not enough {name} in stock"),
+                ),
+            },
+            Error::Transition(t) => {
+                use crate::order::TransitionError as T;
+                match t {
+                    T::MissingResi => UserError {
+                        kind: ErrorKind::Validation,
+                        field: Some("resi".to_owned()),
+                        message: Text::new(
+                            "Kurir dan nomor resi wajib diisi",
+                            "Courier and tracking number are required",
+                        ),
+                    },
+                    T::MissingReason => UserError {
+                        kind: ErrorKind::Validation,
+                        field: Some("reason".to_owned()),
+                        message: Text::new(
+                            "Alasan pembatalan wajib diisi",
+                            "A cancellation reason is required",
+                        ),
+                    },
+                    T::NotAllowed { from, .. } => {
+                        let label = from.label();
+                        UserError {
+                            kind: ErrorKind::Conflict,
+                            field: None,
+                            message: Text::new(
+                                format!(
+                                    "Pesanan berstatus {} tidak bisa diubah seperti itu",
+                                    label.id
+                                ),
+                                format!(
+                                    "An order that is {} cannot be changed that way",
+                                    label.en.to_lowercase()
+                                ),
+                            ),
+                        }
+                    }
+                }
+            }
             Error::Internal(_) => UserError {
                 kind: ErrorKind::Internal,
                 field: None,

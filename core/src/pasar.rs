@@ -4,6 +4,7 @@ use crate::account::Accounts;
 use crate::cart::Cart;
 use crate::catalog::Catalog;
 use crate::group::Groups;
+use crate::order::Orders;
 use crate::store::Database;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub struct Pasar {
     cart: Cart,
     catalog: Catalog,
     groups: Groups,
+    orders: Orders,
 }
 
 impl Pasar {
@@ -32,6 +34,7 @@ impl Pasar {
             cart: Cart::new(Arc::clone(&db)),
             catalog: Catalog::new(Arc::clone(&db), data_dir.clone()),
             groups: Groups::new(Arc::clone(&db)),
+            orders: Orders::new(Arc::clone(&db)),
             data_dir,
         })
     }
@@ -51,6 +54,11 @@ impl Pasar {
 
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
+    }
+
+    /// Checkout, orders and their moves.
+    pub fn orders(&self) -> &Orders {
+        &self.orders
     }
 
     pub fn groups(&self) -> &Groups {

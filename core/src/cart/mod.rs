@@ -304,6 +304,11 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CartLine> {
     })
 }
 
+/// Every line, oldest first (checkout reads them inside its own transaction).
+pub(crate) fn all_lines(c: &Connection) -> Result<Vec<CartLine>> {
+    all(c)
+}
+
 fn all(c: &Connection) -> Result<Vec<CartLine>> {
     Ok(c.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM cart_lines ORDER BY added_at, id"

@@ -137,6 +137,8 @@ pub struct Product {
     pub description: String,
     pub price: Rupiah,
     pub unit: String,
+    /// Weight of one unit for ongkir; 0 when unknown (couriers charge 1 kg minimum).
+    pub weight_grams: u32,
     pub stock: Stock,
     /// Pre-order: days the seller needs; `None` for ready stock.
     pub preorder_days: Option<u32>,
@@ -197,6 +199,7 @@ pub struct NewProduct {
     pub description: String,
     pub price: PriceInput,
     pub unit: String,
+    pub weight_grams: u32,
     pub stock: Stock,
     pub preorder_days: Option<u32>,
     pub category: Option<String>,
@@ -217,6 +220,7 @@ impl NewProduct {
             description: String::new(),
             price: price.into(),
             unit: String::new(),
+            weight_grams: 0,
             stock: Stock::Unlimited,
             preorder_days: None,
             category: None,
@@ -243,6 +247,7 @@ pub struct ProductPatch {
     pub description: Option<String>,
     pub price: Option<PriceInput>,
     pub unit: Option<String>,
+    pub weight_grams: Option<u32>,
     pub stock: Option<Stock>,
     /// `Some(None)` turns a pre-order product into ready stock.
     pub preorder_days: Option<Option<u32>>,
@@ -291,6 +296,7 @@ impl NewProduct {
             description: clean_description(&self.description)?,
             price,
             unit: check_unit(&self.unit)?,
+            weight_grams: check_weight(self.weight_grams)?,
             stock: check_stock("stock", self.stock)?,
             preorder_days: check_preorder(self.preorder_days)?,
             category: clean_category(self.category.as_deref())?,
@@ -326,6 +332,9 @@ impl ProductPatch {
         }
         if let Some(stock) = self.stock {
             p.stock = check_stock("stock", stock)?;
+        }
+        if let Some(weight) = self.weight_grams {
+            p.weight_grams = check_weight(weight)?;
         }
         if let Some(preorder) = self.preorder_days {
             p.preorder_days = check_preorder(preorder)?;
@@ -450,6 +459,21 @@ fn check_stock(field: &'static str, stock: Stock) -> Result<Stock, ValidationErr
         )),
         s => Ok(s),
     }
+}
+
+/// 100 kg: heavier goods do not go by parcel courier.
+pub const WEIGHT_MAX_GRAMS: u32 = 100_000;
+
+fn check_weight(grams: u32) -> Result<u32, ValidationError> {
+    if grams > WEIGHT_MAX_GRAMS {
+        return Err(ValidationError::new(
+            "weight_grams",
+            Problem::TooLarge {
+                max: i64::from(WEIGHT_MAX_GRAMS),
+            },
+        ));
+    }
+    Ok(grams)
 }
 
 fn check_unit(raw: &str) -> Result<String, ValidationError> {

@@ -57,7 +57,7 @@ pub struct Page<T> {
 }
 
 const COLUMNS: &str = "id, seller_id, name, description, price_idr, unit, stock, preorder_days, \
-                       category, options, archived, created_at, updated_at, source_id";
+                       category, options, archived, created_at, updated_at, source_id, weight_grams";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     let options: String = r.get(9)?;
@@ -79,6 +79,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
         source_id: r.get(13)?,
+        weight_grams: r.get(14)?,
     })
 }
 
@@ -124,7 +125,7 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         .into());
     }
     c.prepare_cached(&format!(
-        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))
     .map_err(StoreError::from)?
     .execute(params![
@@ -141,7 +142,8 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         p.archived,
         p.created_at,
         p.updated_at,
-        p.source_id
+        p.source_id,
+        p.weight_grams
     ])
     .map_err(StoreError::from)?;
     write_children(c, p)?;
@@ -152,7 +154,8 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
 pub(super) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
     c.prepare_cached(
         "UPDATE products SET name = ?2, description = ?3, price_idr = ?4, unit = ?5, stock = ?6,
-                preorder_days = ?7, category = ?8, options = ?9, archived = ?10, updated_at = ?11
+                preorder_days = ?7, category = ?8, options = ?9, archived = ?10, updated_at = ?11,
+                weight_grams = ?12
          WHERE id = ?1",
     )
     .map_err(StoreError::from)?
@@ -167,7 +170,8 @@ pub(super) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
         p.category,
         encode_options(&p.options),
         p.archived,
-        p.updated_at
+        p.updated_at,
+        p.weight_grams
     ])
     .map_err(StoreError::from)?;
     for table in ["variants", "product_photos", "group_listings"] {

@@ -4,7 +4,7 @@
 use crate::error::{Problem, ValidationError};
 use crate::phone::PhoneNumber;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     pub recipient: String,
     /// E.164 after validation.

@@ -2,11 +2,20 @@
 //! kode unik, ongkir from a rate table, and wa.me links. Checkout builds on these.
 
 pub mod address;
+pub mod model;
 pub mod ongkir;
 pub mod payment;
+mod service;
 pub mod status;
+mod store;
 pub mod wa;
+
+pub use model::{CheckoutRequest, Order, OrderEvent, OrderItem, SellerChoice};
+pub use service::{OrderChanged, Orders, PAYMENT_WINDOW_MS, format_quantity};
 
 pub use status::{
     Delivery, OrderAction, OrderStatus, PaymentKind, Role, TransitionError, transition,
 };
+
+#[cfg(test)]
+mod tests;

@@ -31,11 +31,39 @@ impl Courier {
         }
     }
 
+    pub fn code(self) -> &'static str {
+        match self {
+            Courier::Jne => "jne",
+            Courier::Jnt => "jnt",
+            Courier::SiCepat => "sicepat",
+            Courier::AnterAja => "anteraja",
+            Courier::Pos => "pos",
+            Courier::GoSend => "gosend",
+            Courier::GrabExpress => "grabexpress",
+            Courier::Kurir => "kurir",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Courier> {
+        ALL_COURIERS.into_iter().find(|c| c.code() == code)
+    }
+
     /// Instant couriers price by distance within a city, not by weight.
     pub fn is_instant(self) -> bool {
         matches!(self, Courier::GoSend | Courier::GrabExpress)
     }
 }
+
+pub const ALL_COURIERS: [Courier; 8] = [
+    Courier::Jne,
+    Courier::Jnt,
+    Courier::SiCepat,
+    Courier::AnterAja,
+    Courier::Pos,
+    Courier::GoSend,
+    Courier::GrabExpress,
+    Courier::Kurir,
+];
 
 /// A shipping option chosen at checkout.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

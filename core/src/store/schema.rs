@@ -168,6 +168,89 @@ pub const MIGRATIONS: &[Migration] = &[
         CREATE UNIQUE INDEX cart_lines_item ON cart_lines (product_id, COALESCE(variant_id, ''));
     "#,
     },
+    Migration {
+        version: 5,
+        sql: r#"
+        -- Weight for ongkir; 0 when the seller did not say (couriers charge 1 kg minimum).
+        ALTER TABLE products ADD COLUMN weight_grams INTEGER NOT NULL DEFAULT 0
+            CHECK (weight_grams >= 0);
+
+        -- A seller's ongkir table: destination is a kabupaten/kota, a provinsi or '*'.
+        CREATE TABLE shipping_rates (
+            seller_id     TEXT NOT NULL REFERENCES accounts (id),
+            courier       TEXT NOT NULL,
+            service       TEXT NOT NULL,
+            destination   TEXT NOT NULL,
+            first_kg_idr  INTEGER NOT NULL CHECK (first_kg_idr >= 0),
+            next_kg_idr   INTEGER NOT NULL CHECK (next_kg_idr >= 0),
+            PRIMARY KEY (seller_id, courier, service, destination)
+        ) STRICT;
+
+        -- One order per seller per checkout; checkout_id makes a retried checkout a no-op.
+        CREATE TABLE orders (
+            id              TEXT PRIMARY KEY NOT NULL,
+            checkout_id     TEXT NOT NULL,
+            number          TEXT NOT NULL,
+            buyer_id        TEXT NOT NULL,
+            seller_id       TEXT NOT NULL,
+            status          TEXT NOT NULL,
+            payment         TEXT NOT NULL,
+            delivery        TEXT NOT NULL CHECK (delivery IN ('courier', 'pickup')),
+            address         TEXT,
+            courier         TEXT,
+            service         TEXT,
+            resi            TEXT,
+            items_idr       INTEGER NOT NULL,
+            ongkir_idr      INTEGER NOT NULL,
+            kode_unik_idr   INTEGER NOT NULL,
+            discount_idr    INTEGER NOT NULL,
+            total_idr       INTEGER NOT NULL,
+            note            TEXT NOT NULL DEFAULT '',
+            cancel_reason   TEXT,
+            expires_at      INTEGER,
+            created_at      INTEGER NOT NULL,
+            updated_at      INTEGER NOT NULL,
+            version         INTEGER NOT NULL DEFAULT 1,
+            UNIQUE (checkout_id, seller_id)
+        ) STRICT;
+        CREATE INDEX orders_buyer ON orders (buyer_id, id);
+        CREATE INDEX orders_seller ON orders (seller_id, status, id);
+        CREATE INDEX orders_expiry ON orders (expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE order_items (
+            order_id        TEXT NOT NULL REFERENCES orders (id),
+            position        INTEGER NOT NULL,
+            product_id      TEXT NOT NULL,
+            variant_id      TEXT,
+            name            TEXT NOT NULL,
+            variant_label   TEXT NOT NULL DEFAULT '',
+            unit            TEXT NOT NULL,
+            quantity_milli  INTEGER NOT NULL,
+            unit_price_idr  INTEGER NOT NULL,
+            total_idr       INTEGER NOT NULL,
+            note            TEXT NOT NULL DEFAULT '',
+            -- Stock taken when the order was placed, and from where, so a cancellation
+            -- gives back exactly that ('variant', 'product', or '' for unlimited).
+            reserved_units  INTEGER NOT NULL DEFAULT 0,
+            reserved_on     TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (order_id, position)
+        ) STRICT;
+
+        -- Who did what to an order, when: its history.
+        CREATE TABLE order_events (
+            order_id     TEXT NOT NULL REFERENCES orders (id),
+            seq          INTEGER NOT NULL,
+            at           INTEGER NOT NULL,
+            role         TEXT NOT NULL,
+            actor_id     TEXT,
+            action       TEXT NOT NULL,
+            from_status  TEXT,
+            to_status    TEXT NOT NULL,
+            detail       TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (order_id, seq)
+        ) STRICT;
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -249,6 +332,13 @@ mod tests {
                  VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000c1', '0190a3e0-7d2c-7cc0-8000-000000000001',
                          '0190a3e0-7d2c-7cc0-8000-0000000000b1', 2000, 27000, 'pedas', 3, 3);"
             }
+            5 => {
+                seed(conn, 4);
+                "INSERT INTO orders (id, checkout_id, number, buyer_id, seller_id, status, payment, delivery,
+                                     items_idr, ongkir_idr, kode_unik_idr, discount_idr, total_idr, created_at, updated_at)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000d1', 'c1', 'A1B2C3', 'b', '0190a3e0-7d2c-7cc0-8000-0000000000a1',
+                         'processing', 'cod', 'pickup', 50000, 0, 0, 0, 50000, 4, 4);"
+            }
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");
@@ -273,6 +363,12 @@ mod tests {
             );
         } else {
             assert!(rows.is_empty());
+        }
+        if from >= 5 {
+            let total: i64 = conn
+                .query_row("SELECT total_idr FROM orders", [], |r| r.get(0))
+                .expect("order");
+            assert_eq!(total, 50_000);
         }
         if from >= 4 {
             let cart: (i64, String) = conn

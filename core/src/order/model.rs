@@ -1,0 +1,87 @@
+//! Orders as stored and shown, and what a checkout asks for.
+
+use super::address::Address;
+use super::ongkir::Shipping;
+use super::payment::PaymentMethod;
+use super::status::{Delivery, OrderStatus, Role};
+use crate::money::Rupiah;
+
+/// How one seller's part of a checkout is delivered and paid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SellerChoice {
+    pub seller_id: String,
+    /// `None`: the buyer picks it up.
+    pub shipping: Option<Shipping>,
+    pub payment: PaymentMethod,
+    /// "Tolong dibungkus kado".
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckoutRequest {
+    /// Made by the app once per checkout screen: the same id submitted again (double
+    /// tap, retry after a timeout) returns the orders it already made.
+    pub checkout_id: String,
+    pub buyer_id: String,
+    /// Where courier orders go; required if any choice ships.
+    pub address: Option<Address>,
+    /// The sellers whose cart lines to order now; others stay in the cart.
+    pub sellers: Vec<SellerChoice>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderItem {
+    pub product_id: String,
+    pub variant_id: Option<String>,
+    pub name: String,
+    pub variant_label: String,
+    pub unit: String,
+    pub quantity_milli: i64,
+    pub unit_price: Rupiah,
+    pub total: Rupiah,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    pub id: String,
+    /// Short, for chat and labels: "7F3A2C".
+    pub number: String,
+    pub checkout_id: String,
+    pub buyer_id: String,
+    pub seller_id: String,
+    pub status: OrderStatus,
+    pub payment: PaymentMethod,
+    pub delivery: Delivery,
+    pub address: Option<Address>,
+    pub shipping: Option<Shipping>,
+    pub resi: Option<String>,
+    pub items: Vec<OrderItem>,
+    pub items_total: Rupiah,
+    pub ongkir: Rupiah,
+    /// 1–999 rupiah added to a transfer so the seller can recognise it.
+    pub kode_unik: Rupiah,
+    pub discount: Rupiah,
+    pub total: Rupiah,
+    pub note: String,
+    pub cancel_reason: Option<String>,
+    /// Unpaid orders are cancelled after this (UTC ms).
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Goes up with every change: pushes and sync compare it.
+    pub version: i64,
+}
+
+/// One step of an order's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub at: i64,
+    pub role: Role,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    /// "JNE REG JNE0123456789", a cancellation reason.
+    pub detail: String,
+}

@@ -1,0 +1,352 @@
+//! The orders' SQL.
+
+use super::address::Address;
+use super::model::{Order, OrderEvent, OrderItem};
+use super::ongkir::{Courier, Rate, RateTable, Shipping};
+use super::payment::PaymentMethod;
+use super::status::{Delivery, OrderStatus, Role};
+use crate::error::{Error, Thing};
+use crate::money::Rupiah;
+use crate::store::StoreError;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+const COLUMNS: &str = "id, number, checkout_id, buyer_id, seller_id, status, payment, delivery, address, \
+                       courier, service, resi, items_idr, ongkir_idr, kode_unik_idr, discount_idr, total_idr, \
+                       note, cancel_reason, expires_at, created_at, updated_at, version";
+
+fn corrupt(what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        what.to_owned().into(),
+    )
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
+    let status: String = r.get(5)?;
+    let payment: String = r.get(6)?;
+    let delivery: String = r.get(7)?;
+    let address: Option<String> = r.get(8)?;
+    let courier: Option<String> = r.get(9)?;
+    let service: Option<String> = r.get(10)?;
+    Ok(Order {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        checkout_id: r.get(2)?,
+        buyer_id: r.get(3)?,
+        seller_id: r.get(4)?,
+        status: OrderStatus::from_code(&status).ok_or_else(|| corrupt("order status"))?,
+        payment: PaymentMethod::from_code(&payment).ok_or_else(|| corrupt("payment method"))?,
+        delivery: if delivery == "pickup" {
+            Delivery::Pickup
+        } else {
+            Delivery::Courier
+        },
+        address: address
+            .map(|a| serde_json::from_str::<Address>(&a))
+            .transpose()
+            .map_err(|_| corrupt("address"))?,
+        shipping: match (courier.as_deref().and_then(Courier::from_code), service) {
+            (Some(courier), Some(service)) => Some(Shipping { courier, service }),
+            _ => None,
+        },
+        resi: r.get(11)?,
+        items: Vec::new(),
+        items_total: Rupiah::new(r.get(12)?),
+        ongkir: Rupiah::new(r.get(13)?),
+        kode_unik: Rupiah::new(r.get(14)?),
+        discount: Rupiah::new(r.get(15)?),
+        total: Rupiah::new(r.get(16)?),
+        note: r.get(17)?,
+        cancel_reason: r.get(18)?,
+        expires_at: r.get(19)?,
+        created_at: r.get(20)?,
+        updated_at: r.get(21)?,
+        version: r.get(22)?,
+    })
+}
+
+pub(super) fn insert(
+    c: &Connection,
+    o: &Order,
+    reserved: &[(i64, &'static str)],
+) -> Result<(), Error> {
+    c.prepare_cached(&format!(
+        "INSERT INTO orders ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                                                ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+    ))
+    .map_err(StoreError::from)?
+    .execute(params![
+        o.id,
+        o.number,
+        o.checkout_id,
+        o.buyer_id,
+        o.seller_id,
+        o.status.code(),
+        o.payment.code(),
+        if o.delivery == Delivery::Pickup { "pickup" } else { "courier" },
+        o.address.as_ref().map(|a| serde_json::to_string(a).unwrap_or_default()),
+        o.shipping.as_ref().map(|s| s.courier.code()),
+        o.shipping.as_ref().map(|s| s.service.clone()),
+        o.resi,
+        o.items_total.idr(),
+        o.ongkir.idr(),
+        o.kode_unik.idr(),
+        o.discount.idr(),
+        o.total.idr(),
+        o.note,
+        o.cancel_reason,
+        o.expires_at,
+        o.created_at,
+        o.updated_at,
+        o.version
+    ])
+    .map_err(StoreError::from)?;
+    let mut stmt = c
+        .prepare_cached(
+            "INSERT INTO order_items (order_id, position, product_id, variant_id, name, variant_label, unit,
+                                      quantity_milli, unit_price_idr, total_idr, note, reserved_units, reserved_on)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )
+        .map_err(StoreError::from)?;
+    for (i, (item, (units, on))) in o.items.iter().zip(reserved).enumerate() {
+        stmt.execute(params![
+            o.id,
+            i64::try_from(i).unwrap_or(i64::MAX),
+            item.product_id,
+            item.variant_id,
+            item.name,
+            item.variant_label,
+            item.unit,
+            item.quantity_milli,
+            item.unit_price.idr(),
+            item.total.idr(),
+            item.note,
+            units,
+            on
+        ])
+        .map_err(StoreError::from)?;
+    }
+    Ok(())
+}
+
+pub(super) fn update(c: &Connection, o: &Order) -> Result<(), Error> {
+    c.prepare_cached(
+        "UPDATE orders SET status = ?2, resi = ?3, cancel_reason = ?4, expires_at = ?5, updated_at = ?6,
+                version = ?7 WHERE id = ?1",
+    )
+    .map_err(StoreError::from)?
+    .execute(params![
+        o.id,
+        o.status.code(),
+        o.resi,
+        o.cancel_reason,
+        o.expires_at,
+        o.updated_at,
+        o.version
+    ])
+    .map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub(super) fn get(c: &Connection, id: &str) -> Result<Order, Error> {
+    let mut o = c
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))
+        .map_err(StoreError::from)?
+        .query_row([id], from_row)
+        .optional()
+        .map_err(StoreError::from)?
+        .ok_or_else(|| Error::NotFound {
+            thing: Thing::Order,
+            id: id.to_owned(),
+        })?;
+    o.items = items(c, id)?;
+    Ok(o)
+}
+
+pub(super) fn by_checkout(c: &Connection, checkout_id: &str) -> Result<Vec<Order>, Error> {
+    let ids: Vec<String> = c
+        .prepare_cached("SELECT id FROM orders WHERE checkout_id = ?1 ORDER BY id")
+        .and_then(|mut s| s.query_map([checkout_id], |r| r.get(0))?.collect())
+        .map_err(StoreError::from)?;
+    ids.iter().map(|id| get(c, id)).collect()
+}
+
+/// Orders where `account_id` is the buyer or the seller, newest first.
+pub(super) fn for_account(
+    c: &Connection,
+    account_id: &str,
+    limit: u32,
+) -> Result<Vec<Order>, Error> {
+    let ids: Vec<String> = c
+        .prepare_cached(
+            "SELECT id FROM orders WHERE buyer_id = ?1 OR seller_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![account_id, limit], |r| r.get(0))?
+                .collect()
+        })
+        .map_err(StoreError::from)?;
+    ids.iter().map(|id| get(c, id)).collect()
+}
+
+pub(super) fn due_for_expiry(c: &Connection, now: i64) -> Result<Vec<String>, Error> {
+    Ok(c
+        .prepare_cached("SELECT id FROM orders WHERE expires_at IS NOT NULL AND expires_at <= ?1 AND status = 'awaiting_payment'")
+        .and_then(|mut s| s.query_map([now], |r| r.get(0))?.collect())
+        .map_err(StoreError::from)?)
+}
+
+fn items(c: &Connection, order_id: &str) -> Result<Vec<OrderItem>, Error> {
+    Ok(c
+        .prepare_cached(
+            "SELECT product_id, variant_id, name, variant_label, unit, quantity_milli, unit_price_idr, total_idr, note
+             FROM order_items WHERE order_id = ?1 ORDER BY position",
+        )
+        .map_err(StoreError::from)?
+        .query_map([order_id], |r| {
+            Ok(OrderItem {
+                product_id: r.get(0)?,
+                variant_id: r.get(1)?,
+                name: r.get(2)?,
+                variant_label: r.get(3)?,
+                unit: r.get(4)?,
+                quantity_milli: r.get(5)?,
+                unit_price: Rupiah::new(r.get(6)?),
+                total: Rupiah::new(r.get(7)?),
+                note: r.get(8)?,
+            })
+        })
+        .map_err(StoreError::from)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(StoreError::from)?)
+}
+
+/// What one item of an order reserved: product, variant, units, and where from.
+pub(super) type Reservation = (String, Option<String>, i64, String);
+
+pub(super) fn reservations(c: &Connection, order_id: &str) -> Result<Vec<Reservation>, Error> {
+    Ok(c
+        .prepare_cached(
+            "SELECT product_id, variant_id, reserved_units, reserved_on FROM order_items WHERE order_id = ?1",
+        )
+        .map_err(StoreError::from)?
+        .query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(StoreError::from)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(StoreError::from)?)
+}
+
+pub(super) fn add_event(c: &Connection, order_id: &str, e: &OrderEvent) -> Result<(), Error> {
+    c.prepare_cached(
+        "INSERT INTO order_events (order_id, seq, at, role, actor_id, action, from_status, to_status, detail)
+         VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_events WHERE order_id = ?1),
+                 ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .map_err(StoreError::from)?
+    .execute(params![
+        order_id,
+        e.at,
+        role_code(e.role),
+        e.actor_id,
+        e.action,
+        e.from.map(OrderStatus::code),
+        e.to.code(),
+        e.detail
+    ])
+    .map_err(StoreError::from)?;
+    Ok(())
+}
+
+pub(super) fn events(c: &Connection, order_id: &str) -> Result<Vec<OrderEvent>, Error> {
+    Ok(c.prepare_cached(
+        "SELECT at, role, actor_id, action, from_status, to_status, detail FROM order_events
+             WHERE order_id = ?1 ORDER BY seq",
+    )
+    .map_err(StoreError::from)?
+    .query_map([order_id], |r| {
+        let from: Option<String> = r.get(4)?;
+        let to: String = r.get(5)?;
+        Ok(OrderEvent {
+            at: r.get(0)?,
+            role: role_from(&r.get::<_, String>(1)?),
+            actor_id: r.get(2)?,
+            action: r.get(3)?,
+            from: from.as_deref().and_then(OrderStatus::from_code),
+            to: OrderStatus::from_code(&to).ok_or_else(|| corrupt("order status"))?,
+            detail: r.get(6)?,
+        })
+    })
+    .map_err(StoreError::from)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(StoreError::from)?)
+}
+
+fn role_code(r: Role) -> &'static str {
+    match r {
+        Role::Buyer => "buyer",
+        Role::Seller => "seller",
+        Role::System => "system",
+    }
+}
+
+fn role_from(s: &str) -> Role {
+    match s {
+        "buyer" => Role::Buyer,
+        "seller" => Role::Seller,
+        _ => Role::System,
+    }
+}
+
+/// The seller's ongkir table.
+pub(super) fn rate_table(c: &Connection, seller_id: &str) -> Result<RateTable, Error> {
+    let rates = c
+        .prepare_cached(
+            "SELECT courier, service, destination, first_kg_idr, next_kg_idr FROM shipping_rates WHERE seller_id = ?1",
+        )
+        .map_err(StoreError::from)?
+        .query_map([seller_id], |r| {
+            let courier: String = r.get(0)?;
+            Ok((courier, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+        })
+        .map_err(StoreError::from)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(StoreError::from)?
+        .into_iter()
+        .filter_map(|(courier, service, destination, first, next)| {
+            Some(Rate {
+                courier: Courier::from_code(&courier)?,
+                service,
+                destination,
+                first_kg: Rupiah::new(first),
+                next_kg: Rupiah::new(next),
+            })
+        })
+        .collect();
+    Ok(RateTable { rates })
+}
+
+pub(super) fn save_rate(c: &Connection, seller_id: &str, r: &Rate) -> Result<(), Error> {
+    c.execute(
+        "INSERT INTO shipping_rates (seller_id, courier, service, destination, first_kg_idr, next_kg_idr)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (seller_id, courier, service, destination) DO UPDATE
+         SET first_kg_idr = excluded.first_kg_idr, next_kg_idr = excluded.next_kg_idr",
+        params![seller_id, r.courier.code(), r.service, r.destination, r.first_kg.idr(), r.next_kg.idr()],
+    )
+    .map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The seller's transfers still waiting for money, so a new kode unik can differ.
+pub(super) fn open_transfer_totals(c: &Connection, seller_id: &str) -> Result<Vec<Rupiah>, Error> {
+    Ok(c
+        .prepare_cached(
+            "SELECT total_idr FROM orders WHERE seller_id = ?1 AND status = 'awaiting_payment' AND kode_unik_idr > 0",
+        )
+        .map_err(StoreError::from)?
+        .query_map([seller_id], |r| r.get::<_, i64>(0).map(Rupiah::new))
+        .map_err(StoreError::from)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(StoreError::from)?)
+}
