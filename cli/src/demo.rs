@@ -322,7 +322,11 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     }
 
     println!();
-    println!("8. The server, in this process on a free port");
+    println!("8. A buyer checks out two sellers' goods; the sellers move the orders along");
+    checkout(&pasar, &seller.id).await?;
+
+    println!();
+    println!("9. The server, in this process on a free port");
     let listener = pasar_server::bind(&pasar_server::Config {
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
     })
@@ -342,7 +346,7 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     let _ = server.await;
 
     println!();
-    println!("9. Money and phone numbers, the Indonesian way");
+    println!("10. Money and phone numbers, the Indonesian way");
     for idr in [500, 25_000, 1_500_000] {
         println!("   {idr:>9} -> {}", Rupiah::new(idr));
     }
@@ -405,4 +409,152 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     let status = response.lines().next().unwrap_or_default().to_owned();
     let body = response.split("\r\n\r\n").nth(1).unwrap_or_default();
     format!("{status} {body}")
+}
+
+/// Step 8: cart → checkout (COD pick-up and transfer + JNE) → Selesai.
+async fn checkout(pasar: &Pasar, rina: &str) -> pasar_core::Result<()> {
+    use pasar_core::cart::MILLI;
+    use pasar_core::order::address::Address;
+    use pasar_core::order::ongkir::{Courier, Rate, Shipping};
+    use pasar_core::order::payment::PaymentMethod;
+    use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
+
+    let buyer = pasar
+        .accounts()
+        .save(NewAccount {
+            id: None,
+            name: "Ibu Sari".into(),
+            phone: Some("0812-1111-2222".into()),
+        })
+        .await?;
+    let find = |query: &str| {
+        pasar.catalog().search_blocking(&SearchRequest {
+            query: query.into(),
+            limit: 1,
+            ..Default::default()
+        })
+    };
+    let donat = find("donat coklat isi 6")?.items.remove(0);
+    let casing = find("casing hp samsung")?.items.remove(0);
+    let budi = casing.seller_id.clone().unwrap_or_default();
+    pasar.orders().set_rate_blocking(
+        &budi,
+        Rate {
+            courier: Courier::Jne,
+            service: "REG".into(),
+            destination: "*".into(),
+            first_kg: Rupiah::new(18_000),
+            next_kg: Rupiah::new(18_000),
+        },
+    )?;
+    let cart = pasar.cart();
+    cart.add_blocking(
+        &donat.id,
+        donat.variants.first().map(|v| v.id.as_str()),
+        2 * MILLI,
+        "yang baru",
+    )?;
+    cart.add_blocking(
+        &casing.id,
+        casing.variants.first().map(|v| v.id.as_str()),
+        MILLI,
+        "",
+    )?;
+    let view = cart.view_blocking()?;
+    for s in &view.sellers {
+        println!(
+            "   cart, {}: {} line(s), subtotal {}",
+            s.seller_name,
+            s.items.len(),
+            s.subtotal
+        );
+    }
+    let request = CheckoutRequest {
+        checkout_id: pasar_core::id::new_id(),
+        buyer_id: buyer.id.clone(),
+        address: Some(Address {
+            recipient: "Ibu Sari".into(),
+            phone: "0812-1111-2222".into(),
+            street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+            kelurahan: "Pucang".into(),
+            kecamatan: "Sidoarjo".into(),
+            kabupaten: "Kab. Sidoarjo".into(),
+            provinsi: "Jawa Timur".into(),
+            kode_pos: "61219".into(),
+            notes: String::new(),
+        }),
+        sellers: vec![
+            SellerChoice {
+                seller_id: rina.to_owned(),
+                shipping: None,
+                payment: PaymentMethod::Cod,
+                note: "diambil sore".into(),
+            },
+            SellerChoice {
+                seller_id: budi.clone(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::BankTransfer { bank: "BCA".into() },
+                note: String::new(),
+            },
+        ],
+    };
+    let orders = pasar.orders().checkout_blocking(request.clone())?;
+    let again = pasar.orders().checkout_blocking(request)?;
+    for o in &orders {
+        println!(
+            "   order #{} ({}): items {} + ongkir {} + kode unik {} = {} — {}",
+            o.number,
+            o.payment.label().id,
+            o.items_total,
+            o.ongkir,
+            o.kode_unik,
+            o.total,
+            o.status.label().id
+        );
+    }
+    println!(
+        "   the same checkout sent twice: {} orders, the same ones: {}",
+        again.len(),
+        again == orders
+    );
+    let transfer = &orders[1];
+    let mut o = pasar
+        .orders()
+        .act_blocking(&transfer.id, &budi, OrderAction::ConfirmPayment)?;
+    print!("   #{}: {}", o.number, o.status.label().id);
+    for (who, action) in [
+        (
+            &budi,
+            OrderAction::Ship {
+                courier: "JNE REG".into(),
+                resi: "JNE0123456789".into(),
+            },
+        ),
+        (&budi, OrderAction::MarkDelivered),
+        (&buyer.id, OrderAction::Complete),
+    ] {
+        o = pasar.orders().act_blocking(&transfer.id, who, action)?;
+        print!(" → {}", o.status.label().id);
+    }
+    println!();
+    if let Err(e) = pasar.orders().act_blocking(
+        &transfer.id,
+        &budi,
+        OrderAction::Cancel {
+            reason: "salah kirim".into(),
+        },
+    ) {
+        println!("   refused: {}", e.to_user().message.id);
+    }
+    let (_, link) = pasar.orders().whatsapp_message_blocking(&transfer.id)?;
+    if let Some(link) = link {
+        println!(
+            "   wa.me link for the buyer: {}…",
+            &link[..link.len().min(60)]
+        );
+    }
+    Ok(())
 }

@@ -40,6 +40,10 @@ fn the_demo_runs_end_to_end_and_exits_zero() {
         "search \"kripik pedes\" (understood: kripik pedas): 1 found",
         "search \"laptop gaming\": 0 found",
         "/v1/version -> HTTP/1.1 200 OK {\"server\":\"0.1.0\",\"api\":1,\"min_client_api\":1}",
+        "the same checkout sent twice: 2 orders, the same ones: true",
+        "Dikemas → Dikirim → Sampai → Selesai",
+        "refused: Pesanan berstatus Selesai tidak bisa diubah seperti itu",
+        "wa.me link for the buyer: https://wa.me/6281211112222?text=Halo%20Ibu%20Sari",
         "demo finished",
     ] {
         assert!(
