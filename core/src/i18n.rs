@@ -64,6 +64,7 @@ pub fn field_label(field: &str) -> Text {
         "payment" => ("Pembayaran", "Payment"),
         "resi" => ("Nomor resi", "Tracking number"),
         "reason" => ("Alasan", "Reason"),
+        "discount" => ("Potongan", "Discount"),
         "recipient" => ("Nama penerima", "Recipient"),
         "address_phone" => ("Nomor HP penerima", "Recipient's phone"),
         "street" => ("Alamat (jalan, RT/RW)", "Street (with RT/RW)"),

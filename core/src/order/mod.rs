@@ -14,7 +14,7 @@ pub use model::{CheckoutRequest, Order, OrderEvent, OrderItem, SellerChoice};
 pub use service::{OrderChanged, Orders, PAYMENT_WINDOW_MS, format_quantity};
 
 pub use status::{
-    Delivery, OrderAction, OrderStatus, PaymentKind, Role, TransitionError, transition,
+    Delivery, OrderAction, OrderStatus, PaymentKind, Role, TransitionError, event_label, transition,
 };
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ pub struct Order {
     pub version: i64,
 }
 
-/// One step of an order's history.
+/// One step of an order's history; `label()` names it in both languages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderEvent {
     pub at: i64,
@@ -84,4 +84,10 @@ pub struct OrderEvent {
     pub to: OrderStatus,
     /// "JNE REG JNE0123456789", a cancellation reason.
     pub detail: String,
+}
+
+impl OrderEvent {
+    pub fn label(&self) -> crate::i18n::Text {
+        super::status::event_label(&self.action)
+    }
 }

@@ -52,6 +52,22 @@ impl Orders {
         self.db.write(|tx| store::save_rate(tx, seller_id, &rate))
     }
 
+    /// A seller's "potongan": buy at least `min_items`, get `amount` off (0 removes the
+    /// rule). At checkout the best rule that applies is used.
+    pub fn set_discount_blocking(
+        &self,
+        seller_id: &str,
+        min_items: Rupiah,
+        amount: Rupiah,
+    ) -> Result<()> {
+        catalog::check_id("seller_id", seller_id)?;
+        if min_items < Rupiah::ZERO || amount < Rupiah::ZERO {
+            return Err(ValidationError::new("discount", Problem::TooSmall { min: 0 }).into());
+        }
+        self.db
+            .write(|tx| store::save_discount(tx, seller_id, min_items, amount))
+    }
+
     /// Turns the cart lines of the chosen sellers into one order per seller: prices
     /// and stock checked again, ongkir quoted, a kode unik for transfers, stock taken,
     /// the lines leave the cart. All or nothing. The same `checkout_id` again returns
@@ -172,8 +188,10 @@ impl Orders {
                 .map_err(|_| ValidationError::new("shipping", Problem::Invalid))?,
             _ => Rupiah::ZERO,
         };
+        let discount = store::discount_for(tx, &choice.seller_id, items_total)?;
         let base = items_total
             .checked_add(ongkir)
+            .and_then(|t| t.checked_sub(discount))
             .ok_or(Error::Internal("total overflow".into()))?;
         let kode = if choice.payment.needs_kode_unik() {
             let open = store::open_transfer_totals(tx, &choice.seller_id)?;
@@ -208,7 +226,7 @@ impl Orders {
             items_total,
             ongkir,
             kode_unik: kode,
-            discount: Rupiah::ZERO,
+            discount,
             total: base
                 .checked_add(kode)
                 .ok_or(Error::Internal("total overflow".into()))?,
@@ -391,6 +409,9 @@ impl Orders {
         }
         if order.ongkir > Rupiah::ZERO {
             text += &format!("Ongkir: {}\n", order.ongkir);
+        }
+        if order.discount > Rupiah::ZERO {
+            text += &format!("Potongan: -{}\n", order.discount);
         }
         if order.kode_unik > Rupiah::ZERO {
             text += &format!("Kode unik: {}\n", order.kode_unik);

@@ -81,7 +81,31 @@ pub enum TransitionError {
     MissingReason,
 }
 
+/// The label of an order event in its history ("Pembayaran dikonfirmasi"), from the
+/// action's name as stored.
+pub fn event_label(action: &str) -> Text {
+    let (id, en) = match action {
+        "place" => ("Pesanan dibuat", "Order placed"),
+        "confirm_payment" => ("Pembayaran dikonfirmasi", "Payment confirmed"),
+        "ship" => ("Dikirim", "Shipped"),
+        "ready_for_pickup" => ("Siap diambil", "Ready for pickup"),
+        "mark_delivered" => ("Sampai di tujuan", "Delivered"),
+        "complete" => ("Pesanan selesai", "Order completed"),
+        "cancel" => ("Dibatalkan", "Cancelled"),
+        "expire" => (
+            "Dibatalkan otomatis: tidak dibayar",
+            "Cancelled: not paid in time",
+        ),
+        other => (other, other),
+    };
+    Text::new(id, en)
+}
+
 impl OrderAction {
+    pub fn label(&self) -> Text {
+        event_label(self.name())
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             OrderAction::ConfirmPayment => "confirm_payment",
@@ -318,6 +342,24 @@ mod tests {
             transition(OrderStatus::AwaitingPayment, &no_reason, Role::Buyer, p, d),
             Err(TransitionError::MissingReason)
         );
+    }
+
+    #[test]
+    fn every_event_has_both_labels() {
+        for a in [
+            OrderAction::ConfirmPayment,
+            ship(),
+            OrderAction::ReadyForPickup,
+            OrderAction::MarkDelivered,
+            OrderAction::Complete,
+            cancel(),
+            OrderAction::Expire,
+        ] {
+            let l = a.label();
+            assert_ne!(l.id, a.name(), "{a:?} has no Indonesian label");
+            assert!(!l.en.is_empty());
+        }
+        assert_eq!(event_label("place").id, "Pesanan dibuat");
     }
 
     #[test]

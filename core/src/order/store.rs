@@ -338,6 +338,43 @@ pub(super) fn save_rate(c: &Connection, seller_id: &str, r: &Rate) -> Result<(),
     Ok(())
 }
 
+/// The best "potongan" of the seller for a purchase of `items`, never more than it.
+pub(super) fn discount_for(
+    c: &Connection,
+    seller_id: &str,
+    items: Rupiah,
+) -> Result<Rupiah, Error> {
+    let best: Option<i64> = c
+        .prepare_cached("SELECT MAX(amount_idr) FROM seller_discounts WHERE seller_id = ?1 AND min_items_idr <= ?2")
+        .map_err(StoreError::from)?
+        .query_row(params![seller_id, items.idr()], |r| r.get(0))
+        .map_err(StoreError::from)?;
+    Ok(Rupiah::new(best.unwrap_or(0).min(items.idr())))
+}
+
+pub(super) fn save_discount(
+    c: &Connection,
+    seller_id: &str,
+    min_items: Rupiah,
+    amount: Rupiah,
+) -> Result<(), Error> {
+    if amount == Rupiah::ZERO {
+        c.execute(
+            "DELETE FROM seller_discounts WHERE seller_id = ?1 AND min_items_idr = ?2",
+            params![seller_id, min_items.idr()],
+        )
+        .map_err(StoreError::from)?;
+    } else {
+        c.execute(
+            "INSERT INTO seller_discounts (seller_id, min_items_idr, amount_idr) VALUES (?1, ?2, ?3)
+             ON CONFLICT (seller_id, min_items_idr) DO UPDATE SET amount_idr = excluded.amount_idr",
+            params![seller_id, min_items.idr(), amount.idr()],
+        )
+        .map_err(StoreError::from)?;
+    }
+    Ok(())
+}
+
 /// The seller's transfers still waiting for money, so a new kode unik can differ.
 pub(super) fn open_transfer_totals(c: &Connection, seller_id: &str) -> Result<Vec<Rupiah>, Error> {
     Ok(c

@@ -136,6 +136,12 @@ fn a_two_seller_checkout_then_the_seller_walks_the_order_to_selesai() {
             },
         )
         .expect("price");
+    // Bu Rina gives Rp5.000 off from Rp50.000 (and Rp2.000 from Rp20.000).
+    let o = s.pasar.orders();
+    o.set_discount_blocking(&s.rina, Rupiah::new(50_000), Rupiah::new(5_000))
+        .expect("potongan");
+    o.set_discount_blocking(&s.rina, Rupiah::new(20_000), Rupiah::new(2_000))
+        .expect("potongan");
     let checkout_id = crate::id::new_id();
     let e = s
         .pasar
@@ -164,7 +170,13 @@ fn a_two_seller_checkout_then_the_seller_walks_the_order_to_selesai() {
         "Dikemas",
         "COD is packed straight away"
     );
-    assert_eq!(cod.total, Rupiah::new(54_000));
+    assert_eq!(cod.items_total, Rupiah::new(54_000));
+    assert_eq!(
+        cod.discount,
+        Rupiah::new(5_000),
+        "the best potongan that applies"
+    );
+    assert_eq!(cod.total, Rupiah::new(49_000));
     assert_eq!(cod.ongkir, Rupiah::ZERO, "picked up");
     assert_eq!(transfer.status.label().id, "Belum Bayar");
     assert_eq!(
@@ -198,7 +210,6 @@ fn a_two_seller_checkout_then_the_seller_walks_the_order_to_selesai() {
     assert_eq!(casing.stock, Stock::Limited(1), "stock taken once");
 
     // The seller's side.
-    let o = s.pasar.orders();
     let budi = &s.budi;
     let e = o
         .act_blocking(&transfer.id, &s.buyer, OrderAction::ConfirmPayment)

@@ -186,6 +186,14 @@ pub const MIGRATIONS: &[Migration] = &[
             PRIMARY KEY (seller_id, courier, service, destination)
         ) STRICT;
 
+        -- A seller's "potongan": spend at least min_items_idr, get amount_idr off.
+        CREATE TABLE seller_discounts (
+            seller_id      TEXT NOT NULL REFERENCES accounts (id),
+            min_items_idr  INTEGER NOT NULL CHECK (min_items_idr >= 0),
+            amount_idr     INTEGER NOT NULL CHECK (amount_idr > 0),
+            PRIMARY KEY (seller_id, min_items_idr)
+        ) STRICT;
+
         -- One order per seller per checkout; checkout_id makes a retried checkout a no-op.
         CREATE TABLE orders (
             id              TEXT PRIMARY KEY NOT NULL,
