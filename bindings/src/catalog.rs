@@ -289,6 +289,15 @@ pub struct ListenerHandle {
     subscription: Mutex<Option<Subscription>>,
 }
 
+impl ListenerHandle {
+    /// Wraps a core subscription (any service's listener: catalog, orders).
+    pub(crate) fn new(subscription: Subscription) -> Arc<Self> {
+        Arc::new(ListenerHandle {
+            subscription: Mutex::new(Some(subscription)),
+        })
+    }
+}
+
 #[uniffi::export]
 impl ListenerHandle {
     pub fn cancel(&self) {

@@ -8,12 +8,15 @@
 //! `panic = "unwind"` for this).
 
 mod account;
+mod cart;
 mod catalog;
 mod error;
 mod format;
 mod group;
+mod order;
 
 pub use account::{Account, AccountService, NewAccount};
+pub use cart::{CartItem, CartLine, CartService, CartView, LineState, SellerCart, format_quantity};
 pub use catalog::{
     CatalogEvent, CatalogFileFormat, CatalogListener, CatalogService, ImportReport, ImportRowError,
     ListenerHandle, NewProduct, NewVariant, Product, ProductPage, ProductPatch, ProductPhoto,
@@ -22,6 +25,11 @@ pub use catalog::{
 pub use error::PasarError;
 pub use format::{format_rupiah, normalize_phone, parse_rupiah};
 pub use group::{GroupMember, GroupRole, GroupService, MarketGroup};
+pub use order::{
+    Address, CheckoutRequest, Courier, Delivery, EWallet, Order, OrderAction, OrderChange,
+    OrderEvent, OrderItem, OrderListener, OrderService, OrderStatus, PaymentMethod, Rate, Role,
+    SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
+};
 
 use std::sync::Arc;
 
@@ -32,8 +40,10 @@ uniffi::setup_scaffolding!();
 pub struct Pasar {
     core: pasar_core::Pasar,
     accounts: Arc<AccountService>,
+    cart: Arc<CartService>,
     catalog: Arc<CatalogService>,
     groups: Arc<GroupService>,
+    orders: Arc<OrderService>,
 }
 
 #[uniffi::export]
@@ -47,8 +57,10 @@ impl Pasar {
         let core = pasar_core::Pasar::open(&data_dir)?;
         Ok(Arc::new(Pasar {
             accounts: Arc::new(AccountService::new(core.accounts().clone())),
+            cart: Arc::new(CartService::new(core.cart().clone())),
             catalog: Arc::new(CatalogService::new(core.catalog().clone())),
             groups: Arc::new(GroupService::new(core.groups().clone())),
+            orders: Arc::new(OrderService::new(core.orders().clone())),
             core,
         }))
     }
@@ -56,6 +68,11 @@ impl Pasar {
     /// Accounts: the signed-in person, sellers, group members.
     pub fn accounts(&self) -> Arc<AccountService> {
         Arc::clone(&self.accounts)
+    }
+
+    /// The buyer's cart, on this phone only.
+    pub fn cart(&self) -> Arc<CartService> {
+        Arc::clone(&self.cart)
     }
 
     /// Products: list, read, observe, and (for sellers) create and edit.
@@ -68,9 +85,32 @@ impl Pasar {
         Arc::clone(&self.groups)
     }
 
+    /// Checkout, orders and their moves, ongkir rates.
+    pub fn orders(&self) -> Arc<OrderService> {
+        Arc::clone(&self.orders)
+    }
+
     pub fn data_dir(&self) -> String {
         self.core.data_dir().display().to_string()
     }
+}
+
+/// Runs the core's blocking store work (cart, orders) off the async executor, so a
+/// suspend call from Kotlin or an async call from Swift never holds a runtime thread
+/// while SQLite works. uniffi's `tokio` feature provides the runtime; without one (a
+/// plain thread) the work runs inline.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> pasar_core::Result<T> + Send + 'static,
+) -> Result<T, PasarError> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.spawn_blocking(f).await.map_err(|e| {
+            PasarError::from(pasar_core::Error::Internal(format!(
+                "background task failed: {e}"
+            )))
+        })?,
+        Err(_) => f(),
+    }
+    .map_err(PasarError::from)
 }
 
 /// The version of the core library, for "about" screens and bug reports.

@@ -231,6 +231,9 @@ pub enum Error {
     Photo(#[from] crate::media::PhotoError),
     #[error("not enough stock of {name}")]
     OutOfStock { name: String },
+    /// A cart line changed (price, availability) since the buyer last looked.
+    #[error("{name} changed since it was added to the cart")]
+    CartChanged { name: String },
     #[error(transparent)]
     Transition(#[from] crate::order::TransitionError),
     #[error("internal error: {0}")]
@@ -299,6 +302,16 @@ impl Error {
                 message: Text::new(
                     format!("Stok {name} tidak cukup"),
                     format!("Not enough {name} in stock"),
+                ),
+            },
+            Error::CartChanged { name } => UserError {
+                kind: ErrorKind::Validation,
+                field: Some("cart".to_owned()),
+                message: Text::new(
+                    format!(
+                        "{name} berubah sejak dimasukkan ke keranjang. Periksa keranjang dulu."
+                    ),
+                    format!("{name} changed since you added it. Please check your cart."),
                 ),
             },
             Error::Transition(t) => {

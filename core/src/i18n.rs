@@ -65,6 +65,7 @@ pub fn field_label(field: &str) -> Text {
         "resi" => ("Nomor resi", "Tracking number"),
         "reason" => ("Alasan", "Reason"),
         "discount" => ("Potongan", "Discount"),
+        "ongkir" => ("Ongkir", "Shipping cost"),
         "recipient" => ("Nama penerima", "Recipient"),
         "address_phone" => ("Nomor HP penerima", "Recipient's phone"),
         "street" => ("Alamat (jalan, RT/RW)", "Street (with RT/RW)"),

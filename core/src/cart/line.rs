@@ -49,6 +49,32 @@ pub enum LineState {
 }
 
 impl LineState {
+    /// What the cart screen says about the line (empty when all is well).
+    pub fn message(&self, unit: &str) -> crate::i18n::Text {
+        use crate::i18n::Text;
+        match self {
+            LineState::Ok => Text::new("", ""),
+            LineState::PriceChanged { was, now } => Text::new(
+                format!("Harga berubah dari {was} menjadi {now}"),
+                format!("The price changed from {was} to {now}"),
+            ),
+            LineState::OutOfStock => Text::new("Stok habis", "Out of stock"),
+            LineState::NotEnoughStock { available_milli } => {
+                let left = format!("{} {unit}", crate::order::format_quantity(*available_milli));
+                let left = left.trim_end();
+                Text::new(format!("Stok tinggal {left}"), format!("Only {left} left"))
+            }
+            LineState::Unavailable => {
+                Text::new("Produk tidak tersedia lagi", "No longer available")
+            }
+            LineState::Missing => Text::new("Produk tidak ditemukan", "Product not found"),
+            LineState::PreOrder { days } => Text::new(
+                format!("Pre-order: dikirim dalam {days} hari"),
+                format!("Pre-order: ships in {days} days"),
+            ),
+        }
+    }
+
     /// Whether checkout may go ahead with this line as it is.
     pub fn blocks_checkout(&self) -> bool {
         !matches!(self, LineState::Ok | LineState::PreOrder { .. })
@@ -208,6 +234,11 @@ mod tests {
         let (state, _) = revalidate(&line(&po, 0, 1, 40_000), Some(&po));
         assert_eq!(state, LineState::PreOrder { days: 3 });
         assert!(!state.blocks_checkout());
+        assert_eq!(state.message("pcs").id, "Pre-order: dikirim dalam 3 hari");
+        let few = LineState::NotEnoughStock {
+            available_milli: 1500,
+        };
+        assert_eq!(few.message("kg").id, "Stok tinggal 1,5 kg");
     }
 
     #[test]

@@ -180,6 +180,15 @@ impl Cart {
     /// Brings a guest's cart (made before signing in) into this account's cart: the same
     /// item adds up, a note from the guest cart is kept when the line had none.
     pub fn merge_blocking(&self, guest: &[CartLine]) -> Result<()> {
+        // Lines from another store are outside input: checked like any added line.
+        for g in guest {
+            catalog::check_id("product_id", &g.product_id)?;
+            if let Some(v) = &g.variant_id {
+                catalog::check_id("variant_id", v)?;
+            }
+            check_quantity(g.quantity_milli, "kg")?;
+            clean_note(&g.note)?;
+        }
         self.db.write(|tx| {
             for g in guest {
                 let mut line = match find(tx, &g.product_id, g.variant_id.as_deref())? {

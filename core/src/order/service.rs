@@ -49,7 +49,26 @@ impl Orders {
     /// A seller's ongkir table row (destination: kabupaten/kota, provinsi or "*").
     pub fn set_rate_blocking(&self, seller_id: &str, rate: Rate) -> Result<()> {
         catalog::check_id("seller_id", seller_id)?;
-        self.db.write(|tx| store::save_rate(tx, seller_id, &rate))
+        if rate.service.trim().is_empty() || rate.destination.trim().is_empty() {
+            return Err(ValidationError::new("shipping", Problem::Required).into());
+        }
+        if rate.first_kg < Rupiah::ZERO || rate.next_kg < Rupiah::ZERO {
+            return Err(ValidationError::new("ongkir", Problem::TooSmall { min: 0 }).into());
+        }
+        let rate = Rate {
+            service: rate.service.trim().to_owned(),
+            destination: rate.destination.trim().to_owned(),
+            ..rate
+        };
+        self.db.write(|tx| {
+            if !account::exists(tx, seller_id)? {
+                return Err(Error::NotFound {
+                    thing: Thing::Seller,
+                    id: seller_id.to_owned(),
+                });
+            }
+            store::save_rate(tx, seller_id, &rate)
+        })
     }
 
     /// A seller's "potongan": buy at least `min_items`, get `amount` off (0 removes the
@@ -64,8 +83,15 @@ impl Orders {
         if min_items < Rupiah::ZERO || amount < Rupiah::ZERO {
             return Err(ValidationError::new("discount", Problem::TooSmall { min: 0 }).into());
         }
-        self.db
-            .write(|tx| store::save_discount(tx, seller_id, min_items, amount))
+        self.db.write(|tx| {
+            if !account::exists(tx, seller_id)? {
+                return Err(Error::NotFound {
+                    thing: Thing::Seller,
+                    id: seller_id.to_owned(),
+                });
+            }
+            store::save_discount(tx, seller_id, min_items, amount)
+        })
     }
 
     /// Turns the cart lines of the chosen sellers into one order per seller: prices
@@ -119,7 +145,7 @@ impl Orders {
                     action: "place".into(),
                     from: None,
                     to: o.status,
-                    detail: String::new(),
+                    detail: o.payment.code(),
                 };
                 self.observers.notify(&OrderChanged {
                     order: o.clone(),
@@ -151,8 +177,13 @@ impl Orders {
                         name: product.name.clone(),
                     });
                 }
-                // A price that moved since the buyer looked: they must see it first.
-                _ => return Err(ValidationError::new("cart", Problem::Invalid).into()),
+                // A price that moved since the buyer looked (or a line that cannot be
+                // bought any more): they must see it in the cart first.
+                _ => {
+                    return Err(Error::CartChanged {
+                        name: product.name.clone(),
+                    });
+                }
             }
             let price = price.unwrap_or(product.price);
             let total = cart::line_total(price, line.quantity_milli)
@@ -452,8 +483,10 @@ type SellerLines = (Option<String>, Vec<(cart::CartLine, catalog::Product)>);
 fn cart_view(c: &Connection) -> Result<Vec<SellerLines>> {
     let mut groups: Vec<SellerLines> = Vec::new();
     for line in cart::all_lines(c)? {
+        // A line whose product is gone belongs to no seller being checked out: it stays
+        // in the cart, marked Missing, and does not block the others.
         let Ok(product) = catalog::get_product_in(c, &line.product_id) else {
-            return Err(ValidationError::new("cart", Problem::Invalid).into());
+            continue;
         };
         let seller = product.seller_id.clone();
         match groups.iter_mut().find(|g| g.0 == seller) {

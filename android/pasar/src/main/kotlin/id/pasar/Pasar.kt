@@ -50,6 +50,12 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     /** Community markets (WhatsApp groups) and their members. */
     val groups: Groups = Groups(ffi.groups())
 
+    /** The buyer's cart, kept on this phone (it works offline). */
+    val cart: Cart = Cart(ffi.cart())
+
+    /** Checkout, orders and their moves, ongkir rates, WhatsApp messages. */
+    val orders: Orders = Orders(ffi.orders())
+
     /** The folder the store lives in. */
     val dataDir: String get() = ffi.dataDir()
 
@@ -65,6 +71,8 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
         accounts.close()
         catalog.close()
         groups.close()
+        cart.close()
+        orders.close()
         ffi.close()
     }
 
