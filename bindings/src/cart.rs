@@ -258,9 +258,6 @@ impl From<core::LineState> for LineState {
     }
 }
 
-/// The sentence a cart screen shows under a line, in Indonesian and English.
-/// Presentation only: the state itself (and whether it blocks checkout) is the core's.
-
 impl From<core::CartItem> for CartItem {
     fn from(i: core::CartItem) -> Self {
         let message = i.state.message(&i.unit);

@@ -130,7 +130,7 @@ final class CatalogTests: PasarTestCase {
         XCTAssertEqual(blank?.field, "name")
         XCTAssertEqual(blank?.indonesian, "Nama produk wajib diisi")
         let badPatch = await refusal {
-            try await catalog.updateProduct(id: kept.id, patch: ProductPatch(price: "seribu lima ratus"))
+            try await catalog.updateProduct(id: kept.id, patch: ProductPatch(price: "nego"))
         }
         XCTAssertEqual(badPatch?.field, "price")
         try await nothingLost()
