@@ -16,6 +16,7 @@ fn donat(seller: &str, name: &str, price: &str) -> NewProduct {
         description: String::new(),
         price: price.into(),
         unit: String::new(),
+        weight_grams: 0,
         stock: Stock::Limited { count: 3 },
         preorder_days: None,
         category: None,
