@@ -2,6 +2,9 @@
 
 mod catalog;
 mod demo;
+mod parse;
+mod parse_amounts;
+mod parse_export;
 mod photo;
 
 use std::process::ExitCode;
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("photo") => photo::run(&args[1..]),
         Some("catalog") => catalog::run(&args[1..]),
+        Some("parse") => parse::run(&args[1..]),
         Some("serve") => serve(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!("pasar {}", env!("CARGO_PKG_VERSION"));

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod cart;
 pub mod catalog;
+pub mod chat;
 pub mod error;
 pub mod group;
 pub mod i18n;

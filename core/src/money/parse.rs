@@ -5,6 +5,11 @@
 //! followed by exactly three digits groups thousands ("25.000", "25,000"); a trailing
 //! ",-" or ",00" is the zero decimal shops print. After a multiplier ("rb", "jt") the
 //! separator is a decimal point ("1,5jt" = 1.500.000).
+//!
+//! What this quick reading does not take (words: "dua puluh lima ribu"; "20 rupiah",
+//! "cepek ceng") goes to the chat grammar in `chat::numbers`, which reads every form and
+//! holds the slang table; a price field still wants one exact amount, so ranges, bounds
+//! and "sekitar" are refused here.
 
 use super::Rupiah;
 
@@ -38,32 +43,32 @@ const MULTIPLIERS: &[(&str, i64)] = &[
     ("k", 1_000),
 ];
 
-/// Street slang for amounts (from Hokkien numerals), as used in markets and chats.
-const SLANG: &[(&str, i64)] = &[
-    ("cepek", 100),
-    ("gopek", 500),
-    ("seceng", 1_000),
-    ("noceng", 2_000),
-    ("goceng", 5_000),
-    ("ceban", 10_000),
-    ("goban", 50_000),
-    ("cetiao", 1_000_000),
-];
-
 /// Reads one amount of rupiah.
 pub fn parse_rupiah(input: &str) -> Result<Rupiah, MoneyParseError> {
     let text = normalise(input);
     if text.is_empty() {
         return Err(MoneyParseError::Empty);
     }
-    if let Some((_, v)) = SLANG.iter().find(|(w, _)| *w == text) {
-        return Ok(Rupiah::new(*v));
+    if let Some(v) = crate::chat::numbers::slang_value(&text) {
+        return Ok(Rupiah::new(v));
     }
+    match quick(&text) {
+        // Words, "20 rupiah", "cepek ceng": the chat grammar reads them, and must find
+        // one exact amount and nothing else.
+        Err(MoneyParseError::NotAnAmount) => {
+            crate::chat::numbers::parse_price(input).ok_or(MoneyParseError::NotAnAmount)
+        }
+        other => other,
+    }
+}
+
+/// The quick reading: currency, a number with separators, a multiplier.
+fn quick(text: &str) -> Result<Rupiah, MoneyParseError> {
     // "Rp", "Rp.", "IDR" before the number.
     let body = ["rp.", "rp", "idr"]
         .iter()
         .find_map(|p| text.strip_prefix(p))
-        .unwrap_or(&text)
+        .unwrap_or(text)
         .trim_start_matches(['.', ' ']);
     // A multiplier after the number ("25rb", "1,5 jt").
     let (number, multiplier) = MULTIPLIERS
@@ -241,6 +246,48 @@ mod tests {
         assert_eq!(idr("1,2345rb"), Err(MoneyParseError::Fraction));
         assert_eq!(idr("99999999999999999999"), Err(MoneyParseError::TooLarge));
         assert_eq!(idr("9999999999t"), Err(MoneyParseError::TooLarge));
+    }
+
+    #[test]
+    fn words_slang_and_currency_after_the_number() {
+        for (input, expected) in [
+            ("dua puluh lima ribu", 25_000),
+            ("seratus lima puluh ribu", 150_000),
+            ("lima ratus", 500),
+            ("setengah juta", 500_000),
+            ("sejuta setengah", 1_500_000),
+            ("25 ribu rupiah", 25_000),
+            ("20 Rupiah", 20),
+            ("20Rp", 20),
+            ("lima ribu perak", 5_000),
+            ("harga 25rb", 25_000),
+            ("noban", 20_000),
+            ("samceng", 3_000),
+            ("cepek ceng", 100_000),
+        ] {
+            assert_eq!(idr(input), Ok(expected), "{input:?}");
+        }
+        // One exact price only.
+        for input in [
+            "50-75rb",
+            "sekitar 50rb",
+            "maks 100rb",
+            "2 lusin",
+            "26/11",
+            "$10",
+        ] {
+            assert_eq!(idr(input), Err(MoneyParseError::NotAnAmount), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn chat_grammar_knows_every_multiplier() {
+        // The quick reading and the chat grammar must agree on what a multiplier is.
+        for (word, value) in MULTIPLIERS {
+            let text = format!("2{}", word.to_uppercase());
+            let chat = crate::chat::numbers::parse_number(&text).map(|n| n.value.to_i64());
+            assert_eq!(chat, Some(Some(2 * value)), "{text}");
+        }
     }
 
     proptest! {

@@ -1,0 +1,5 @@
+//! Chat orders: WhatsApp exports and pasted messages → messages → order intents → items
+//! matched to the catalog, and the rekap back. Pure functions over text and data.
+
+pub mod export;
+pub mod numbers;
