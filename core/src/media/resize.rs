@@ -33,7 +33,11 @@ fn sinc(x: f64) -> f64 {
 }
 
 fn lanczos3(x: f64) -> f64 {
-    if x.abs() < 3.0 { sinc(x) * sinc(x / 3.0) } else { 0.0 }
+    if x.abs() < 3.0 {
+        sinc(x) * sinc(x / 3.0)
+    } else {
+        0.0
+    }
 }
 
 /// For each output position: the first input index and the fixed-point weights of the
@@ -76,7 +80,11 @@ fn taps(src: u32, dst: u32) -> Taps {
         }
         start.push(first);
     }
-    Taps { start, len, weights }
+    Taps {
+        start,
+        len,
+        weights,
+    }
 }
 
 fn clamp_u8(acc: i32) -> u8 {
