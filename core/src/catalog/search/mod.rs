@@ -165,15 +165,15 @@ impl IndexWords<'_> {
 }
 
 impl query::Words for IndexWords<'_> {
-    fn known(&self, word: &str) -> bool {
+    fn docs(&self, word: &str) -> u32 {
         // Asked of the index itself (a term lookup in its b-tree): the full vocabulary is
         // only loaded when a word needs correcting, so a cold start stays fast.
         self.conn
             .prepare_cached("SELECT doc FROM product_search_vocab WHERE term = ?1")
-            .and_then(|mut s| s.query_row([word], |r| r.get::<_, i64>(0)).optional())
+            .and_then(|mut s| s.query_row([word], |r| r.get::<_, u32>(0)).optional())
             .ok()
             .flatten()
-            .is_some_and(|n| n > 0)
+            .unwrap_or(0)
     }
 
     fn corrections(&self, word: &str) -> Vec<String> {
@@ -307,7 +307,13 @@ pub(crate) fn search(
             Some(ids) => (ids, key, offset),
             None => {
                 // The list is gone (app restarted): rank again, continue after `last`.
-                let ids = Arc::new(ranked_ids(c, &expression, &req.filters, req.sort)?);
+                let ids = Arc::new(ranked_ids(
+                    c,
+                    &expression,
+                    plan.max_matches,
+                    &req.filters,
+                    req.sort,
+                )?);
                 let offset = ids
                     .iter()
                     .position(|d| *d == last)
@@ -320,7 +326,13 @@ pub(crate) fn search(
             return Err(ValidationError::new("cursor", Problem::Invalid).into());
         }
         None => {
-            let ids = Arc::new(ranked_ids(c, &expression, &req.filters, req.sort)?);
+            let ids = Arc::new(ranked_ids(
+                c,
+                &expression,
+                plan.max_matches,
+                &req.filters,
+                req.sort,
+            )?);
             let key = state.store_snapshot(fingerprint, Arc::clone(&ids));
             (ids, key, 0)
         }
@@ -355,6 +367,7 @@ pub(crate) fn search(
 fn ranked_ids(
     c: &Connection,
     expression: &str,
+    max_matches: Option<u64>,
     filters: &Filters,
     sort: Sort,
 ) -> Result<Vec<i64>, Error> {
@@ -373,15 +386,21 @@ fn ranked_ids(
         // costs about a microsecond per match, so for a word in much of a large catalog
         // ("basreng" in 12k of 100k products) only the newest RANK_WINDOW matches are
         // ranked: among thousands of equally good matches, recent listings are better.
-        // Only a very common word needs the window: count up to one past it first.
-        let matches: i64 = c
+        // Only a very common word needs the window. The index's word counts bound the
+        // matches; only when they allow more than the window are the matches counted.
+        let may_exceed = max_matches.is_none_or(|m| m > RANK_WINDOW as u64);
+        let matches: i64 = if !may_exceed {
+            0
+        } else {
+            c
             .prepare_cached(&format!(
                 "SELECT count(*) FROM (SELECT 1 FROM product_search WHERE product_search MATCH ?1 LIMIT {})",
                 RANK_WINDOW + 1
             ))
             .map_err(StoreError::from)?
             .query_row([expression], |r| r.get(0))
-            .map_err(StoreError::from)?;
+            .map_err(StoreError::from)?
+        };
         let cutoff: i64 = if matches as usize > RANK_WINDOW {
             let total: i64 = c
                 .prepare_cached("SELECT count(*) FROM product_search WHERE product_search MATCH ?1")

@@ -9,7 +9,11 @@ use super::normalize::words;
 
 /// What the planner needs to know about the index's words.
 pub trait Words {
-    fn known(&self, word: &str) -> bool;
+    /// How many products hold `word` (0: the index does not know it).
+    fn docs(&self, word: &str) -> u32;
+    fn known(&self, word: &str) -> bool {
+        self.docs(word) > 0
+    }
     fn corrections(&self, word: &str) -> Vec<String>;
     fn split(&self, word: &str) -> Option<(String, String)>;
 }
@@ -35,6 +39,9 @@ pub struct Plan {
     nodes: Vec<Node>,
     /// The words as understood, corrections applied: "donat coklat".
     pub understood: String,
+    /// At most this many products can match (from the index's word counts; `None`
+    /// when a prefix makes it unknown): a rare query skips counting its matches.
+    pub max_matches: Option<u64>,
 }
 
 /// Plans `query`. `None` means nothing in the query can match (every word unknown), so
@@ -64,6 +71,7 @@ pub fn plan(query: &str, index: &impl Words) -> Option<Plan> {
         return Some(Plan {
             nodes: Vec::new(),
             understood: String::new(),
+            max_matches: None,
         });
     }
     // The buyer may still be typing the last word: it also matches as a prefix.
@@ -136,7 +144,33 @@ pub fn plan(query: &str, index: &impl Words) -> Option<Plan> {
         nodes.push(node);
         i += 1;
     }
-    Some(Plan { nodes, understood })
+    let max_matches = nodes.iter().filter_map(|n| bound(n, index)).min();
+    Some(Plan {
+        nodes,
+        understood,
+        max_matches,
+    })
+}
+
+/// An upper bound of the products a node can match; `None` if a prefix is involved.
+fn bound(node: &Node, index: &impl Words) -> Option<u64> {
+    match node {
+        Node::Any(alts) => alts
+            .iter()
+            .map(|a| match a {
+                Alt::Word(w) => Some(u64::from(index.docs(w))),
+                Alt::Prefix(_) => None,
+                Alt::Both(a, b) => Some(u64::from(index.docs(a).min(index.docs(b)))),
+            })
+            .sum(),
+        Node::Glued(a, b, glued) => {
+            let pair = match (bound(a, index), bound(b, index)) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            pair.map(|p| p + u64::from(index.docs(glued)))
+        }
+    }
 }
 
 impl Plan {
@@ -186,8 +220,8 @@ mod tests {
     struct V(Vocabulary);
 
     impl Words for V {
-        fn known(&self, w: &str) -> bool {
-            self.0.contains(w)
+        fn docs(&self, w: &str) -> u32 {
+            self.0.docs(w)
         }
         fn corrections(&self, w: &str) -> Vec<String> {
             self.0.corrections(w, 3)
@@ -263,6 +297,24 @@ mod tests {
             fts("tasselempang ").as_deref(),
             Some(r#"(("tas" AND "selempang"))"#)
         );
+    }
+
+    #[test]
+    fn the_plan_knows_how_many_products_can_match_at_most() {
+        assert_eq!(
+            plan("donat coklat ", &v()).and_then(|p| p.max_matches),
+            Some(3)
+        );
+        assert_eq!(
+            plan("power bank ", &v()).and_then(|p| p.max_matches),
+            Some(6)
+        );
+        assert_eq!(
+            plan("donat cok", &v()).and_then(|p| p.max_matches),
+            Some(3),
+            "the prefix is unbounded, donat is not"
+        );
+        assert_eq!(plan("cok", &v()).and_then(|p| p.max_matches), None);
     }
 
     #[test]
