@@ -173,14 +173,7 @@ pub fn decode(hash: &str, width: u32, height: u32) -> Option<Rgb> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn solid(w: u32, h: u32, rgb: [u8; 3]) -> Rgb {
-        Rgb {
-            width: w,
-            height: h,
-            data: rgb.repeat((w * h) as usize),
-        }
-    }
+    use crate::media::tests::solid;
 
     #[test]
     fn a_solid_colour_round_trips() {

@@ -160,14 +160,7 @@ pub fn resize(src: &Rgb, width: u32, height: u32) -> Result<Rgb, PhotoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn solid(w: u32, h: u32, rgb: [u8; 3]) -> Rgb {
-        Rgb {
-            width: w,
-            height: h,
-            data: rgb.repeat((w * h) as usize),
-        }
-    }
+    use crate::media::tests::solid;
 
     #[test]
     fn a_flat_colour_stays_exactly_that_colour() {
