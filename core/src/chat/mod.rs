@@ -3,3 +3,4 @@
 
 pub mod export;
 pub mod numbers;
+pub mod order;

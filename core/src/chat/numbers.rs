@@ -135,6 +135,11 @@ pub fn find_quantities(text: &str) -> Vec<(Span, Quantity)> {
         .collect()
 }
 
+/// The unit a word names ("kilo" → kg, "lsn" → lusin), if it is one chat knows.
+pub fn unit(word: &str) -> Option<Unit> {
+    units::lookup(word)
+}
+
 /// Every number in a text, classified, in order, with byte spans.
 pub fn scan(text: &str, bare: Bare) -> Vec<(Span, Mention)> {
     let toks = lex::tokens(text);

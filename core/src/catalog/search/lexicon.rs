@@ -6,13 +6,14 @@
 //! holds: bump [`LEXICON_VERSION`] and every phone rebuilds its index once.
 
 /// Version of the normalisation below; stored with the index.
-pub const LEXICON_VERSION: u32 = 1;
+pub const LEXICON_VERSION: u32 = 2;
 
 /// One word → its canonical form: spelling variants, regional names, English loans.
 /// The canonical form is the one most shops write.
 pub const CANONICAL: &[(&str, &str)] = &[
     // spelling variants
     ("cokelat", "coklat"),
+    ("pake", "pakai"),
     ("coklad", "coklat"),
     ("chocolate", "coklat"),
     ("choco", "coklat"),

@@ -60,43 +60,58 @@ fn fold(c: char) -> char {
 /// Raw words: lower case, folded, split at non-alphanumerics and letter/digit changes,
 /// long letter runs shrunk.
 pub fn raw_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
+    raw_spanned(text).into_iter().map(|(w, _, _)| w).collect()
+}
+
+/// [`raw_words`] with the byte range of `text` each word came from.
+pub fn raw_spanned(text: &str) -> Vec<(String, usize, usize)> {
+    let mut words: Vec<(String, usize, usize)> = Vec::new();
     let mut word = String::new();
+    let mut start = 0;
     let mut last: Option<char> = None;
-    let flush = |word: &mut String, words: &mut Vec<String>| {
+    let flush = |word: &mut String, words: &mut Vec<(String, usize, usize)>, s: usize, e: usize| {
         if !word.is_empty() {
             if word.chars().count() <= MAX_WORD_CHARS && words.len() < MAX_WORDS {
-                words.push(std::mem::take(word));
+                words.push((std::mem::take(word), s, e));
             } else {
                 word.clear();
             }
         }
     };
-    for ch in text.chars().flat_map(char::to_lowercase).map(fold) {
-        if !ch.is_alphanumeric() {
-            flush(&mut word, &mut words);
-            last = None;
-            continue;
-        }
-        if let Some(prev) = last
-            && prev.is_ascii_digit() != ch.is_ascii_digit()
-        {
-            // "12pcs", "40x60", but keep "anak2" together for reduplication below.
-            let reduplication = ch == '2' && word.chars().all(char::is_alphabetic);
-            if !reduplication {
-                flush(&mut word, &mut words);
-            }
-        }
-        last = Some(ch);
-        word.push(ch);
+    for (at, original) in text.char_indices() {
         if words.len() >= MAX_WORDS {
             break;
         }
+        let end = at + original.len_utf8();
+        for ch in original.to_lowercase().map(fold) {
+            if !ch.is_alphanumeric() {
+                flush(&mut word, &mut words, start, at);
+                last = None;
+                continue;
+            }
+            if let Some(prev) = last
+                && prev.is_ascii_digit() != ch.is_ascii_digit()
+            {
+                // "12pcs", "40x60", but keep "anak2" together for reduplication below.
+                let reduplication = ch == '2' && word.chars().all(char::is_alphabetic);
+                if !reduplication {
+                    flush(&mut word, &mut words, start, at);
+                }
+            }
+            if word.is_empty() {
+                start = at;
+            }
+            last = Some(ch);
+            word.push(ch);
+        }
+        if word.is_empty() {
+            start = end;
+        }
     }
-    flush(&mut word, &mut words);
+    flush(&mut word, &mut words, start, text.len());
     words
         .into_iter()
-        .map(|w| {
+        .map(|(w, s, e)| {
             // Reduplication: "anak2" → "anak".
             let w = match w.strip_suffix('2') {
                 Some(base)
@@ -106,7 +121,7 @@ pub fn raw_words(text: &str) -> Vec<String> {
                 }
                 _ => w,
             };
-            shrink_runs(&w)
+            (shrink_runs(&w), s, e)
         })
         .collect()
 }
@@ -141,32 +156,43 @@ fn shrink_runs(word: &str) -> String {
 /// Canonical words of `text`: raw words with reduplications merged and the lexicon
 /// applied ("Kue-kue cokelat yg enakkk" → ["kue", "coklat", "yang", "enak"]).
 pub fn words(text: &str) -> Vec<String> {
-    let raw = raw_words(text);
+    spanned(text).into_iter().map(|(w, _, _)| w).collect()
+}
+
+/// [`words`] with the byte range each came from (a two-word synonym spans both).
+pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
+    let raw = raw_spanned(text);
     let maps = maps();
-    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    let mut out: Vec<(String, usize, usize)> = Vec::with_capacity(raw.len());
     let mut i = 0;
+    // Start of a run of repeated words ("kue-kue"), which becomes its last word.
+    let mut run_start: Option<usize> = None;
     while i < raw.len() {
-        let w = raw[i].as_str();
+        let (w, e) = (raw[i].0.as_str(), raw[i].2);
+        let s = run_start.take().unwrap_or(raw[i].1);
         if let Some(next) = raw.get(i + 1) {
-            if let Some(to) = maps.pairs.get(&(w, next.as_str())) {
-                out.push((*to).to_owned());
+            if let Some(to) = maps.pairs.get(&(w, next.0.as_str())) {
+                out.push(((*to).to_owned(), s, next.2));
                 i += 2;
                 continue;
             }
             // "kue-kue": the same word twice in a row is one word.
-            if next == w && w.chars().all(char::is_alphabetic) {
+            if next.0 == w && w.chars().all(char::is_alphabetic) {
+                run_start = Some(s);
                 i += 1;
                 continue;
             }
         }
-        out.push(
-            maps.single
-                .get(w)
-                .map_or_else(|| w.to_owned(), |to| (*to).to_owned()),
-        );
+        out.push((canonical(maps, w), s, e));
         i += 1;
     }
     out
+}
+
+fn canonical(maps: &Maps, w: &str) -> String {
+    maps.single
+        .get(w)
+        .map_or_else(|| w.to_owned(), |to| (*to).to_owned())
 }
 
 /// First letter, then the consonants: what people keep when they abbreviate
@@ -213,6 +239,28 @@ mod tests {
         assert_eq!(w("kaus anak2 yg pdk"), ["kaos", "anak", "yang", "pendek"]);
         assert_eq!(w("kue-kue kering"), ["kue", "kering"]);
         assert_eq!(w("Keripik Singkong Pedes"), ["kripik", "singkong", "pedas"]);
+    }
+
+    #[test]
+    fn spans_point_back_into_the_text() {
+        let text = "Kue-kue COKELAT, Café 12pcs enakkk";
+        let got: Vec<(String, &str)> = spanned(text)
+            .into_iter()
+            .map(|(w, s, e)| (w, &text[s..e]))
+            .collect();
+        let want = [
+            ("kue", "Kue-kue"),
+            ("coklat", "COKELAT"),
+            ("cafe", "Café"),
+            ("12", "12"),
+            ("pcs", "pcs"),
+            ("enak", "enakkk"),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((w, t), (ww, wt)) in got.iter().zip(want) {
+            assert_eq!((w.as_str(), *t), (ww, wt));
+        }
+        assert_eq!(words(text), ["kue", "coklat", "cafe", "12", "pcs", "enak"]);
     }
 
     #[test]

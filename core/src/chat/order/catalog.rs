@@ -1,0 +1,323 @@
+//! The catalog a chat belongs to, indexed for reading orders: each product's name words
+//! weighted by how much they tell products apart, its variant values, and the
+//! vocabulary that typos and abbreviations are corrected against.
+
+use crate::catalog::import::{ImportError, read_json};
+use crate::catalog::search::fuzzy::{Vocabulary, distance_within};
+use crate::catalog::search::lexicon::{is_filler, is_stopword};
+use crate::catalog::search::normalize::{self, has_vowel, skeleton};
+use crate::catalog::unit::canonical_unit;
+use crate::catalog::{PriceInput, Product, VariantOption};
+use crate::chat::numbers;
+use crate::money::Rupiah;
+use crate::money::parse_rupiah;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// One product as chat matching sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatProduct {
+    /// The id the rekap and the admin's screen show: the product's id in the store, or
+    /// the id of the catalog file.
+    pub id: String,
+    pub name: String,
+    /// Canonical selling unit ("pcs", "kg", "toples").
+    pub unit: String,
+    pub price: Rupiah,
+    pub options: Vec<VariantOption>,
+    /// Prices that differ by variant: option values (in `options` order) → price.
+    pub variant_prices: Vec<(Vec<String>, Rupiah)>,
+}
+
+impl ChatProduct {
+    /// The price of one unit with the chosen option values (dimension, value).
+    pub fn price_with(&self, chosen: &[(String, String)]) -> Rupiah {
+        self.variant_prices
+            .iter()
+            .find(|(values, _)| {
+                values
+                    .iter()
+                    .zip(&self.options)
+                    .all(|(v, o)| chosen.iter().any(|(dim, val)| *dim == o.name && val == v))
+            })
+            .map_or(self.price, |(_, p)| *p)
+    }
+}
+
+impl From<&Product> for ChatProduct {
+    fn from(p: &Product) -> Self {
+        ChatProduct {
+            id: p.source_id.clone().unwrap_or_else(|| p.id.clone()),
+            name: p.name.clone(),
+            unit: p.unit.clone(),
+            price: p.price,
+            options: p.options.clone(),
+            variant_prices: p
+                .variants
+                .iter()
+                .filter_map(|v| Some((v.values.clone(), v.price?)))
+                .collect(),
+        }
+    }
+}
+
+/// A name word of a product and how much it counts.
+#[derive(Clone, Debug)]
+pub(super) struct NameWord {
+    pub word: String,
+    pub weight: f32,
+}
+
+/// Where a catalog word occurs.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Posting {
+    /// Name word `word` of product `product`.
+    Name { product: u32, word: u16 },
+    /// A word of a variant value of product `product`.
+    Value { product: u32 },
+}
+
+/// The catalog, indexed. Build once per catalog, parse any number of messages with it.
+pub struct ChatCatalog {
+    pub(super) products: Vec<ChatProduct>,
+    pub(super) names: Vec<Vec<NameWord>>,
+    /// Canonical words of each option value: `values[p][o][v]`.
+    pub(super) values: Vec<Vec<Vec<Vec<String>>>>,
+    pub(super) postings: HashMap<String, Vec<Posting>>,
+    vocabulary: Vocabulary,
+    /// Readings of words seen before: chat repeats its words, and correcting a word
+    /// against the vocabulary is the costly step.
+    cache: Mutex<HashMap<String, Vec<(String, f32)>>>,
+}
+
+/// Most words the reading cache holds before it starts again.
+const CACHE_WORDS: usize = 50_000;
+
+/// Words that say nothing about which product: digits and units ("Gula 1 kg") are read as
+/// quantities, and a stop word never identifies a product.
+fn name_word(w: &str) -> bool {
+    !w.chars().all(|c| c.is_ascii_digit()) && numbers::unit(w).is_none() && !is_stopword(w)
+}
+
+impl ChatCatalog {
+    pub fn new(products: Vec<ChatProduct>) -> ChatCatalog {
+        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
+        let mut doc_freq: HashMap<String, u32> = HashMap::new();
+        let mut raw_names: Vec<Vec<String>> = Vec::with_capacity(products.len());
+        for p in &products {
+            let mut words: Vec<String> = normalize::words(&p.name)
+                .into_iter()
+                .filter(|w| name_word(w))
+                .collect();
+            words.dedup();
+            let mut seen: Vec<&String> = Vec::new();
+            for w in &words {
+                if !seen.contains(&w) {
+                    *doc_freq.entry(w.clone()).or_insert(0) += 1;
+                    seen.push(w);
+                }
+            }
+            raw_names.push(words);
+        }
+        let n = products.len().max(1) as f32;
+        let mut names = Vec::with_capacity(products.len());
+        let mut values = Vec::with_capacity(products.len());
+        for (pi, (p, words)) in products.iter().zip(raw_names).enumerate() {
+            let pi = pi as u32;
+            let name: Vec<NameWord> = words
+                .into_iter()
+                .take(usize::from(u16::MAX))
+                .enumerate()
+                .map(|(wi, word)| {
+                    postings
+                        .entry(word.clone())
+                        .or_default()
+                        .push(Posting::Name {
+                            product: pi,
+                            word: wi as u16,
+                        });
+                    let df = doc_freq.get(&word).copied().unwrap_or(1) as f32;
+                    // Inverse document frequency: "donat" in 40 products tells less than
+                    // "bomboloni" in one. Filler ("original", "premium") tells little.
+                    let idf = (1.0 + n / df).ln().max(0.05);
+                    let weight = if is_filler(&word) { idf * 0.3 } else { idf };
+                    NameWord { word, weight }
+                })
+                .collect();
+            names.push(name);
+            let opts: Vec<Vec<Vec<String>>> = p
+                .options
+                .iter()
+                .take(usize::from(u8::MAX))
+                .map(|o| {
+                    o.values
+                        .iter()
+                        .take(usize::from(u16::MAX))
+                        .map(|v| {
+                            let words: Vec<String> = normalize::words(v)
+                                .into_iter()
+                                .filter(|w| !is_stopword(w))
+                                .take(8)
+                                .collect();
+                            for w in &words {
+                                postings
+                                    .entry(w.clone())
+                                    .or_default()
+                                    .push(Posting::Value { product: pi });
+                            }
+                            words
+                        })
+                        .collect()
+                })
+                .collect();
+            values.push(opts);
+        }
+        let vocabulary = Vocabulary::from_counts(
+            postings
+                .iter()
+                .map(|(w, ps)| (w.clone(), ps.len().min(u32::MAX as usize) as u32)),
+        );
+        ChatCatalog {
+            products,
+            names,
+            values,
+            postings,
+            vocabulary,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn from_products(products: &[Product]) -> ChatCatalog {
+        ChatCatalog::new(
+            products
+                .iter()
+                .filter(|p| !p.archived)
+                .map(ChatProduct::from)
+                .collect(),
+        )
+    }
+
+    /// A catalog file (the JSON of `pasar catalog import`), read for chat: rows that
+    /// cannot be read are skipped, a row without an id gets "row N".
+    pub fn from_json(bytes: &[u8]) -> Result<ChatCatalog, ImportError> {
+        let (rows, _errors) = read_json(bytes)?;
+        Ok(ChatCatalog::new(
+            rows.into_iter()
+                .filter_map(|(n, row)| {
+                    let price = match row.price {
+                        PriceInput::Idr(v) => Rupiah::new(v),
+                        PriceInput::Typed(t) => parse_rupiah(&t).ok()?,
+                    };
+                    Some(ChatProduct {
+                        id: row.id.unwrap_or_else(|| format!("row {n}")),
+                        name: row.name,
+                        unit: canonical_unit(&row.unit).unwrap_or_else(|| "pcs".to_owned()),
+                        price,
+                        options: row.options,
+                        variant_prices: Vec::new(),
+                    })
+                })
+                .collect(),
+        ))
+    }
+
+    pub fn products(&self) -> &[ChatProduct] {
+        &self.products
+    }
+
+    pub fn product(&self, id: &str) -> Option<&ChatProduct> {
+        self.products.iter().find(|p| p.id == id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.products.is_empty()
+    }
+
+    pub(super) fn postings(&self, word: &str) -> &[Posting] {
+        self.postings.get(word).map_or(&[], Vec::as_slice)
+    }
+
+    /// A glued word as two catalog words, each read through the lexicon:
+    /// "cheesecake" → "keju" + "kue", "nasibakar" → "nasi" + "bakar".
+    fn split(&self, word: &str) -> Vec<(String, f32)> {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        for &(at, _) in chars.iter().skip(3).take(chars.len().saturating_sub(5)) {
+            let (a, b) = word.split_at(at);
+            let (wa, wb) = (normalize::words(a), normalize::words(b));
+            if let ([a], [b]) = (wa.as_slice(), wb.as_slice())
+                && self.postings.contains_key(a)
+                && self.postings.contains_key(b)
+            {
+                return vec![(a.clone(), 0.9), (b.clone(), 0.9)];
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn readings_cached(&self, word: &str) -> Vec<(String, f32)> {
+        if let Ok(cache) = self.cache.lock()
+            && let Some(r) = cache.get(word)
+        {
+            return r.clone();
+        }
+        let r = self.readings(word);
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.len() >= CACHE_WORDS {
+                cache.clear();
+            }
+            cache.insert(word.to_owned(), r.clone());
+        }
+        r
+    }
+
+    /// The catalog words a message word may stand for, with how sure we are (1 = exact).
+    /// Chat words that happen to be near a product word ("kirim" ~ "krim") are never
+    /// corrected: only exact.
+    pub(super) fn readings(&self, word: &str) -> Vec<(String, f32)> {
+        let mut out = Vec::new();
+        if self.postings.contains_key(word) {
+            out.push((word.to_owned(), 1.0));
+            return out;
+        }
+        let chars = word.chars().count();
+        if chars < 2
+            || word.chars().any(|c| c.is_ascii_digit())
+            || super::words::is_chat_word(word)
+            || numbers::parse_number(word).is_some()
+        {
+            return out;
+        }
+        // "donatnya", "brownisnya": the word with its clitic.
+        for suffix in ["nya", "ny", "e"] {
+            if let Some(base) = word.strip_suffix(suffix)
+                && base.chars().count() >= 3
+            {
+                let base = normalize::words(base).pop().unwrap_or_default();
+                if self.postings.contains_key(&base) {
+                    out.push((base, 0.95));
+                    return out;
+                }
+            }
+        }
+        for c in self.vocabulary.corrections(word, 4) {
+            let sim = if !has_vowel(word) && skeleton(&c) == word {
+                0.8
+            } else {
+                // A slip in a short word makes another word as often as a typo ("satu" is
+                // one letter from "sapu"): only longer words are corrected, and only
+                // keeping their first letter.
+                let same_start = c.chars().next() == word.chars().next();
+                match distance_within(word, &c, 2) {
+                    Some(1) if chars >= 5 && same_start => 0.85,
+                    Some(2) if chars >= 8 && same_start => 0.7,
+                    _ => continue,
+                }
+            };
+            out.push((c, sim));
+        }
+        if out.is_empty() && chars >= 6 {
+            out.extend(self.split(word));
+        }
+        out
+    }
+}

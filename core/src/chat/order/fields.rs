@@ -1,0 +1,895 @@
+//! Who, where and how to pay: the customer's name, phone, delivery address, payment
+//! method, notes and a stated total, from "format order" templates (whatever the labels
+//! are spelled like) and from free text ("kirim ke Jl. Melati 5 Sidoarjo, cod").
+
+use super::Payment;
+use crate::chat::numbers::{self, Mention, Other, Span};
+use crate::money::Rupiah;
+use crate::phone::PhoneNumber;
+
+/// What a template label asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Label {
+    Name,
+    Address,
+    Phone,
+    Items,
+    Payment,
+    Notes,
+    /// Courier, date, total, anything else: read, kept out of the items.
+    Other,
+}
+
+const LABELS: &[(&str, Label)] = &[
+    ("nama", Label::Name),
+    ("nama penerima", Label::Name),
+    ("nama pemesan", Label::Name),
+    ("nama lengkap", Label::Name),
+    ("nama customer", Label::Name),
+    ("penerima", Label::Name),
+    ("pemesan", Label::Name),
+    ("a n", Label::Name),
+    ("an", Label::Name),
+    ("atas nama", Label::Name),
+    ("name", Label::Name),
+    ("customer", Label::Name),
+    ("cust", Label::Name),
+    ("alamat", Label::Address),
+    ("almt", Label::Address),
+    ("almat", Label::Address),
+    ("alamt", Label::Address),
+    ("alamat lengkap", Label::Address),
+    ("alamat kirim", Label::Address),
+    ("alamat pengiriman", Label::Address),
+    ("alamat penerima", Label::Address),
+    ("address", Label::Address),
+    ("kirim ke", Label::Address),
+    ("dikirim ke", Label::Address),
+    ("tujuan", Label::Address),
+    ("no hp", Label::Phone),
+    ("nohp", Label::Phone),
+    ("hp", Label::Phone),
+    ("no wa", Label::Phone),
+    ("nowa", Label::Phone),
+    ("wa", Label::Phone),
+    ("whatsapp", Label::Phone),
+    ("no whatsapp", Label::Phone),
+    ("no telp", Label::Phone),
+    ("no tlp", Label::Phone),
+    ("telp", Label::Phone),
+    ("tlp", Label::Phone),
+    ("telpon", Label::Phone),
+    ("telepon", Label::Phone),
+    ("no telepon", Label::Phone),
+    ("no hp wa", Label::Phone),
+    ("hp wa", Label::Phone),
+    ("no", Label::Phone),
+    ("nomor", Label::Phone),
+    ("nomer", Label::Phone),
+    ("nomor hp", Label::Phone),
+    ("nomer hp", Label::Phone),
+    ("no handphone", Label::Phone),
+    ("handphone", Label::Phone),
+    ("kontak", Label::Phone),
+    ("phone", Label::Phone),
+    ("pesanan", Label::Items),
+    ("pesan", Label::Items),
+    ("pesenan", Label::Items),
+    ("order", Label::Items),
+    ("orderan", Label::Items),
+    ("list order", Label::Items),
+    ("detail pesanan", Label::Items),
+    ("daftar pesanan", Label::Items),
+    ("daftar order", Label::Items),
+    ("list pesanan", Label::Items),
+    ("rincian pesanan", Label::Items),
+    ("rincian order", Label::Items),
+    ("pesanan saya", Label::Items),
+    ("order list", Label::Items),
+    ("orderan nya", Label::Items),
+    ("pesanannya", Label::Items),
+    ("orderannya", Label::Items),
+    ("detail order", Label::Items),
+    ("isi pesanan", Label::Items),
+    ("barang", Label::Items),
+    ("nama barang", Label::Items),
+    ("produk", Label::Items),
+    ("nama produk", Label::Items),
+    ("item", Label::Items),
+    ("items", Label::Items),
+    ("list", Label::Items),
+    ("belanja", Label::Items),
+    ("jumlah pesanan", Label::Items),
+    ("pembayaran", Label::Payment),
+    ("bayar", Label::Payment),
+    ("bayar via", Label::Payment),
+    ("pembayaran via", Label::Payment),
+    ("metode bayar", Label::Payment),
+    ("metode pembayaran", Label::Payment),
+    ("cara bayar", Label::Payment),
+    ("payment", Label::Payment),
+    ("pay", Label::Payment),
+    ("catatan", Label::Notes),
+    ("note", Label::Notes),
+    ("notes", Label::Notes),
+    ("ket", Label::Notes),
+    ("keterangan", Label::Notes),
+    ("request", Label::Notes),
+    ("pesan tambahan", Label::Notes),
+    ("ekspedisi", Label::Other),
+    ("expedisi", Label::Other),
+    ("kurir", Label::Other),
+    ("pengiriman", Label::Other),
+    ("jasa kirim", Label::Other),
+    ("ongkir", Label::Other),
+    ("total", Label::Other),
+    ("jumlah", Label::Other),
+    ("tanggal", Label::Other),
+    ("tgl", Label::Other),
+    ("tanggal kirim", Label::Other),
+    ("tgl kirim", Label::Other),
+    ("tgl ambil", Label::Other),
+    ("jam", Label::Other),
+    ("kode pos", Label::Other),
+];
+
+/// What [`read`] found, with byte spans into the message.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Fields {
+    pub name: Option<(String, Span)>,
+    pub phone: Option<(String, Span)>,
+    pub address: Option<Span>,
+    pub payment: Option<(Payment, Span)>,
+    pub notes: Vec<Span>,
+    pub total: Option<(Rupiah, Span)>,
+    /// Set when the message is a template with an items field: where the items are.
+    pub item_regions: Option<Vec<Span>>,
+    /// Text that holds no items: labels and the fields above.
+    pub masked: Vec<Span>,
+}
+
+impl Fields {
+    pub fn is_masked(&self, span: Span) -> bool {
+        self.masked
+            .iter()
+            .any(|m| span.start < m.end && m.start < span.end)
+    }
+
+    pub fn in_item_region(&self, span: Span) -> bool {
+        self.item_regions.as_ref().is_none_or(|regions| {
+            regions
+                .iter()
+                .any(|r| span.start >= r.start && span.end <= r.end)
+        })
+    }
+}
+
+/// Lines of `text` as byte ranges, without their line break.
+fn lines(text: &str) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            let end = if text[..i].ends_with('\r') { i - 1 } else { i };
+            out.push(Span { start, end });
+            start = i + 1;
+        }
+    }
+    out.push(Span {
+        start,
+        end: text.len(),
+    });
+    out
+}
+
+/// "*No. HP/WA* :" → "no hp wa": letters and digits, single spaces.
+fn label_key(raw: &str) -> String {
+    let mut key = String::new();
+    for c in raw.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with(' ') {
+            key.push(' ');
+        }
+    }
+    key.trim_end().to_owned()
+}
+
+/// A template line "Label : value" → the label and where the value starts.
+fn labelled(text: &str, line: Span) -> Option<(Label, usize)> {
+    let s = &text[line.start..line.end];
+    let colon = s.find([':', '='])?;
+    // Labels are short: "Nama Penerima", "No. HP/WA".
+    if s[..colon].chars().count() > 24 {
+        return None;
+    }
+    let lead = s[..colon]
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches(|c: char| !c.is_alphabetic());
+    let key = label_key(lead);
+    let label = LABELS.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)?;
+    // "no: 12" on its own is not a phone label unless a phone follows; leave that to the
+    // phone scan, which checks digits anyway.
+    let value = colon + s[colon..].char_indices().nth(1).map_or(1, |(i, _)| i);
+    Some((label, line.start + value))
+}
+
+/// Trims whitespace and separators off both ends of a span.
+fn trim(text: &str, span: Span) -> Span {
+    let s = &text[span.start..span.end];
+    let junk = |c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '*' | '_' | '.');
+    let left = s.len() - s.trim_start_matches(junk).len();
+    let right = s
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '*' | '_' | '.')
+        })
+        .len();
+    if right <= left {
+        return Span {
+            start: span.start + left,
+            end: span.start + left,
+        };
+    }
+    Span {
+        start: span.start + left,
+        end: span.start + right,
+    }
+}
+
+pub(super) fn read(text: &str) -> Fields {
+    let mut f = Fields::default();
+    let lines = lines(text);
+    let mut current: Option<(Label, Span)> = None;
+    let mut regions: Vec<(Label, Span)> = Vec::new();
+    let mut template_items = false;
+    for line in &lines {
+        if let Some((label, value)) = labelled(text, *line) {
+            if let Some(c) = current.take() {
+                regions.push(c);
+            }
+            f.masked.push(Span {
+                start: line.start,
+                end: value,
+            });
+            if label == Label::Items {
+                template_items = true;
+            }
+            current = Some((
+                label,
+                Span {
+                    start: value,
+                    end: line.end,
+                },
+            ));
+            continue;
+        }
+        let blank = text[line.start..line.end].trim().is_empty();
+        match current.as_mut() {
+            // Multi-line values: the address over two lines, the items one per line.
+            Some((Label::Address | Label::Items | Label::Notes, span)) if !blank => {
+                span.end = line.end;
+            }
+            Some((Label::Address, span))
+                if blank && text[span.start..span.end].trim().is_empty() => {}
+            _ => {
+                if let Some(c) = current.take() {
+                    regions.push(c);
+                }
+            }
+        }
+    }
+    if let Some(c) = current.take() {
+        regions.push(c);
+    }
+    for (label, span) in &regions {
+        let value = trim(text, *span);
+        match label {
+            Label::Name if f.name.is_none() && value.end > value.start => {
+                f.name = Some((text[value.start..value.end].to_owned(), value));
+                f.masked.push(value);
+            }
+            Label::Address if f.address.is_none() && value.end > value.start => {
+                let value = address_end(text, value);
+                if plausible_address(text, value) {
+                    f.address = Some(value);
+                }
+                f.masked.push(value);
+            }
+            Label::Phone => {
+                if f.phone.is_none()
+                    && let Some(p) = phone_in(text, value)
+                {
+                    f.phone = Some(p);
+                }
+                f.masked.push(value);
+            }
+            Label::Payment => {
+                if f.payment.is_none() {
+                    f.payment = payment_in(text, value);
+                }
+                f.masked.push(value);
+            }
+            Label::Notes => {
+                f.notes.push(value);
+                f.masked.push(value);
+            }
+            Label::Other => f.masked.push(value),
+            _ => {}
+        }
+    }
+    if template_items {
+        let mut items: Vec<Span> = regions
+            .iter()
+            .filter(|(l, _)| *l == Label::Items)
+            .map(|(_, s)| *s)
+            .collect();
+        // Lines outside any field ("donat 2" under "Pesanan:" written without the colon
+        // on its own line) still count.
+        for line in &lines {
+            let covered = regions
+                .iter()
+                .any(|(_, s)| line.start <= s.end && s.start <= line.end)
+                || f.masked
+                    .iter()
+                    .any(|m| line.start <= m.start && m.end <= line.end);
+            if !covered {
+                items.push(*line);
+            }
+        }
+        f.item_regions = Some(items);
+    }
+    free_text(text, &mut f);
+    f
+}
+
+/// Fields written in the message rather than in a template.
+fn free_text(text: &str, f: &mut Fields) {
+    let lower = text.to_lowercase();
+    // Lower-casing can change byte lengths (rare letters); only then give up on free text
+    // spans, which index the original.
+    let aligned = lower.len() == text.len();
+    if f.phone.is_none()
+        && let Some(p) = phone_in(
+            text,
+            Span {
+                start: 0,
+                end: text.len(),
+            },
+        )
+    {
+        f.phone = Some(p);
+    }
+    if let Some((_, span)) = &f.phone {
+        f.masked.push(*span);
+    }
+    if aligned && f.name.is_none() {
+        f.name = name_in(text, &lower);
+        if let Some((_, s)) = &f.name {
+            f.masked.push(*s);
+        }
+    }
+    if aligned && f.address.is_none() {
+        f.address = address_in(text, &lower, f);
+        if let Some(s) = f.address {
+            f.masked.push(s);
+        }
+    }
+    if f.payment.is_none() {
+        f.payment = payment_in(
+            text,
+            Span {
+                start: 0,
+                end: text.len(),
+            },
+        );
+    }
+    if let Some((_, s)) = &f.payment {
+        f.masked.push(*s);
+    }
+    for (span, amount) in numbers::find_amounts(text) {
+        f.masked.push(span);
+        if f.total.is_none()
+            && let Some(v) = amount.exact()
+            && total_word_before(&lower, span.start)
+        {
+            f.total = Some((v, span));
+        }
+    }
+    if aligned {
+        for key in ["catatan", "note", "notes", "ket:", "keterangan"] {
+            if let Some(at) = find_word(&lower, key) {
+                let end = lower[at..].find('\n').map_or(text.len(), |e| at + e);
+                let s = trim(
+                    text,
+                    Span {
+                        start: at + key.len(),
+                        end,
+                    },
+                );
+                if s.end > s.start && !f.notes.contains(&s) {
+                    f.notes.push(s);
+                    f.masked.push(Span { start: at, end });
+                }
+            }
+        }
+    }
+}
+
+/// The first Indonesian (or + prefixed) phone number inside `within`.
+fn phone_in(text: &str, within: Span) -> Option<(String, Span)> {
+    let part = &text[within.start..within.end];
+    numbers::scan(part, numbers::Bare::AfterPriceWord)
+        .into_iter()
+        .find_map(|(s, m)| match m {
+            Mention::Other(Other::Phone) => {
+                // The scan's span includes its cue ("wa 0813…"): the number starts at
+                // the first digit or plus sign.
+                let found = &part[s.start..s.end];
+                let lead = found.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(')?;
+                let phone = PhoneNumber::parse(&found[lead..]).ok()?;
+                Some((
+                    phone.e164().to_owned(),
+                    Span {
+                        start: within.start + s.start + lead,
+                        end: within.start + s.end,
+                    },
+                ))
+            }
+            _ => None,
+        })
+}
+
+/// `word` as a whole word in `lower`, its byte offset.
+fn find_word(lower: &str, word: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(word) {
+        let at = from + i;
+        let end = at + word.len();
+        let before = lower[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = lower[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+            || word.ends_with(':');
+        if before && after {
+            return Some(at);
+        }
+        from = end;
+    }
+    None
+}
+
+fn total_word_before(lower: &str, at: usize) -> bool {
+    let before = lower[..at].trim_end();
+    let tail: Vec<&str> = before
+        .rsplit(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .collect();
+    tail.iter().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '=');
+        matches!(
+            w,
+            "total"
+                | "ttl"
+                | "totalnya"
+                | "jumlah"
+                | "jadi"
+                | "jd"
+                | "semua"
+                | "semuanya"
+                | "="
+                | "tot"
+                | "sejumlah"
+                | "senilai"
+        )
+    })
+}
+
+/// "a.n Bu Rina", "atas nama Dewi", "nama saya Siti": up to four words.
+fn name_in(text: &str, lower: &str) -> Option<(String, Span)> {
+    const CUES: &[&str] = &[
+        "atas nama",
+        "a.n.",
+        "a.n",
+        "a/n",
+        "an.",
+        "nama saya",
+        "namaku",
+        "penerima",
+        "yg terima",
+        "yang terima",
+        "yg nerima",
+        "diterima",
+    ];
+    for cue in CUES {
+        let Some(at) = find_word(lower, cue).or_else(|| {
+            // "a.n" glued to the name ("a.nBu") is rare; cues ending in '.' match as is.
+            cue.ends_with('.').then(|| lower.find(cue)).flatten()
+        }) else {
+            continue;
+        };
+        let start = at + cue.len();
+        let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+        let rest = &text[start..line_end];
+        let mut end = start;
+        let mut count = 0;
+        for (i, w) in rest.split_inclusive(' ').scan(0, |off, w| {
+            let here = *off;
+            *off += w.len();
+            Some((here, w))
+        }) {
+            let word = w.trim();
+            if word.is_empty() || matches!(word, ":" | "-") {
+                if count == 0 {
+                    continue;
+                }
+                break;
+            }
+            let clean = word.trim_end_matches([',', '.', ';', '!', '?']);
+            let stop = clean.chars().any(|c| c.is_ascii_digit())
+                || word.contains('\n')
+                || matches!(
+                    clean.to_lowercase().as_str(),
+                    "alamat"
+                        | "almt"
+                        | "kirim"
+                        | "dikirim"
+                        | "no"
+                        | "hp"
+                        | "wa"
+                        | "ya"
+                        | "yaa"
+                        | "kak"
+                        | "cod"
+                        | "tf"
+                        | "transfer"
+                        | "di"
+                        | "ke"
+                        | "pesan"
+                        | "pesen"
+                        | "mau"
+                        | "order"
+                );
+            if stop {
+                break;
+            }
+            // "Hj.", "Dr.": a title's full stop does not end the name.
+            let title = word.ends_with('.')
+                && clean.chars().count() <= 3
+                && clean.chars().next().is_some_and(char::is_uppercase);
+            end = start + i + if title { word.len() } else { clean.len() };
+            count += 1;
+            if (clean.len() != word.len() && !title) || count == 4 {
+                break;
+            }
+        }
+        let s = trim(text, Span { start, end });
+        if s.end > s.start {
+            return Some((text[s.start..s.end].to_owned(), s));
+        }
+    }
+    None
+}
+
+/// Words after which an address starts.
+const ADDRESS_CUES: &[&str] = &[
+    "kirim ke alamat",
+    "dikirim ke alamat",
+    "kirim ke",
+    "kirimkan ke",
+    "kirimin ke",
+    "dikirim ke",
+    "dkirim ke",
+    "krm ke",
+    "antar ke",
+    "anter ke",
+    "diantar ke",
+    "dianter ke",
+    "antarkan ke",
+    "ke alamat",
+    "alamatnya",
+    "alamat",
+    "almt",
+    "send to",
+    "deliver to",
+];
+
+/// Words an address starts with when nothing introduces it.
+const ADDRESS_STARTS: &[&str] = &[
+    "jl",
+    "jl.",
+    "jln",
+    "jln.",
+    "jalan",
+    "gg",
+    "gg.",
+    "gang",
+    "perum",
+    "perumahan",
+    "komplek",
+    "kompleks",
+    "komp",
+    "komp.",
+    "dsn",
+    "dusun",
+    "desa",
+    "ds",
+    "ds.",
+    "kp",
+    "kp.",
+    "kampung",
+    "apartemen",
+    "apt",
+    "griya",
+    "villa",
+    "cluster",
+    "ruko",
+    "asrama",
+    "kost",
+    "kos",
+    "rt",
+    "blok",
+    "kel",
+    "kel.",
+    "kelurahan",
+    "kec",
+    "kec.",
+    "perum.",
+];
+
+/// Words that end an address when they follow it: payment, thanks, the next request.
+const ADDRESS_ENDS: &[&str] = &[
+    "cod",
+    "bayar",
+    "byr",
+    "tf",
+    "transfer",
+    "trf",
+    "qris",
+    "gopay",
+    "ovo",
+    "dana",
+    "shopeepay",
+    "cash",
+    "tunai",
+    "makasih",
+    "terima",
+    "trims",
+    "thx",
+    "tq",
+    "ya",
+    "yaa",
+    "yah",
+    "nggih",
+    "kak",
+    "kaka",
+    "sis",
+    "bun",
+    "mbak",
+    "mba",
+    "mas",
+    "pesan",
+    "pesen",
+    "order",
+    "ongkir",
+    "berapa",
+    "brp",
+    "no",
+    "hp",
+    "wa",
+    "telp",
+];
+
+fn address_in(text: &str, lower: &str, f: &Fields) -> Option<Span> {
+    let mut start = None;
+    for cue in ADDRESS_CUES {
+        if let Some(at) = find_word(lower, cue) {
+            let s = at + cue.len();
+            let s = s + lower[s..]
+                .find(|c: char| !(c.is_whitespace() || c == ':' || c == '-'))
+                .unwrap_or(lower.len() - s);
+            start = Some(s);
+            break;
+        }
+    }
+    if start.is_none() {
+        let mut at = 0;
+        for w in lower.split_inclusive(|c: char| c.is_whitespace() || c == ',') {
+            let word = w.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ':');
+            if ADDRESS_STARTS.contains(&word)
+                && lower[at + w.len()..]
+                    .trim_start()
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            {
+                start = Some(at + (w.len() - w.trim_start().len()));
+                break;
+            }
+            at += w.len();
+        }
+    }
+    let start = start?;
+    if start >= text.len() {
+        return None;
+    }
+    // To the end of the line, or of the next line when the cue ended its own line.
+    let line_end = |from: usize| lower[from..].find('\n').map_or(text.len(), |e| from + e);
+    let mut end = line_end(start);
+    if end == start && start < text.len() {
+        end = line_end(start + 1);
+    }
+    let mut span = Span { start, end };
+    // Stop before a phone number or a payment word that follows the address.
+    if let Some((_, p)) = &f.phone
+        && p.start > span.start
+        && p.start < span.end
+    {
+        span.end = p.start;
+    }
+    let span = address_end(text, span);
+    let span = trim(text, span);
+    plausible_address(text, span).then_some(span)
+}
+
+/// An address holds a number, a street word or a place name: "nanti tak japri", "dmn
+/// ya?" and "ambil sendiri" are not addresses.
+fn plausible_address(text: &str, span: Span) -> bool {
+    let s = &text[span.start..span.end];
+    if s.chars().filter(|c| c.is_alphanumeric()).count() < 4 {
+        return false;
+    }
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .filter(|w| !w.is_empty())
+        .collect();
+    s.chars().any(|c| c.is_ascii_digit())
+        || words
+            .iter()
+            .any(|w| ADDRESS_STARTS.contains(w) || PLACE_WORDS.contains(w))
+        || s.split_whitespace()
+            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+            .count()
+            >= 2
+}
+
+/// Words of places that make a text an address without a street.
+const PLACE_WORDS: &[&str] = &[
+    "kelurahan",
+    "kecamatan",
+    "kabupaten",
+    "kota",
+    "desa",
+    "dusun",
+    "sekolah",
+    "sdn",
+    "smp",
+    "sma",
+    "smk",
+    "kantor",
+    "masjid",
+    "musholla",
+    "pasar",
+    "toko",
+    "warung",
+    "pabrik",
+    "puskesmas",
+    "rs",
+    "rumah",
+    "sakit",
+    "kampus",
+    "gedung",
+    "tower",
+    "lantai",
+    "depan",
+    "samping",
+    "belakang",
+    "seberang",
+    "sebelah",
+    "rw",
+    "rt",
+];
+
+/// Cuts the words that follow an address off it: ", cod", " ya kak", "makasih".
+fn address_end(text: &str, span: Span) -> Span {
+    let s = &text[span.start..span.end];
+    let lower = s.to_lowercase();
+    if lower.len() != s.len() {
+        return span;
+    }
+    let mut end = s.len();
+    let mut at = 0;
+    let mut seen_words = 0;
+    for w in lower.split_inclusive(|c: char| c.is_whitespace() || c == ',' || c == '(') {
+        let word = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if seen_words >= 2 && ADDRESS_ENDS.contains(&word) {
+            // Keep "No" and "no." inside an address ("Jl. Melati No. 5").
+            let keep = matches!(word, "no")
+                && lower[at + w.len()..]
+                    .trim_start()
+                    .starts_with(|c: char| c.is_ascii_digit());
+            if !keep {
+                end = at;
+                break;
+            }
+        }
+        if !word.is_empty() {
+            seen_words += 1;
+        }
+        at += w.len();
+    }
+    trim(
+        text,
+        Span {
+            start: span.start,
+            end: span.start + end,
+        },
+    )
+}
+
+/// The payment method named in `within`, with the words that name it.
+fn payment_in(text: &str, within: Span) -> Option<(Payment, Span)> {
+    const WORDS: &[(&str, Payment)] = &[
+        ("cod", Payment::Cod),
+        ("c.o.d", Payment::Cod),
+        ("bayar ditempat", Payment::Cod),
+        ("bayar di tempat", Payment::Cod),
+        ("byr ditempat", Payment::Cod),
+        ("bayar dtmpt", Payment::Cod),
+        ("bayar pas sampai", Payment::Cod),
+        ("cash on delivery", Payment::Cod),
+        ("qris", Payment::Qris),
+        ("scan qr", Payment::Qris),
+        ("gopay", Payment::Ewallet),
+        ("go-pay", Payment::Ewallet),
+        ("ovo", Payment::Ewallet),
+        ("dana", Payment::Ewallet),
+        ("shopeepay", Payment::Ewallet),
+        ("shopee pay", Payment::Ewallet),
+        ("spay", Payment::Ewallet),
+        ("linkaja", Payment::Ewallet),
+        ("e-wallet", Payment::Ewallet),
+        ("ewallet", Payment::Ewallet),
+        ("e wallet", Payment::Ewallet),
+        ("transfer", Payment::Transfer),
+        ("tranfer", Payment::Transfer),
+        ("trasfer", Payment::Transfer),
+        ("trf", Payment::Transfer),
+        ("tf", Payment::Transfer),
+        ("bca", Payment::Transfer),
+        ("bri", Payment::Transfer),
+        ("bni", Payment::Transfer),
+        ("mandiri", Payment::Transfer),
+        ("bsi", Payment::Transfer),
+        ("rekening", Payment::Transfer),
+        ("m-banking", Payment::Transfer),
+        ("mbanking", Payment::Transfer),
+        ("cash", Payment::Cash),
+        ("tunai", Payment::Cash),
+        ("cash aja", Payment::Cash),
+    ];
+    let part = &text[within.start..within.end];
+    let lower = part.to_lowercase();
+    if lower.len() != part.len() {
+        return None;
+    }
+    WORDS
+        .iter()
+        .filter_map(|(w, p)| find_word(&lower, w).map(|at| (at, *p, w.len())))
+        .min_by_key(|(at, _, len)| (*at, usize::MAX - len))
+        .map(|(at, p, len)| {
+            (
+                p,
+                Span {
+                    start: within.start + at,
+                    end: within.start + at + len,
+                },
+            )
+        })
+}

@@ -1,0 +1,863 @@
+//! Order lines: product mentions found in the message (whatever the word order, typos
+//! and abbreviations), variant values near them, and the quantity each one takes.
+//!
+//! 1. Every word is read as the catalog words it may stand for ([`ChatCatalog::readings`]).
+//! 2. Each product collects the words that hit its name; hits close together (no item
+//!    separator between) form a mention, scored by the share of the name's weight it
+//!    covers (rare words weigh more).
+//! 3. The best mentions are taken greedily; a mention that another product explains
+//!    about as well is ambiguous, never guessed.
+//! 4. Variant values after (or before) a mention choose the variant; two values of one
+//!    option ("coklat 6 keju 6") make two lines.
+//! 5. Quantities go to the mention beside them: separators first, then the message's own
+//!    habit (quantity after the product, as in "donat 2", or before, as in "2 donat").
+
+use super::catalog::{ChatCatalog, Posting};
+use super::fields::Fields;
+use super::words::{Sep, Word, is_chat_word, is_joiner};
+use super::{LineMatch, OrderLine};
+use crate::catalog::search::lexicon::{is_filler, is_stopword};
+use crate::chat::numbers::{self, Decimal, Mention as NumMention, Quantity, Span, UnitKind};
+use std::collections::HashMap;
+
+/// Share of a product name's weight a mention must cover.
+const MIN_COVERAGE: f32 = 0.34;
+/// Mentions scoring this close to the best are as likely: ambiguous.
+const TIE: f32 = 0.06;
+/// Most words between a quantity and its product.
+const MAX_QTY_DISTANCE: usize = 5;
+
+#[derive(Clone, Debug)]
+struct Candidate {
+    product: u32,
+    positions: Vec<usize>,
+    first: usize,
+    last: usize,
+    score: f32,
+    min_sim: f32,
+    /// Some name words are missing ("telor" for "Telur Ayam").
+    partial: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Mention {
+    product: u32,
+    /// Other products explaining the same words as well (ambiguous when not empty).
+    rivals: Vec<u32>,
+    first: usize,
+    last: usize,
+    positions: Vec<usize>,
+    score: f32,
+    min_sim: f32,
+    margin: f32,
+}
+
+#[derive(Clone, Debug)]
+struct ValueHit {
+    mention: usize,
+    option: usize,
+    value: usize,
+    first: usize,
+    last: usize,
+}
+
+/// Something a quantity can belong to: a mention, or one variant value of it.
+#[derive(Clone, Debug)]
+struct Anchor {
+    mention: usize,
+    variant: Vec<(usize, usize)>,
+    span: Span,
+    qty: Option<(Span, Quantity)>,
+}
+
+pub(super) struct Read {
+    pub lines: Vec<OrderLine>,
+    pub quantities: usize,
+}
+
+pub(super) fn read(text: &str, words: &[Word], catalog: &ChatCatalog, fields: &Fields) -> Read {
+    let eligible: Vec<bool> = words
+        .iter()
+        .map(|w| !fields.is_masked(w.span) && fields.in_item_region(w.span))
+        .collect();
+    let readings: Vec<Vec<(String, f32)>> = words
+        .iter()
+        .zip(&eligible)
+        .map(|(w, ok)| {
+            if !*ok {
+                return Vec::new();
+            }
+            let mut r = catalog.readings_cached(&w.text);
+            // "Bu Wulan": a capitalised word inside a sentence is a name; read it only as
+            // written, never corrected into "bulan".
+            if proper_noun(text, w.span) {
+                r.retain(|(_, sim)| *sim >= 1.0);
+            }
+            r
+        })
+        .collect();
+    let candidates = candidates(words, &readings, catalog);
+    let mentions = select(candidates, words, &readings, catalog);
+    let values = value_hits(words, &readings, &eligible, &mentions, catalog);
+    let mut anchors = anchors(words, &mentions, &values);
+
+    let mut quantities: Vec<(Span, Quantity)> = numbers::scan(text, numbers::Bare::AfterPriceWord)
+        .into_iter()
+        .filter_map(|(s, m)| match m {
+            NumMention::Quantity(q) => Some((s, q)),
+            _ => None,
+        })
+        .filter(|(s, _)| !fields.is_masked(*s) && fields.in_item_region(*s))
+        .filter(|(s, _)| {
+            !values.iter().any(|v| {
+                let vs = span_of(words, v.first, v.last);
+                s.start < vs.end && vs.start < s.end
+            })
+        })
+        .collect();
+    quantities.sort_by_key(|(s, _)| s.start);
+    let n_quantities = quantities.len();
+    let leftover = assign(text, words, &mut anchors, &quantities);
+
+    let mut lines: Vec<OrderLine> = anchors
+        .iter()
+        .map(|a| line(text, catalog, &mentions[a.mention], a))
+        .collect();
+    lines.extend(unknown_lines(
+        text, words, &eligible, &mentions, &values, &leftover,
+    ));
+    lines.sort_by_key(|l| l.span.start);
+    Read {
+        lines,
+        quantities: n_quantities,
+    }
+}
+
+fn proper_noun(text: &str, span: Span) -> bool {
+    let upper = text[span.start..span.end]
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase);
+    let before = text[..span.start].trim_end_matches([' ', '\t']);
+    let sentence_start = before.is_empty()
+        || before.ends_with(['\n', '.', '!', '?', ':', '-', ',', '*', '•'])
+        || before.ends_with(|c: char| c.is_ascii_digit());
+    upper
+        && !sentence_start
+        && text[span.start..span.end]
+            .chars()
+            .skip(1)
+            .any(char::is_lowercase)
+}
+
+fn span_of(words: &[Word], first: usize, last: usize) -> Span {
+    Span {
+        start: words[first].span.start,
+        end: words[last].span.end,
+    }
+}
+
+fn candidates(
+    words: &[Word],
+    readings: &[Vec<(String, f32)>],
+    catalog: &ChatCatalog,
+) -> Vec<Candidate> {
+    // product → (position, name word, similarity)
+    let mut hits: HashMap<u32, Vec<(usize, u16, f32)>> = HashMap::new();
+    for (pos, rs) in readings.iter().enumerate() {
+        for (word, sim) in rs {
+            for p in catalog.postings(word) {
+                if let Posting::Name { product, word } = *p {
+                    hits.entry(product).or_default().push((pos, word, *sim));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (product, mut hs) in hits {
+        hs.sort_by_key(|h| h.0);
+        let names = &catalog.names[product as usize];
+        let total: f32 = names.iter().map(|n| n.weight).sum();
+        if total <= 0.0 {
+            continue;
+        }
+        let mut start = 0;
+        while start < hs.len() {
+            let mut end = start + 1;
+            while end < hs.len() {
+                let (prev, cur) = (hs[end - 1].0, hs[end].0);
+                let split = cur > prev + 3
+                    || (cur > prev && super::words::separated(words, prev, cur, Sep::Item));
+                if split {
+                    break;
+                }
+                end += 1;
+            }
+            let cluster = &hs[start..end];
+            start = end;
+            let mut best = vec![0f32; names.len()];
+            for (_, wi, sim) in cluster {
+                let b = &mut best[usize::from(*wi)];
+                *b = b.max(*sim);
+            }
+            let covered: f32 = best.iter().zip(names).map(|(s, n)| s * n.weight).sum();
+            let coverage = covered / total;
+            // One distinctive word at least: not "isi" or "original" alone.
+            let strong = cluster.iter().any(|(_, wi, sim)| {
+                let w = &names[usize::from(*wi)].word;
+                *sim >= 0.8 && w.chars().count() >= 3 && !is_filler(w) && !is_stopword(w)
+            });
+            // A word only this product has names it, however long its name ("jamu" for
+            // "Jamu Kunyit Asam").
+            let unique = cluster.iter().any(|(_, wi, sim)| {
+                let w = &names[usize::from(*wi)].word;
+                *sim >= 0.95
+                    && w.chars().count() >= 4
+                    && catalog
+                        .postings(w)
+                        .iter()
+                        .filter(|p| matches!(p, Posting::Name { .. }))
+                        .all(|p| matches!(p, Posting::Name { product: q, .. } if *q == product))
+            });
+            if (coverage < MIN_COVERAGE && !unique) || !strong {
+                continue;
+            }
+            let coverage = if unique { coverage.max(0.5) } else { coverage };
+            let mut positions: Vec<usize> = cluster.iter().map(|h| h.0).collect();
+            positions.dedup();
+            let first = positions[0];
+            let last = positions[positions.len() - 1];
+            let gaps = (last - first + 1).saturating_sub(positions.len()) as f32;
+            let min_sim = cluster.iter().map(|h| h.2).fold(1.0, f32::min);
+            let mean_sim = cluster.iter().map(|h| h.2).sum::<f32>() / cluster.len() as f32;
+            out.push(Candidate {
+                product,
+                positions,
+                first,
+                last,
+                // Exact words beat corrected ones at equal coverage.
+                score: coverage - 0.02 * gaps + 0.01 * mean_sim,
+                min_sim,
+                partial: best.contains(&0.0),
+            });
+        }
+    }
+    // Variant values near a mention, in its clause, make it likelier ("donat coklat":
+    // the donat that comes in coklat). An unknown word right beside a partial mention
+    // makes it less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai
+    // Tea").
+    for c in &mut out {
+        let mut bonus = 0.0f32;
+        let mut pos = c.first;
+        while pos > 0 && c.first - pos < 3 && words[pos].sep_before < Sep::Item {
+            pos -= 1;
+        }
+        let lo = pos;
+        let mut hi = c.last;
+        while hi + 1 < words.len() && hi - c.last < 4 && words[hi + 1].sep_before < Sep::Item {
+            hi += 1;
+        }
+        for (pos, rs) in readings.iter().enumerate().take(hi + 1).skip(lo) {
+            if c.positions.contains(&pos) {
+                continue;
+            }
+            let hit = rs.iter().any(|(w, _)| {
+                catalog
+                    .postings(w)
+                    .iter()
+                    .any(|p| matches!(p, Posting::Value { product } if *product == c.product))
+            });
+            if hit {
+                bonus += 0.1;
+            }
+        }
+        c.score += bonus.min(0.2);
+        if c.partial {
+            let stranger = |i: usize| {
+                let w = &words[i];
+                readings[i].is_empty()
+                    && w.raw.chars().count() >= 2
+                    && w.raw.chars().all(char::is_alphabetic)
+                    && !is_chat_word(&w.raw)
+                    && !is_chat_word(&w.text)
+                    && !is_stopword(&w.text)
+                    && !is_filler(&w.text)
+                    && numbers::unit(&w.raw).is_none()
+                    && numbers::parse_number(&w.raw).is_none()
+            };
+            let before =
+                c.first > 0 && words[c.first].sep_before < Sep::Item && stranger(c.first - 1);
+            let after = c.last + 1 < words.len()
+                && words[c.last + 1].sep_before < Sep::Item
+                && stranger(c.last + 1);
+            if before || after {
+                c.score -= 0.2;
+            }
+        }
+    }
+    out.retain(|c| c.score >= MIN_COVERAGE);
+    out
+}
+
+/// Whether every word of `c` is a variant value of a product already mentioned next to
+/// it: "donat kentang keju 10" names one product, not a donut and a cheese cake.
+fn value_of_neighbour(
+    c: &Candidate,
+    mentions: &[Mention],
+    words: &[Word],
+    readings: &[Vec<(String, f32)>],
+    catalog: &ChatCatalog,
+) -> bool {
+    let before = mentions
+        .iter()
+        .filter(|m| m.last < c.first)
+        .max_by_key(|m| m.last)
+        .filter(|m| c.first - m.last <= 12);
+    let after = mentions
+        .iter()
+        .filter(|m| m.first > c.last)
+        .min_by_key(|m| m.first)
+        .filter(|m| !super::words::separated(words, c.last, m.first, Sep::Item));
+    [before, after].into_iter().flatten().any(|m| {
+        let products: Vec<u32> = std::iter::once(m.product)
+            .chain(m.rivals.iter().copied())
+            .collect();
+        c.positions.iter().all(|&pos| {
+            readings[pos].iter().any(|(w, _)| {
+                catalog
+                    .postings(w)
+                    .iter()
+                    .any(|p| matches!(p, Posting::Value { product } if products.contains(product)))
+            })
+        })
+    })
+}
+
+fn select(
+    mut candidates: Vec<Candidate>,
+    words: &[Word],
+    readings: &[Vec<(String, f32)>],
+    catalog: &ChatCatalog,
+) -> Vec<Mention> {
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(b.positions.len().cmp(&a.positions.len()))
+            .then(a.product.cmp(&b.product))
+    });
+    // Candidates made only of another candidate's variant values ("keju" beside "donat")
+    // are weighed after the others, so the product they describe is chosen first.
+    let value_like: Vec<bool> = candidates
+        .iter()
+        .map(|c| {
+            c.positions.iter().all(|&pos| {
+                readings[pos].iter().any(|(w, _)| {
+                    catalog.postings(w).iter().any(|p| {
+                        matches!(p, Posting::Value { product } if *product != c.product
+                            && candidates.iter().any(|o| o.product == *product
+                                && !o.positions.iter().any(|q| c.positions.contains(q))))
+                    })
+                })
+            })
+        })
+        .collect();
+    let order: Vec<usize> = (0..candidates.len())
+        .filter(|&i| !value_like[i])
+        .chain((0..candidates.len()).filter(|&i| value_like[i]))
+        .collect();
+    let mut used: Vec<usize> = Vec::new();
+    let mut mentions: Vec<Mention> = Vec::new();
+    for i in order {
+        let c = &candidates[i];
+        if c.positions.iter().any(|p| used.contains(p))
+            || value_of_neighbour(c, &mentions, words, readings, catalog)
+        {
+            continue;
+        }
+        let overlapping = |o: &Candidate| o.positions.iter().any(|p| c.positions.contains(p));
+        let rivals: Vec<u32> = candidates
+            .iter()
+            .skip(i + 1)
+            .filter(|o| o.product != c.product && o.score >= c.score - TIE && overlapping(o))
+            .filter(|o| !o.positions.iter().any(|p| used.contains(p)))
+            .map(|o| o.product)
+            .take(5)
+            .collect();
+        let margin = candidates
+            .iter()
+            .skip(i + 1)
+            .filter(|o| o.product != c.product && overlapping(o))
+            .map(|o| c.score - o.score)
+            .next()
+            .unwrap_or(1.0);
+        used.extend(&c.positions);
+        mentions.push(Mention {
+            product: c.product,
+            rivals,
+            first: c.first,
+            last: c.last,
+            positions: c.positions.clone(),
+            score: c.score,
+            min_sim: c.min_sim,
+            margin,
+        });
+    }
+    mentions.sort_by_key(|m| m.first);
+    mentions
+}
+
+/// Variant values of each mention's product written near it.
+fn value_hits(
+    words: &[Word],
+    readings: &[Vec<(String, f32)>],
+    eligible: &[bool],
+    mentions: &[Mention],
+    catalog: &ChatCatalog,
+) -> Vec<ValueHit> {
+    let used: Vec<usize> = mentions
+        .iter()
+        .flat_map(|m| m.positions.iter().copied())
+        .collect();
+    let mut out: Vec<ValueHit> = Vec::new();
+    for pos in 0..words.len() {
+        if !eligible[pos]
+            || used.contains(&pos)
+            || out.iter().any(|v| (v.first..=v.last).contains(&pos))
+        {
+            continue;
+        }
+        // The mention this word belongs to: the last one before it, or the first one after
+        // it on the same line when none comes before.
+        let owner = mentions.iter().rposition(|m| m.last < pos).or_else(|| {
+            mentions.iter().position(|m| {
+                m.first > pos && !super::words::separated(words, pos, m.first, Sep::Line)
+            })
+        });
+        let Some(mi) = owner else { continue };
+        let m = &mentions[mi];
+        if !m.rivals.is_empty() {
+            continue;
+        }
+        let values = &catalog.values[m.product as usize];
+        let raw = words[pos].raw.as_str();
+        let prev = if pos > 0 {
+            words[pos - 1].raw.as_str()
+        } else {
+            ""
+        };
+        let size_cue = matches!(
+            prev,
+            "uk" | "ukuran" | "size" | "sz" | "no" | "nomor" | "nomer" | "uk." | "ukr"
+        );
+        let mut found: Option<(usize, usize, usize)> = None;
+        'options: for (oi, option) in values.iter().enumerate() {
+            for (vi, value_words) in option.iter().enumerate() {
+                let Some(first_word) = value_words.first() else {
+                    continue;
+                };
+                // Short values ("S", "XL", "40") only as written; longer ones read like
+                // product words (typos, abbreviations).
+                let short = first_word.chars().count() <= 2
+                    || first_word.chars().all(|c| c.is_ascii_digit());
+                let hit = if short {
+                    let exact = words[pos].text == *first_word || raw == first_word.as_str();
+                    let digits = first_word.chars().all(|c| c.is_ascii_digit());
+                    exact
+                        && (!digits || size_cue || first_word.len() >= 2 && pos > 0)
+                        && (digits
+                            || size_cue
+                            || first_word.chars().count() == 2
+                            || value_words.len() > 1
+                            || is_size_letter(first_word))
+                } else {
+                    readings[pos].iter().any(|(w, _)| w == first_word)
+                };
+                if !hit {
+                    continue;
+                }
+                // The value's further words must follow.
+                let mut last = pos;
+                let mut ok = true;
+                for vw in &value_words[1..] {
+                    let next = last + 1;
+                    if next < words.len()
+                        && (words[next].text == *vw || readings[next].iter().any(|(w, _)| w == vw))
+                    {
+                        last = next;
+                    } else {
+                        ok = false;
+                        break;
+                    }
+                }
+                if ok {
+                    found = Some((oi, vi, last));
+                    break 'options;
+                }
+            }
+        }
+        if let Some((option, value, last)) = found {
+            out.push(ValueHit {
+                mention: mi,
+                option,
+                value,
+                first: pos,
+                last,
+            });
+        }
+    }
+    out
+}
+
+fn is_size_letter(w: &str) -> bool {
+    matches!(w, "s" | "m" | "l" | "xl" | "xxl" | "xs" | "3xl" | "4xl")
+}
+
+fn anchors(words: &[Word], mentions: &[Mention], values: &[ValueHit]) -> Vec<Anchor> {
+    let mut out = Vec::new();
+    for (mi, m) in mentions.iter().enumerate() {
+        let mut mine: Vec<&ValueHit> = values.iter().filter(|v| v.mention == mi).collect();
+        mine.sort_by_key(|v| v.first);
+        // Values fall into groups, one line each: a new group starts at an item separator
+        // or when an option comes again ("coklat 6 keju 6"; "lvl 3 pake nasi 2, lvl 0
+        // tanpa nasi 1").
+        let mut groups: Vec<Vec<&ValueHit>> = Vec::new();
+        for v in mine {
+            let start_new = match groups.last() {
+                None => true,
+                Some(g) => {
+                    g.iter().any(|o| o.option == v.option && o.value != v.value)
+                        || g.last().is_some_and(|prev| {
+                            super::words::separated(words, prev.last, v.first, Sep::Item)
+                        })
+                }
+            };
+            if start_new {
+                groups.push(vec![v]);
+            } else if let Some(g) = groups.last_mut()
+                && !g.iter().any(|o| o.option == v.option)
+            {
+                g.push(v);
+            }
+        }
+        let mention_span = span_of(words, m.first, m.last);
+        if groups.len() <= 1 {
+            let mut span = mention_span;
+            let mut variant = Vec::new();
+            for v in groups.into_iter().flatten() {
+                let vs = span_of(words, v.first, v.last);
+                span.start = span.start.min(vs.start);
+                span.end = span.end.max(vs.end);
+                variant.push((v.option, v.value));
+            }
+            out.push(Anchor {
+                mention: mi,
+                variant,
+                span,
+                qty: None,
+            });
+            continue;
+        }
+        for g in groups {
+            let mut span = span_of(words, g[0].first, g[0].last);
+            for v in &g[1..] {
+                span.end = span.end.max(span_of(words, v.first, v.last).end);
+            }
+            out.push(Anchor {
+                mention: mi,
+                variant: g.iter().map(|v| (v.option, v.value)).collect(),
+                span,
+                qty: None,
+            });
+        }
+    }
+    out.sort_by_key(|a| a.span.start);
+    out
+}
+
+/// Word index of the first word starting at or after byte `at`.
+fn word_at(words: &[Word], at: usize) -> usize {
+    words.partition_point(|w| w.span.start < at)
+}
+
+/// Whether an item separator lies between byte `a` and byte `b`.
+fn sep_between(words: &[Word], a: usize, b: usize, min: Sep) -> bool {
+    let from = word_at(words, a);
+    words
+        .iter()
+        .skip(from)
+        .take_while(|w| w.span.start <= b)
+        .any(|w| w.span.start > a && w.sep_before >= min)
+}
+
+fn words_between(words: &[Word], a: usize, b: usize) -> usize {
+    words
+        .iter()
+        .filter(|w| w.span.start >= a && w.span.end <= b && !is_joiner(w))
+        .count()
+}
+
+/// Gives each quantity to an anchor; returns the quantities no anchor took.
+fn assign(
+    text: &str,
+    words: &[Word],
+    anchors: &mut [Anchor],
+    quantities: &[(Span, Quantity)],
+) -> Vec<(Span, Quantity)> {
+    let mut leftover = Vec::new();
+    if anchors.is_empty() {
+        return quantities.to_vec();
+    }
+    // The message's habit: a number before its product ("2 donat") when the first number
+    // comes before the first product on its line.
+    let before = quantities.first().is_some_and(|(q, _)| {
+        q.end <= anchors[0].span.start
+            && !sep_between(words, q.end, anchors[0].span.start, Sep::Item)
+    });
+    let mut each: Option<(Span, Quantity)> = None;
+    for (span, q) in quantities {
+        // "bomboloni 6 ya, isinya coklat": the number inside the line's own words.
+        if let Some(i) = anchors
+            .iter()
+            .position(|a| a.span.start <= span.start && span.end <= a.span.end && a.qty.is_none())
+        {
+            anchors[i].qty = Some((*span, *q));
+            continue;
+        }
+        if each_marker(text, words, span.start) {
+            each = Some((*span, *q));
+            continue;
+        }
+        let left = anchors.iter().rposition(|a| a.span.end <= span.start);
+        let right = anchors.iter().position(|a| a.span.start >= span.end);
+        let near = |i: Option<usize>, left_side: bool| -> Option<usize> {
+            let i = i?;
+            let a = &anchors[i];
+            let (x, y) = if left_side {
+                (a.span.end, span.start)
+            } else {
+                (span.end, a.span.start)
+            };
+            (!sep_between(words, x, y, Sep::Item) && words_between(words, x, y) <= MAX_QTY_DISTANCE)
+                .then_some(i)
+        };
+        let (l, r) = (near(left, true), near(right, false));
+        let free = |i: usize| anchors[i].qty.is_none();
+        let pick = match (l, r) {
+            (Some(l), Some(r)) => {
+                let (first, second) = if before { (r, l) } else { (l, r) };
+                if free(first) {
+                    Some(first)
+                } else if free(second) {
+                    Some(second)
+                } else {
+                    None
+                }
+            }
+            (Some(i), None) | (None, Some(i)) => free(i).then_some(i),
+            (None, None) => {
+                // "Donat Kentang\n2 lusin": a number on its own after a product.
+                left.filter(|&i| {
+                    free(i)
+                        && right.is_none_or(|r| {
+                            sep_between(words, span.end, anchors[r].span.start, Sep::Item)
+                        })
+                        && !has_content(words, anchors[i].span.end, span.start)
+                })
+            }
+        };
+        match pick {
+            Some(i) => anchors[i].qty = Some((*span, *q)),
+            None => leftover.push((*span, *q)),
+        }
+    }
+    // "coklat, tiramisu, strawberry @2", "masing-masing 2": every line without its own.
+    if let Some(e) = each {
+        for a in anchors.iter_mut().filter(|a| a.qty.is_none()) {
+            a.qty = Some(e);
+        }
+    }
+    leftover
+}
+
+/// Whether the number at byte `at` counts for each line: "@2", "@ 2", "masing2 3".
+fn each_marker(text: &str, words: &[Word], at: usize) -> bool {
+    if text[..at].trim_end().ends_with('@') {
+        return true;
+    }
+    let i = word_at(words, at);
+    let prev = i.checked_sub(1).map_or("", |p| words[p].raw.as_str());
+    matches!(
+        prev,
+        "masing" | "msg" | "masing2" | "msg2" | "each" | "tiap" | "setiap"
+    )
+}
+
+/// Whether words that could name a product lie between two bytes.
+fn has_content(words: &[Word], a: usize, b: usize) -> bool {
+    words
+        .iter()
+        .filter(|w| w.span.start >= a && w.span.end <= b)
+        .any(content_word)
+}
+
+fn content_word(w: &Word) -> bool {
+    w.raw.chars().count() >= 3
+        && w.raw.chars().all(char::is_alphabetic)
+        && !is_chat_word(&w.raw)
+        && !is_chat_word(&w.text)
+        && !is_stopword(&w.text)
+        && !is_filler(&w.text)
+        && numbers::unit(&w.raw).is_none()
+}
+
+/// `q` in the product's selling unit, and whether the units fit.
+fn in_unit(q: &Quantity, unit: &str) -> (Decimal, bool) {
+    let Some(u) = q.unit else {
+        return (q.amount, true);
+    };
+    if u.name == unit {
+        return (q.amount, true);
+    }
+    let target = numbers::unit(unit);
+    match target.map(|t| t.kind) {
+        Some(UnitKind::Count(per)) => {
+            if let Some(pieces) = q.pieces
+                && let Some(v) = pieces.checked_div(Decimal::from_int(i64::from(per)))
+            {
+                return (v, true);
+            }
+            (q.amount, false)
+        }
+        Some(UnitKind::Mass(_) | UnitKind::Volume(_)) => match q.convert(unit) {
+            Some(v) => (v, true),
+            None => (q.amount, false),
+        },
+        // A container only the seller knows the size of ("toples", "loyang").
+        _ => (q.amount, matches!(u.kind, UnitKind::Count(1))),
+    }
+}
+
+fn line(text: &str, catalog: &ChatCatalog, m: &Mention, a: &Anchor) -> OrderLine {
+    let product = &catalog.products[m.product as usize];
+    let (quantity, unit_ok) = match &a.qty {
+        Some((_, q)) => {
+            let (v, ok) = in_unit(q, &product.unit);
+            (Some(v), ok)
+        }
+        None => (None, true),
+    };
+    let mut span = a.span;
+    if let Some((qs, _)) = &a.qty {
+        span.start = span.start.min(qs.start);
+        span.end = span.end.max(qs.end);
+    }
+    let matched = if m.rivals.is_empty() {
+        let mut variant: Vec<(String, String)> = a
+            .variant
+            .iter()
+            .filter_map(|(o, v)| {
+                let option = product.options.get(*o)?;
+                Some((option.name.clone(), option.values.get(*v)?.clone()))
+            })
+            .collect();
+        variant.sort_by_key(|(dim, _)| product.options.iter().position(|o| o.name == *dim));
+        LineMatch::Product {
+            product_id: product.id.clone(),
+            variant,
+        }
+    } else {
+        let mut ids = vec![product.id.clone()];
+        ids.extend(
+            m.rivals
+                .iter()
+                .map(|r| catalog.products[*r as usize].id.clone()),
+        );
+        LineMatch::Ambiguous { candidates: ids }
+    };
+    let mut confidence = m.score.min(1.0) * m.min_sim;
+    if m.rivals.is_empty() {
+        confidence *= (0.75 + m.margin).min(1.0);
+    } else {
+        confidence = confidence.min(0.4) * 0.75;
+    }
+    if quantity.is_none() {
+        confidence *= 0.9;
+    }
+    if !unit_ok {
+        confidence *= 0.6;
+    }
+    OrderLine {
+        text: text[span.start..span.end].to_owned(),
+        span,
+        product_span: a.span,
+        matched,
+        quantity,
+        quantity_span: a.qty.as_ref().map(|(s, _)| *s),
+        unit_mismatch: !unit_ok,
+        confidence: (confidence * 100.0).round() / 100.0,
+    }
+}
+
+/// Quantities no product took, with words that could be a product we do not sell:
+/// "bakso 3" in a bakery's chat. Reported, so the admin sees them.
+fn unknown_lines(
+    text: &str,
+    words: &[Word],
+    eligible: &[bool],
+    mentions: &[Mention],
+    values: &[ValueHit],
+    leftover: &[(Span, Quantity)],
+) -> Vec<OrderLine> {
+    let used = |i: usize| {
+        mentions.iter().any(|m| m.positions.contains(&i))
+            || values.iter().any(|v| (v.first..=v.last).contains(&i))
+    };
+    let mut out = Vec::new();
+    for (qs, q) in leftover {
+        let qi = word_at(words, qs.start);
+        let qe = word_at(words, qs.end);
+        let mut span = *qs;
+        let mut any = false;
+        // Words after the number on its item, then before it.
+        for i in qe..words.len() {
+            if words[i].sep_before >= Sep::Item || !eligible[i] || used(i) {
+                break;
+            }
+            if content_word(&words[i]) {
+                span.end = words[i].span.end;
+                any = true;
+            } else if any {
+                break;
+            }
+        }
+        if !any {
+            for i in (0..qi).rev() {
+                if !eligible[i] || used(i) {
+                    break;
+                }
+                if content_word(&words[i]) {
+                    span.start = words[i].span.start;
+                    any = true;
+                } else if any {
+                    break;
+                }
+                if words[i].sep_before >= Sep::Item {
+                    break;
+                }
+            }
+        }
+        if any {
+            out.push(OrderLine {
+                text: text[span.start..span.end].to_owned(),
+                span,
+                product_span: span,
+                matched: LineMatch::Unknown,
+                quantity: Some(q.amount),
+                quantity_span: Some(*qs),
+                unit_mismatch: false,
+                confidence: 0.0,
+            });
+        }
+    }
+    out
+}

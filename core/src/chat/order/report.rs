@@ -1,0 +1,327 @@
+//! The JSON lines of `pasar parse order`, and the score of such lines against a corpus
+//! of expected readings: intent accuracy, item precision and recall, exact orders, and
+//! the customer fields. Used by the CLI, the corpus tests and the benchmark alike.
+
+use super::{LineMatch, ParsedMessage};
+use serde_json::{Map, Value, json};
+use std::fmt;
+
+/// Character offsets (not bytes) of a byte span, for readers in any language.
+fn chars(text: &str, span: crate::chat::numbers::Span) -> (usize, usize) {
+    let start = text.get(..span.start).map_or(0, |s| s.chars().count());
+    let len = text
+        .get(span.start..span.end)
+        .map_or(0, |s| s.chars().count());
+    (start, start + len)
+}
+
+/// `{"id", "intent", "items", "phone", "address", "payment", "name", "confidence",
+/// "spans", …}` for one message.
+pub fn to_json(id: &Value, text: &str, p: &ParsedMessage) -> Value {
+    let mut spans = Vec::new();
+    let mut span = |field: &str, s: crate::chat::numbers::Span, item: Option<usize>| {
+        let (start, end) = chars(text, s);
+        let mut o = json!({"field": field, "start": start, "end": end,
+                           "text": text.get(s.start..s.end).unwrap_or("")});
+        if let Some(i) = item {
+            o["item"] = json!(i);
+        }
+        spans.push(o);
+    };
+    let mut items = Vec::new();
+    let mut ambiguous = Vec::new();
+    let mut unknown = Vec::new();
+    for l in &p.lines {
+        match &l.matched {
+            LineMatch::Product {
+                product_id,
+                variant,
+            } => {
+                let qty = match (l.quantity, p.intent) {
+                    (Some(q), _) => json!(q.to_f64()),
+                    (None, super::Intent::Cancel) => Value::Null,
+                    (None, _) => json!(1),
+                };
+                let variant: Map<String, Value> =
+                    variant.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                span("item", l.product_span, Some(items.len()));
+                if let Some(q) = l.quantity_span {
+                    span("qty", q, Some(items.len()));
+                }
+                items.push(
+                    json!({"product_id": product_id, "qty": qty, "variant": variant,
+                                  "confidence": l.confidence, "text": l.text}),
+                );
+            }
+            LineMatch::Ambiguous { candidates } => {
+                ambiguous.push(json!({"candidates": candidates, "text": l.text,
+                                      "qty": l.quantity.map(|q| q.to_f64())}));
+            }
+            LineMatch::Unknown => unknown.push(json!({"text": l.text,
+                                                      "qty": l.quantity.map(|q| q.to_f64())})),
+        }
+    }
+    if let Some(f) = &p.phone {
+        span("phone", f.span, None);
+    }
+    if let Some(f) = &p.address {
+        span("address", f.span, None);
+    }
+    if let Some(f) = &p.name {
+        span("name", f.span, None);
+    }
+    if let Some(f) = &p.payment {
+        span("payment", f.span, None);
+    }
+    let mut out = json!({
+        "id": id,
+        "intent": p.intent.as_str(),
+        "items": items,
+        "phone": p.phone.as_ref().map(|f| f.value.clone()),
+        "address": p.address.as_ref().map(|f| f.value.clone()),
+        "payment": p.payment.as_ref().map(|f| f.value.as_str()),
+        "name": p.name.as_ref().map(|f| f.value.clone()),
+        "confidence": p.confidence,
+        "spans": spans,
+    });
+    if !ambiguous.is_empty() {
+        out["ambiguous"] = json!(ambiguous);
+    }
+    if !unknown.is_empty() {
+        out["unknown"] = json!(unknown);
+    }
+    if let Some(t) = &p.total {
+        out["total_idr"] = json!(t.value.idr());
+    }
+    if p.paid {
+        out["paid"] = json!(true);
+    }
+    if p.truncated {
+        out["truncated"] = json!(true);
+    }
+    out
+}
+
+/// Counts of one corpus run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Score {
+    pub messages: usize,
+    pub intent_correct: usize,
+    /// Items right in product, variant and quantity.
+    pub item_true: usize,
+    pub item_false: usize,
+    pub item_missed: usize,
+    /// Items right in product (whatever the quantity or variant).
+    pub product_true: usize,
+    pub product_false: usize,
+    pub product_missed: usize,
+    /// Messages whose intent and every item are right.
+    pub exact: usize,
+    /// Expected ambiguities the reader reported as ambiguous.
+    pub ambiguous_reported: usize,
+    pub ambiguous_expected: usize,
+    pub phone: (usize, usize),
+    pub address: (usize, usize),
+    pub payment: (usize, usize),
+    pub name: (usize, usize),
+    /// Ids of the messages not read exactly, for the report.
+    pub misses: Vec<String>,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+impl Score {
+    pub fn intent_accuracy(&self) -> f64 {
+        ratio(self.intent_correct, self.messages)
+    }
+    pub fn item_precision(&self) -> f64 {
+        ratio(self.item_true, self.item_true + self.item_false)
+    }
+    pub fn item_recall(&self) -> f64 {
+        ratio(self.item_true, self.item_true + self.item_missed)
+    }
+    pub fn item_f1(&self) -> f64 {
+        let (p, r) = (self.item_precision(), self.item_recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+    pub fn product_precision(&self) -> f64 {
+        ratio(self.product_true, self.product_true + self.product_false)
+    }
+    pub fn product_recall(&self) -> f64 {
+        ratio(self.product_true, self.product_true + self.product_missed)
+    }
+    pub fn exact_orders(&self) -> f64 {
+        ratio(self.exact, self.messages)
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "messages           {}", self.messages)?;
+        writeln!(f, "intent_accuracy    {:.3}", self.intent_accuracy())?;
+        writeln!(
+            f,
+            "item_precision     {:.3}  (product, variant and quantity right)",
+            self.item_precision()
+        )?;
+        writeln!(f, "item_recall        {:.3}", self.item_recall())?;
+        writeln!(f, "item_f1            {:.3}", self.item_f1())?;
+        writeln!(f, "product_precision  {:.3}", self.product_precision())?;
+        writeln!(f, "product_recall     {:.3}", self.product_recall())?;
+        writeln!(f, "exact_orders       {:.3}", self.exact_orders())?;
+        writeln!(
+            f,
+            "ambiguous_reported {}/{}",
+            self.ambiguous_reported, self.ambiguous_expected
+        )?;
+        for (name, (a, b)) in [
+            ("phone", self.phone),
+            ("address", self.address),
+            ("payment", self.payment),
+            ("name", self.name),
+        ] {
+            writeln!(f, "{name:<18} {a}/{b} = {:.3}", ratio(a, b))?;
+        }
+        Ok(())
+    }
+}
+
+/// (product, quantity, variant) of the items of one reading, sorted.
+fn items_of(v: &Value) -> Vec<(String, Option<i64>, String)> {
+    let mut out: Vec<_> = v["items"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .map(|i| {
+            let product = i["product_id"].as_str().unwrap_or("").to_owned();
+            // Thousandths: 0.5 kg and 0.500 kg are the same quantity.
+            let qty = i["qty"].as_f64().map(|q| (q * 1000.0).round() as i64);
+            let mut variant: Vec<(String, String)> = i["variant"]
+                .as_object()
+                .map(|o| {
+                    o.iter()
+                        .map(|(k, v)| (k.to_lowercase(), v.as_str().unwrap_or("").to_lowercase()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            variant.sort();
+            (product, qty, format!("{variant:?}"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Words of a text, for comparing addresses without caring about punctuation.
+fn tokens(s: &str) -> Vec<String> {
+    s.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Two addresses agree when their words overlap by F1 ≥ 0.8.
+fn same_address(a: &str, b: &str) -> bool {
+    let (ta, tb) = (tokens(a), tokens(b));
+    if ta.is_empty() || tb.is_empty() {
+        return ta.is_empty() && tb.is_empty();
+    }
+    let common = ta.iter().filter(|w| tb.contains(w)).count() as f64;
+    let (p, r) = (common / ta.len() as f64, common / tb.len() as f64);
+    p + r > 0.0 && 2.0 * p * r / (p + r) >= 0.8
+}
+
+fn field(
+    tally: &mut (usize, usize),
+    want: &Value,
+    got: &Value,
+    same: impl Fn(&str, &str) -> bool,
+) -> bool {
+    let ok = match (want.as_str(), got.as_str()) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same(a, b),
+        _ => false,
+    };
+    // Only messages where one side has the field count: nulls agreeing say little.
+    if !(want.is_null() && got.is_null()) {
+        tally.1 += 1;
+        if ok {
+            tally.0 += 1;
+        }
+    }
+    ok
+}
+
+/// Scores readings against expected ones, matched by id.
+pub fn score(expected: &[Value], actual: &[Value]) -> Score {
+    let mut s = Score::default();
+    for want in expected {
+        let id = &want["id"];
+        let got = actual
+            .iter()
+            .find(|a| a["id"] == *id)
+            .cloned()
+            .unwrap_or(Value::Null);
+        s.messages += 1;
+        let intent_ok = want["intent"] == got["intent"];
+        if intent_ok {
+            s.intent_correct += 1;
+        }
+        let (w, g) = (items_of(want), items_of(&got));
+        let mut left = g.clone();
+        for i in &w {
+            if let Some(at) = left.iter().position(|x| x == i) {
+                left.remove(at);
+                s.item_true += 1;
+            } else {
+                s.item_missed += 1;
+            }
+        }
+        s.item_false += left.len();
+        let mut left: Vec<&String> = g.iter().map(|x| &x.0).collect();
+        for i in &w {
+            if let Some(at) = left.iter().position(|x| **x == i.0) {
+                left.remove(at);
+                s.product_true += 1;
+            } else {
+                s.product_missed += 1;
+            }
+        }
+        s.product_false += left.len();
+        if want.get("ambiguous").is_some_and(|a| !a.is_null()) {
+            s.ambiguous_expected += 1;
+            if got.get("ambiguous").is_some_and(|a| !a.is_null()) {
+                s.ambiguous_reported += 1;
+            }
+        }
+        let mut ok = intent_ok && w == g;
+        ok &= field(&mut s.phone, &want["phone"], &got["phone"], |a, b| a == b);
+        ok &= field(
+            &mut s.address,
+            &want["address"],
+            &got["address"],
+            same_address,
+        );
+        ok &= field(&mut s.payment, &want["payment"], &got["payment"], |a, b| {
+            a == b
+        });
+        field(&mut s.name, &want["name"], &got["name"], |a, b| {
+            a.trim().eq_ignore_ascii_case(b.trim())
+        });
+        if intent_ok && w == g {
+            s.exact += 1;
+        }
+        if !ok {
+            s.misses.push(id.as_str().unwrap_or("?").to_owned());
+        }
+    }
+    s
+}
