@@ -1,6 +1,8 @@
 //! Chat orders: WhatsApp exports and pasted messages → messages → order intents → items
 //! matched to the catalog, and the rekap back. Pure functions over text and data.
 
+pub mod buyers;
 pub mod export;
 pub mod numbers;
 pub mod order;
+pub mod rekap;

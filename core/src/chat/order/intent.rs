@@ -313,7 +313,14 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
         {
             s.paid = true;
         }
-        if *w == "lunas" {
+        // "lunas"; "bayar cash tadi": paid earlier.
+        if *w == "lunas"
+            || (matches!(*w, "bayar" | "byr" | "dibayar")
+                && raw[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|x| matches!(*x, "tadi" | "barusan")))
+        {
             s.paid = true;
         }
         if THANKS.contains(w) {
