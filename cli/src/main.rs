@@ -5,7 +5,9 @@ mod demo;
 mod parse;
 mod parse_amounts;
 mod parse_export;
+mod parse_order;
 mod photo;
+mod rekap;
 
 use std::process::ExitCode;
 
@@ -21,6 +23,12 @@ USAGE:
                                print the store's catalog as JSON
     pasar catalog search WORDS... [--data DIR] [--limit N]
                                search the store's catalog the way the app does
+    pasar rekap EXPORT.txt --catalog CATALOG.json [--format text|csv|json] [--admin NAME] [--title T]
+                               a WhatsApp export → every buyer's order and the rekap to post back
+    pasar parse export FILE    a WhatsApp export as JSON messages
+    pasar parse number|money   numbers / rupiah amounts, one expression per stdin line → JSON lines
+    pasar parse order --catalog CATALOG.json [--score]
+                               chat messages (JSON lines with id and text) → orders matched to the catalog
     pasar serve [--addr ADDR]  run the server (default 127.0.0.1:8080; env PASAR_ADDR)
     pasar version              print the version
     pasar help                 print this help
@@ -33,6 +41,7 @@ fn main() -> ExitCode {
         Some("photo") => photo::run(&args[1..]),
         Some("catalog") => catalog::run(&args[1..]),
         Some("parse") => parse::run(&args[1..]),
+        Some("rekap") => rekap::run(&args[1..]),
         Some("serve") => serve(&args[1..]),
         Some("version" | "--version" | "-V") => {
             println!("pasar {}", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,65 @@
+//! `pasar parse order --catalog CATALOG.json [--score]`: JSON lines `{"id", "text"}` on
+//! stdin, one JSON line out for each: `{"id", "intent", "items": [{"product_id", "qty",
+//! "variant"}], "phone", "address", "payment", "name", "confidence", "spans"}` (plus
+//! "ambiguous" and "unknown" lines the admin must settle). With `--score`, the input
+//! lines also carry the expected reading, and the score report goes to stderr.
+
+use pasar_core::chat::order::report::{score, to_json};
+use pasar_core::chat::order::{ChatCatalog, parse_message};
+use serde_json::Value;
+use std::io::{BufRead, BufWriter, Write};
+
+const USAGE: &str = "usage: pasar parse order --catalog CATALOG.json [--score] < messages.jsonl";
+
+pub fn load_catalog(path: &str) -> Result<ChatCatalog, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    ChatCatalog::from_json(&bytes).map_err(|e| format!("{path}: {e}"))
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let mut catalog = None;
+    let mut scoring = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--catalog" => catalog = Some(it.next().ok_or(USAGE)?.clone()),
+            "--score" => scoring = true,
+            other => return Err(format!("unknown option `{other}`\n{USAGE}")),
+        }
+    }
+    let catalog = load_catalog(&catalog.ok_or(USAGE)?)?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let (mut expected, mut actual) = (Vec::new(), Vec::new());
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A broken line is answered with its error, and the rest still read.
+        let input: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                let err = serde_json::json!({"line": n + 1, "error": format!("not JSON: {e}")});
+                writeln!(out, "{err}").map_err(|e| e.to_string())?;
+                continue;
+            }
+        };
+        let Some(text) = input["text"].as_str() else {
+            let err = serde_json::json!({"id": input["id"], "line": n + 1, "error": "no \"text\""});
+            writeln!(out, "{err}").map_err(|e| e.to_string())?;
+            continue;
+        };
+        let reading = to_json(&input["id"], text, &parse_message(text, &catalog));
+        writeln!(out, "{reading}").map_err(|e| format!("cannot write: {e}"))?;
+        if scoring {
+            expected.push(input);
+            actual.push(reading);
+        }
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    if scoring {
+        eprint!("{}", score(&expected, &actual));
+    }
+    Ok(())
+}
