@@ -27,11 +27,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 fn bar(done: u64, total: u64, messages: usize) {
-    let pct = if total == 0 {
-        100
-    } else {
-        (done * 100 / total).min(100)
-    };
+    let pct = (done * 100).checked_div(total).unwrap_or(100).min(100);
     let filled = (pct / 4) as usize;
     eprint!(
         "\r[{}{}] {pct:>3}% {messages} pesan",
