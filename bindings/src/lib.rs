@@ -10,6 +10,7 @@
 mod account;
 mod cart;
 mod catalog;
+mod chat;
 mod error;
 mod format;
 mod group;
@@ -21,6 +22,11 @@ pub use catalog::{
     CatalogEvent, CatalogFileFormat, CatalogListener, CatalogService, ImportReport, ImportRowError,
     ListenerHandle, NewProduct, NewVariant, Product, ProductPage, ProductPatch, ProductPhoto,
     SearchQuery, SearchResults, SearchSort, Stock, Variant, VariantOption, VariantsInput,
+};
+pub use chat::{
+    ChatBuyerOrder, ChatCandidate, ChatChange, ChatDraft, ChatExport, ChatField, ChatIntent,
+    ChatLine, ChatMatch, ChatOrderLine, ChatPayment, ChatScope, ChatService, ChatTally,
+    ChatUnresolved, DraftItem, TextSpan, VariantChoice,
 };
 pub use error::PasarError;
 pub use format::{format_rupiah, normalize_phone, parse_rupiah};
@@ -42,6 +48,7 @@ pub struct Pasar {
     accounts: Arc<AccountService>,
     cart: Arc<CartService>,
     catalog: Arc<CatalogService>,
+    chats: Arc<ChatService>,
     groups: Arc<GroupService>,
     orders: Arc<OrderService>,
 }
@@ -59,6 +66,11 @@ impl Pasar {
             accounts: Arc::new(AccountService::new(core.accounts().clone())),
             cart: Arc::new(CartService::new(core.cart().clone())),
             catalog: Arc::new(CatalogService::new(core.catalog().clone())),
+            chats: Arc::new(ChatService::new(
+                core.chats().clone(),
+                core.catalog().clone(),
+                core.cart().clone(),
+            )),
             groups: Arc::new(GroupService::new(core.groups().clone())),
             orders: Arc::new(OrderService::new(core.orders().clone())),
             core,
@@ -78,6 +90,11 @@ impl Pasar {
     /// Products: list, read, observe, and (for sellers) create and edit.
     pub fn catalog(&self) -> Arc<CatalogService> {
         Arc::clone(&self.catalog)
+    }
+
+    /// Chat orders: pasted WhatsApp messages and chat exports → draft orders, the rekap.
+    pub fn chats(&self) -> Arc<ChatService> {
+        Arc::clone(&self.chats)
     }
 
     /// Community markets and their members.

@@ -46,6 +46,7 @@ pub fn field_label(field: &str) -> Text {
         "preorder_days" => ("Lama pre-order (hari)", "Pre-order days"),
         "options" => ("Pilihan varian", "Variant options"),
         "variants" => ("Varian", "Variants"),
+        "variant" => ("Varian", "Variant"),
         "photos" => ("Foto", "Photos"),
         "photo" => ("Foto", "Photo"),
         "quantity" => ("Jumlah", "Quantity"),

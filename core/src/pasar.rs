@@ -3,6 +3,7 @@
 use crate::account::Accounts;
 use crate::cart::Cart;
 use crate::catalog::Catalog;
+use crate::chat::Chats;
 use crate::group::Groups;
 use crate::order::Orders;
 use crate::store::Database;
@@ -18,6 +19,7 @@ pub struct Pasar {
     accounts: Accounts,
     cart: Cart,
     catalog: Catalog,
+    chats: Chats,
     groups: Groups,
     orders: Orders,
 }
@@ -33,6 +35,7 @@ impl Pasar {
             accounts: Accounts::new(Arc::clone(&db)),
             cart: Cart::new(Arc::clone(&db)),
             catalog: Catalog::new(Arc::clone(&db), data_dir.clone()),
+            chats: Chats::new(Arc::clone(&db)),
             groups: Groups::new(Arc::clone(&db)),
             orders: Orders::new(Arc::clone(&db)),
             data_dir,
@@ -59,6 +62,11 @@ impl Pasar {
     /// Checkout, orders and their moves.
     pub fn orders(&self) -> &Orders {
         &self.orders
+    }
+
+    /// Chat orders: pasted messages and WhatsApp exports read against a catalog.
+    pub fn chats(&self) -> &Chats {
+        &self.chats
     }
 
     pub fn groups(&self) -> &Groups {

@@ -3,7 +3,7 @@
 pub mod import;
 mod product;
 pub mod search;
-mod store;
+pub(crate) mod store;
 pub mod unit;
 
 pub(crate) use product::check_id;

@@ -6,3 +6,6 @@ pub mod export;
 pub mod numbers;
 pub mod order;
 pub mod rekap;
+mod service;
+
+pub use service::{ChatScope, Chats, ExportOrders};

@@ -17,8 +17,7 @@ use std::sync::Mutex;
 /// One product as chat matching sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatProduct {
-    /// The id the rekap and the admin's screen show: the product's id in the store, or
-    /// the id of the catalog file.
+    /// The product's id in the store, or its id in the catalog file read.
     pub id: String,
     pub name: String,
     /// Canonical selling unit ("pcs", "kg", "toples").
@@ -47,7 +46,7 @@ impl ChatProduct {
 impl From<&Product> for ChatProduct {
     fn from(p: &Product) -> Self {
         ChatProduct {
-            id: p.source_id.clone().unwrap_or_else(|| p.id.clone()),
+            id: p.id.clone(),
             name: p.name.clone(),
             unit: p.unit.clone(),
             price: p.price,
