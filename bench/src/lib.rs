@@ -1,6 +1,8 @@
 //! Shared pieces of the benchmarks: a deterministic generator of realistic Indonesian
-//! catalogs, and the JSON line every benchmark prints.
+//! catalogs, group chats with orders in them (`chat`), and the JSON line every benchmark
+//! prints.
 
+pub mod chat;
 pub mod generate;
 pub mod relevance;
 

@@ -37,6 +37,8 @@ struct Candidate {
     min_sim: f32,
     /// Some name words are missing ("telor" for "Telur Ayam").
     partial: bool,
+    /// A word of the mention is in no other product's name.
+    unique: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +52,7 @@ struct Mention {
     score: f32,
     min_sim: f32,
     margin: f32,
+    unique: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -239,6 +242,7 @@ fn candidates(
                 score: coverage - 0.02 * gaps + 0.01 * mean_sim,
                 min_sim,
                 partial: best.contains(&0.0),
+                unique,
             });
         }
     }
@@ -400,6 +404,7 @@ fn select(
             score: c.score,
             min_sim: c.min_sim,
             margin,
+            unique: c.unique,
         });
     }
     mentions.sort_by_key(|m| m.first);
@@ -774,7 +779,9 @@ fn line(text: &str, catalog: &ChatCatalog, m: &Mention, a: &Anchor) -> OrderLine
         );
         LineMatch::Ambiguous { candidates: ids }
     };
-    let mut confidence = m.score.min(1.0) * m.min_sim;
+    // A word no other product has names the product however short the mention is.
+    let evidence = if m.unique { m.score.max(0.85) } else { m.score };
+    let mut confidence = evidence.min(1.0) * m.min_sim;
     if m.rivals.is_empty() {
         confidence *= (0.75 + m.margin).min(1.0);
     } else {

@@ -53,6 +53,9 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     /** The buyer's cart, kept on this phone (it works offline). */
     val cart: Cart = Cart(ffi.cart())
 
+    /** Chat orders: pasted WhatsApp messages and chat exports → draft orders, the rekap. */
+    val chats: Chats = Chats(ffi.chats())
+
     /** Checkout, orders and their moves, ongkir rates, WhatsApp messages. */
     val orders: Orders = Orders(ffi.orders())
 
@@ -72,6 +75,7 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
         catalog.close()
         groups.close()
         cart.close()
+        chats.close()
         orders.close()
         ffi.close()
     }
