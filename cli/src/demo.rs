@@ -253,7 +253,7 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
         again.name,
         again.price,
         again.variants.len(),
-        if again.group_ids == [group.id] {
+        if again.group_ids == [group.id.clone()] {
             group.name.as_str()
         } else {
             "no group"
@@ -378,8 +378,126 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
             }
         }
     }
+    chat_orders(&pasar, &group.id)?;
     println!();
     println!("demo finished");
+    Ok(())
+}
+
+/// The admin's side: a pasted message becomes a draft matched to the group's catalog and
+/// goes into the cart; the group's chat export becomes every buyer's order and the rekap.
+fn chat_orders(pasar: &Pasar, group: &str) -> pasar_core::Result<()> {
+    use pasar_core::chat::order::LineMatch;
+    use pasar_core::chat::{ChatScope, rekap};
+    println!();
+    println!("11. Chat orders: the admin pastes a WhatsApp message");
+    let scope = ChatScope::Group(group.to_owned());
+    let text = "kak pesan 2 bantal sm donat keju 3 box ya, kirim ke Jl. Melati 5 Sidoarjo, wa 0812 3344 5566, cod";
+    let (parsed, catalog) = pasar.chats().parse_blocking(&scope, text)?;
+    println!("   \"{text}\"");
+    println!(
+        "   intent: {} (confidence {:.2})",
+        parsed.intent.as_str(),
+        parsed.confidence
+    );
+    for l in &parsed.lines {
+        let q = l.quantity.map_or("1".to_owned(), |q| q.to_indonesian());
+        match &l.matched {
+            LineMatch::Product {
+                product_id,
+                variant,
+            } => {
+                let p = catalog.product(product_id);
+                let v: Vec<&str> = variant.iter().map(|(_, v)| v.as_str()).collect();
+                println!(
+                    "   [{}] -> {}{} × {q} {} (confidence {:.2})",
+                    l.text,
+                    p.map_or(product_id.as_str(), |p| p.name.as_str()),
+                    if v.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", v.join(", "))
+                    },
+                    p.map_or("", |p| p.unit.as_str()),
+                    l.confidence
+                );
+                // One tap: into the cart, the variant chosen by its values.
+                let product = pasar.catalog().get_product_blocking(product_id)?;
+                let variant_id = product
+                    .variants
+                    .iter()
+                    .find(|x| x.values.iter().zip(variant).all(|(a, (_, b))| a == b))
+                    .map(|x| x.id.clone());
+                let milli = (l.quantity.map_or(1.0, |q| q.to_f64()) * 1000.0).round() as i64;
+                pasar
+                    .cart()
+                    .add_blocking(product_id, variant_id.as_deref(), milli, "dari chat")?;
+            }
+            LineMatch::Ambiguous { candidates } => {
+                println!("   [{}] -> which one? {}", l.text, candidates.join(" / "));
+            }
+            LineMatch::Unknown => println!("   [{}] -> not in the catalog", l.text),
+        }
+    }
+    for (label, f) in [("address", &parsed.address), ("phone", &parsed.phone)] {
+        if let Some(f) = f {
+            println!(
+                "   {label}: {} (bytes {}..{})",
+                f.value, f.span.start, f.span.end
+            );
+        }
+    }
+    if let Some(p) = &parsed.payment {
+        println!("   payment: {}", p.value.as_str());
+    }
+    let view = pasar.cart().view_blocking()?;
+    for item in view.sellers.iter().flat_map(|s| &s.items) {
+        println!(
+            "   cart: {} {} × {} — {}",
+            item.product_name,
+            item.variant_label,
+            format!(
+                "{} {}",
+                pasar_core::order::format_quantity(item.line.quantity_milli),
+                item.unit
+            ),
+            {
+                let m = item.state.message(&item.unit).id;
+                if m.is_empty() {
+                    "siap checkout".to_owned()
+                } else {
+                    m
+                }
+            }
+        );
+    }
+    println!(
+        "   cart total {} (lines to fix are not counted)",
+        view.total
+    );
+
+    println!();
+    println!("12. Chat orders: the group's chat export becomes every buyer's order and the rekap");
+    let export = "26/11/24 07.00 - Dapur Bu Rina: OPEN PO hari ini 🍩 donat 25rb/box, bantal 45rb, brownies 60rb\n\
+26/11/24 07.10 - Bu Sari: kak pesen donat keju 2 box sm brownies 1, cod\n\
+26/11/24 07.12 - \u{202a}+62 812-3344-5566\u{202c}: bantal 2 ya kak, kirim ke Perum Griya Asri C-12\n\
+26/11/24 07.20 - Bu Sari: tambah 1 lagi ya kak\n\
+26/11/24 07.25 - Dewi: brp kak bantalnya?\n\
+26/11/24 07.30 - Dewi: donat meses 1 box\n\
+26/11/24 07.31 - Dewi: gak jadi kak, maaf\n\
+26/11/24 08.00 - Bu Sari: udah tf ya kak 🙏\n";
+    let read = pasar
+        .chats()
+        .read_export_blocking(&scope, export.as_bytes(), Vec::new())?;
+    let t = read.tally;
+    println!(
+        "   {} messages: {} orders, {} questions, {} cancels, {} other, {} menu",
+        t.messages, t.orders, t.questions, t.cancels, t.other, t.announcements
+    );
+    let r = rekap::rekap(&read.orders, &read.catalog);
+    for line in rekap::to_whatsapp(&r, "Pasar Ibu-ibu Sidoarjo").lines() {
+        println!("   | {line}");
+    }
     Ok(())
 }
 
