@@ -133,7 +133,13 @@ pub(super) const PERCENT_AFTER: &[&str] = &["%", "persen", "prsn", "pct"];
 
 /// The token after the longest phrase of `list` that starts at token `t`.
 pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
+    let first = toks.get(t)?.text.as_str();
     list.iter()
+        // Most phrases fail on their first word: test it without splitting (this runs
+        // for every token of every message).
+        .filter(|p| {
+            p.starts_with(first) && (p.len() == first.len() || p.as_bytes()[first.len()] == b' ')
+        })
         .filter_map(|p| {
             let mut k = t;
             for word in p.split(' ') {
@@ -149,14 +155,18 @@ pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
 
 /// The token where the longest phrase of `list` ending just before token `t` starts.
 pub(super) fn phrase_before(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
+    let last = toks.get(t.checked_sub(1)?)?.text.as_str();
     list.iter()
+        .filter(|p| {
+            p.ends_with(last)
+                && (p.len() == last.len() || p.as_bytes()[p.len() - last.len() - 1] == b' ')
+        })
         .filter_map(|p| {
-            let words: Vec<&str> = p.split(' ').collect();
-            let start = t.checked_sub(words.len())?;
-            words
-                .iter()
+            let n = p.split(' ').count();
+            let start = t.checked_sub(n)?;
+            p.split(' ')
                 .zip(&toks[start..t])
-                .all(|(w, tok)| tok.text == *w)
+                .all(|(w, tok)| tok.text == w)
                 .then_some(start)
         })
         .min()

@@ -12,7 +12,11 @@ use crate::chat::numbers;
 use crate::money::Rupiah;
 use crate::money::parse_rupiah;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+/// The catalog words a message word may stand for, with how sure we are; shared from
+/// the cache.
+pub(super) type Readings = Arc<Vec<(String, f32)>>;
 
 /// One product as chat matching sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,11 +64,15 @@ impl From<&Product> for ChatProduct {
     }
 }
 
-/// A name word of a product and how much it counts.
+/// A name word of a product (by position) and how much it counts.
 #[derive(Clone, Debug)]
 pub(super) struct NameWord {
-    pub word: String,
     pub weight: f32,
+    /// Long enough and meaningful enough to name the product on its own (not "isi",
+    /// not "original").
+    pub strong: bool,
+    /// No other product has it in its name.
+    pub unique: bool,
 }
 
 /// Where a catalog word occurs.
@@ -80,13 +88,24 @@ pub(super) enum Posting {
 pub struct ChatCatalog {
     pub(super) products: Vec<ChatProduct>,
     pub(super) names: Vec<Vec<NameWord>>,
+    /// Sum of each product's name word weights.
+    pub(super) name_weight: Vec<f32>,
     /// Canonical words of each option value: `values[p][o][v]`.
     pub(super) values: Vec<Vec<Vec<Vec<String>>>>,
     pub(super) postings: HashMap<String, Vec<Posting>>,
+    /// Products whose name holds the word.
+    name_df: HashMap<String, u32>,
+    /// Name words in more products than this are looked up only in products a rarer
+    /// word already found ("murah", a maker's name on half the catalog).
+    frequent_df: u32,
+    /// Those words' (product, name word) postings, sorted by product.
+    frequent_postings: HashMap<String, Vec<(u32, u16)>>,
+    /// Products (sorted) with a variant value holding the word.
+    value_products: HashMap<String, Vec<u32>>,
     vocabulary: Vocabulary,
     /// Readings of words seen before: chat repeats its words, and correcting a word
     /// against the vocabulary is the costly step.
-    cache: Mutex<HashMap<String, Vec<(String, f32)>>>,
+    cache: Mutex<HashMap<String, Readings>>,
 }
 
 /// Most words the reading cache holds before it starts again.
@@ -118,7 +137,8 @@ impl ChatCatalog {
             }
             raw_names.push(words);
         }
-        let n = products.len().max(1) as f32;
+        let products_len = products.len();
+        let n = products_len.max(1) as f32;
         let mut names = Vec::with_capacity(products.len());
         let mut values = Vec::with_capacity(products.len());
         for (pi, (p, words)) in products.iter().zip(raw_names).enumerate() {
@@ -139,8 +159,15 @@ impl ChatCatalog {
                     // Inverse document frequency: "donat" in 40 products tells less than
                     // "bomboloni" in one. Filler ("original", "premium") tells little.
                     let idf = (1.0 + n / df).ln().max(0.05);
-                    let weight = if is_filler(&word) { idf * 0.3 } else { idf };
-                    NameWord { word, weight }
+                    let filler = is_filler(&word);
+                    let weight = if filler { idf * 0.3 } else { idf };
+                    let strong = word.chars().count() >= 3 && !filler && !is_stopword(&word);
+                    let unique = df <= 1.0 && word.len() >= 4;
+                    NameWord {
+                        weight,
+                        strong,
+                        unique,
+                    }
                 })
                 .collect();
             names.push(name);
@@ -171,6 +198,41 @@ impl ChatCatalog {
                 .collect();
             values.push(opts);
         }
+        let frequent_df = (products_len / 50).max(48) as u32;
+        let frequent_postings = postings
+            .iter()
+            .filter(|(w, _)| doc_freq.get(*w).is_some_and(|&df| df > frequent_df))
+            .map(|(w, ps)| {
+                let mut list: Vec<(u32, u16)> = ps
+                    .iter()
+                    .filter_map(|p| match p {
+                        Posting::Name { product, word } => Some((*product, *word)),
+                        Posting::Value { .. } => None,
+                    })
+                    .collect();
+                list.sort_unstable();
+                (w.clone(), list)
+            })
+            .collect();
+        let mut value_products: HashMap<String, Vec<u32>> = HashMap::new();
+        for (w, ps) in &postings {
+            let mut list: Vec<u32> = ps
+                .iter()
+                .filter_map(|p| match p {
+                    Posting::Value { product } => Some(*product),
+                    Posting::Name { .. } => None,
+                })
+                .collect();
+            if !list.is_empty() {
+                list.sort_unstable();
+                list.dedup();
+                value_products.insert(w.clone(), list);
+            }
+        }
+        let name_weight = names
+            .iter()
+            .map(|n: &Vec<NameWord>| n.iter().map(|w| w.weight).sum())
+            .collect();
         let vocabulary = Vocabulary::from_counts(
             postings
                 .iter()
@@ -179,8 +241,13 @@ impl ChatCatalog {
         ChatCatalog {
             products,
             names,
+            name_weight,
             values,
             postings,
+            frequent_df,
+            frequent_postings,
+            name_df: doc_freq,
+            value_products,
             vocabulary,
             cache: Mutex::new(HashMap::new()),
         }
@@ -232,6 +299,36 @@ impl ChatCatalog {
         self.products.is_empty()
     }
 
+    /// Whether `word` is in so many names that it is looked up only in products a
+    /// rarer word found.
+    pub(super) fn frequent(&self, word: &str) -> bool {
+        self.name_df
+            .get(word)
+            .is_some_and(|&df| df > self.frequent_df)
+    }
+
+    /// Where a frequent word is in `product`'s name.
+    pub(super) fn frequent_in(&self, word: &str, product: u32) -> &[(u32, u16)] {
+        let Some(list) = self.frequent_postings.get(word) else {
+            return &[];
+        };
+        let from = list.partition_point(|(p, _)| *p < product);
+        let to = list.partition_point(|(p, _)| *p <= product);
+        &list[from..to]
+    }
+
+    /// Whether `word` is (in) a variant value of `product`.
+    pub(super) fn is_value_of(&self, word: &str, product: u32) -> bool {
+        self.value_products
+            .get(word)
+            .is_some_and(|ps| ps.binary_search(&product).is_ok())
+    }
+
+    /// The products with `word` in a variant value, sorted.
+    pub(super) fn value_products(&self, word: &str) -> &[u32] {
+        self.value_products.get(word).map_or(&[], Vec::as_slice)
+    }
+
     pub(super) fn postings(&self, word: &str) -> &[Posting] {
         self.postings.get(word).map_or(&[], Vec::as_slice)
     }
@@ -253,18 +350,18 @@ impl ChatCatalog {
         Vec::new()
     }
 
-    pub(super) fn readings_cached(&self, word: &str) -> Vec<(String, f32)> {
+    pub(super) fn readings_cached(&self, word: &str) -> Readings {
         if let Ok(cache) = self.cache.lock()
             && let Some(r) = cache.get(word)
         {
-            return r.clone();
+            return Arc::clone(r);
         }
-        let r = self.readings(word);
+        let r: Readings = Arc::new(self.readings(word));
         if let Ok(mut cache) = self.cache.lock() {
             if cache.len() >= CACHE_WORDS {
                 cache.clear();
             }
-            cache.insert(word.to_owned(), r.clone());
+            cache.insert(word.to_owned(), Arc::clone(&r));
         }
         r
     }

@@ -3,7 +3,7 @@
 //! are spelled like) and from free text ("kirim ke Jl. Melati 5 Sidoarjo, cod").
 
 use super::Payment;
-use crate::chat::numbers::{self, Mention, Other, Span};
+use crate::chat::numbers::{Mention, Other, Span};
 use crate::money::Rupiah;
 use crate::phone::PhoneNumber;
 
@@ -237,7 +237,10 @@ fn trim(text: &str, span: Span) -> Span {
     }
 }
 
-pub(super) fn read(text: &str) -> Fields {
+/// Every number of the message, classified once (`numbers::scan`).
+pub(super) type Scanned = [(Span, Mention)];
+
+pub(super) fn read(text: &str, scanned: &Scanned) -> Fields {
     let mut f = Fields::default();
     let lines = lines(text);
     let mut current: Option<(Label, Span)> = None;
@@ -298,7 +301,7 @@ pub(super) fn read(text: &str) -> Fields {
             }
             Label::Phone => {
                 if f.phone.is_none()
-                    && let Some(p) = phone_in(text, value)
+                    && let Some(p) = phone_in(text, value, scanned)
                 {
                     f.phone = Some(p);
                 }
@@ -339,12 +342,12 @@ pub(super) fn read(text: &str) -> Fields {
         }
         f.item_regions = Some(items);
     }
-    free_text(text, &mut f);
+    free_text(text, scanned, &mut f);
     f
 }
 
 /// Fields written in the message rather than in a template.
-fn free_text(text: &str, f: &mut Fields) {
+fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
     let lower = text.to_lowercase();
     // Lower-casing can change byte lengths (rare letters); only then give up on free text
     // spans, which index the original.
@@ -356,6 +359,7 @@ fn free_text(text: &str, f: &mut Fields) {
                 start: 0,
                 end: text.len(),
             },
+            scanned,
         )
     {
         f.phone = Some(p);
@@ -387,7 +391,11 @@ fn free_text(text: &str, f: &mut Fields) {
     if let Some((_, s)) = &f.payment {
         f.masked.push(*s);
     }
-    for (span, amount) in numbers::find_amounts(text) {
+    let amounts = scanned.iter().filter_map(|(s, m)| match m {
+        Mention::Amount(a) => Some((*s, *a)),
+        _ => None,
+    });
+    for (span, amount) in amounts {
         f.masked.push(span);
         if f.total.is_none()
             && let Some(v) = amount.exact()
@@ -417,22 +425,22 @@ fn free_text(text: &str, f: &mut Fields) {
 }
 
 /// The first Indonesian (or + prefixed) phone number inside `within`.
-fn phone_in(text: &str, within: Span) -> Option<(String, Span)> {
-    let part = &text[within.start..within.end];
-    numbers::scan(part, numbers::Bare::AfterPriceWord)
-        .into_iter()
+fn phone_in(text: &str, within: Span, scanned: &Scanned) -> Option<(String, Span)> {
+    scanned
+        .iter()
+        .filter(|(s, _)| s.start >= within.start && s.end <= within.end)
         .find_map(|(s, m)| match m {
             Mention::Other(Other::Phone) => {
                 // The scan's span includes its cue ("wa 0813…"): the number starts at
                 // the first digit or plus sign.
-                let found = &part[s.start..s.end];
+                let found = &text[s.start..s.end];
                 let lead = found.find(|c: char| c.is_ascii_digit() || c == '+' || c == '(')?;
                 let phone = PhoneNumber::parse(&found[lead..]).ok()?;
                 Some((
                     phone.e164().to_owned(),
                     Span {
-                        start: within.start + s.start + lead,
-                        end: within.start + s.end,
+                        start: s.start + lead,
+                        end: s.end,
                     },
                 ))
             }

@@ -12,7 +12,7 @@
 //! 5. Quantities go to the mention beside them: separators first, then the message's own
 //!    habit (quantity after the product, as in "donat 2", or before, as in "2 donat").
 
-use super::catalog::{ChatCatalog, Posting};
+use super::catalog::{ChatCatalog, Posting, Readings};
 use super::fields::Fields;
 use super::words::{Sep, Word, is_chat_word, is_joiner};
 use super::{LineMatch, OrderLine};
@@ -78,23 +78,29 @@ pub(super) struct Read {
     pub quantities: usize,
 }
 
-pub(super) fn read(text: &str, words: &[Word], catalog: &ChatCatalog, fields: &Fields) -> Read {
+pub(super) fn read(
+    text: &str,
+    words: &[Word],
+    catalog: &ChatCatalog,
+    fields: &Fields,
+    scanned: &super::fields::Scanned,
+) -> Read {
     let eligible: Vec<bool> = words
         .iter()
         .map(|w| !fields.is_masked(w.span) && fields.in_item_region(w.span))
         .collect();
-    let readings: Vec<Vec<(String, f32)>> = words
+    let readings: Vec<Readings> = words
         .iter()
         .zip(&eligible)
         .map(|(w, ok)| {
             if !*ok {
-                return Vec::new();
+                return Readings::default();
             }
-            let mut r = catalog.readings_cached(&w.text);
+            let r = catalog.readings_cached(&w.text);
             // "Bu Wulan": a capitalised word inside a sentence is a name; read it only as
             // written, never corrected into "bulan".
-            if proper_noun(text, w.span) {
-                r.retain(|(_, sim)| *sim >= 1.0);
+            if proper_noun(text, w.span) && r.iter().any(|(_, sim)| *sim < 1.0) {
+                return Readings::new(r.iter().filter(|(_, sim)| *sim >= 1.0).cloned().collect());
             }
             r
         })
@@ -104,10 +110,10 @@ pub(super) fn read(text: &str, words: &[Word], catalog: &ChatCatalog, fields: &F
     let values = value_hits(words, &readings, &eligible, &mentions, catalog);
     let mut anchors = anchors(words, &mentions, &values);
 
-    let mut quantities: Vec<(Span, Quantity)> = numbers::scan(text, numbers::Bare::AfterPriceWord)
-        .into_iter()
+    let mut quantities: Vec<(Span, Quantity)> = scanned
+        .iter()
         .filter_map(|(s, m)| match m {
-            NumMention::Quantity(q) => Some((s, q)),
+            NumMention::Quantity(q) => Some((*s, *q)),
             _ => None,
         })
         .filter(|(s, _)| !fields.is_masked(*s) && fields.in_item_region(*s))
@@ -160,15 +166,36 @@ fn span_of(words: &[Word], first: usize, last: usize) -> Span {
     }
 }
 
-fn candidates(
-    words: &[Word],
-    readings: &[Vec<(String, f32)>],
-    catalog: &ChatCatalog,
-) -> Vec<Candidate> {
+/// Product numbers are small dense integers: hashing them needs no SipHash.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdHash = std::hash::BuildHasherDefault<IdHasher>;
+
+fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
     // product → (position, name word, similarity)
-    let mut hits: HashMap<u32, Vec<(usize, u16, f32)>> = HashMap::new();
+    let mut hits: HashMap<u32, Vec<(usize, u16, f32)>, IdHash> = HashMap::default();
+    let mut frequent: Vec<(usize, &str, f32)> = Vec::new();
     for (pos, rs) in readings.iter().enumerate() {
-        for (word, sim) in rs {
+        for (word, sim) in rs.iter() {
+            if catalog.frequent(word) {
+                frequent.push((pos, word, *sim));
+                continue;
+            }
             for p in catalog.postings(word) {
                 if let Posting::Name { product, word } = *p {
                     hits.entry(product).or_default().push((pos, word, *sim));
@@ -176,12 +203,37 @@ fn candidates(
             }
         }
     }
+    // A word in a large share of the catalog counts only where a rarer word found a
+    // product: walking its postings for every message would cost more than all else.
+    for (product, hs) in hits.iter_mut() {
+        for &(pos, word, sim) in &frequent {
+            for &(_, wi) in catalog.frequent_in(word, *product) {
+                hs.push((pos, wi, sim));
+            }
+        }
+    }
     let mut out = Vec::new();
     for (product, mut hs) in hits {
         hs.sort_by_key(|h| h.0);
         let names = &catalog.names[product as usize];
-        let total: f32 = names.iter().map(|n| n.weight).sum();
+        let total = catalog.name_weight[product as usize];
         if total <= 0.0 {
+            continue;
+        }
+        // Cheap bound first: in a big catalog a common word ("donat") hits hundreds of
+        // products that even all their hits together cannot make a mention of.
+        let mut seen = 0u64;
+        let mut bound = 0.0f32;
+        let mut any_unique = false;
+        for (_, wi, sim) in &hs {
+            let bit = 1u64 << (u32::from(*wi) % 64);
+            if seen & bit == 0 {
+                seen |= bit;
+                bound += names[usize::from(*wi)].weight;
+            }
+            any_unique |= *sim >= 0.95 && names[usize::from(*wi)].unique;
+        }
+        if bound / total < MIN_COVERAGE && !any_unique {
             continue;
         }
         let mut start = 0;
@@ -206,22 +258,14 @@ fn candidates(
             let covered: f32 = best.iter().zip(names).map(|(s, n)| s * n.weight).sum();
             let coverage = covered / total;
             // One distinctive word at least: not "isi" or "original" alone.
-            let strong = cluster.iter().any(|(_, wi, sim)| {
-                let w = &names[usize::from(*wi)].word;
-                *sim >= 0.8 && w.chars().count() >= 3 && !is_filler(w) && !is_stopword(w)
-            });
+            let strong = cluster
+                .iter()
+                .any(|(_, wi, sim)| *sim >= 0.8 && names[usize::from(*wi)].strong);
             // A word only this product has names it, however long its name ("jamu" for
             // "Jamu Kunyit Asam").
-            let unique = cluster.iter().any(|(_, wi, sim)| {
-                let w = &names[usize::from(*wi)].word;
-                *sim >= 0.95
-                    && w.chars().count() >= 4
-                    && catalog
-                        .postings(w)
-                        .iter()
-                        .filter(|p| matches!(p, Posting::Name { .. }))
-                        .all(|p| matches!(p, Posting::Name { product: q, .. } if *q == product))
-            });
+            let unique = cluster
+                .iter()
+                .any(|(_, wi, sim)| *sim >= 0.95 && names[usize::from(*wi)].unique);
             if (coverage < MIN_COVERAGE && !unique) || !strong {
                 continue;
             }
@@ -265,13 +309,7 @@ fn candidates(
             if c.positions.contains(&pos) {
                 continue;
             }
-            let hit = rs.iter().any(|(w, _)| {
-                catalog
-                    .postings(w)
-                    .iter()
-                    .any(|p| matches!(p, Posting::Value { product } if *product == c.product))
-            });
-            if hit {
+            if rs.iter().any(|(w, _)| catalog.is_value_of(w, c.product)) {
                 bonus += 0.1;
             }
         }
@@ -300,6 +338,22 @@ fn candidates(
         }
     }
     out.retain(|c| c.score >= MIN_COVERAGE);
+    // Only candidates near the best at their words can be chosen or be its rivals: in a
+    // big catalog a common word ("donat") starts hundreds.
+    let mut best_at = vec![f32::MIN; words.len()];
+    for c in &out {
+        for &p in &c.positions {
+            best_at[p] = best_at[p].max(c.score);
+        }
+    }
+    out.retain(|c| {
+        let best = c
+            .positions
+            .iter()
+            .map(|&p| best_at[p])
+            .fold(f32::MIN, f32::max);
+        c.score >= best - 0.3
+    });
     out
 }
 
@@ -309,7 +363,7 @@ fn value_of_neighbour(
     c: &Candidate,
     mentions: &[Mention],
     words: &[Word],
-    readings: &[Vec<(String, f32)>],
+    readings: &[Readings],
     catalog: &ChatCatalog,
 ) -> bool {
     let before = mentions
@@ -323,15 +377,11 @@ fn value_of_neighbour(
         .min_by_key(|m| m.first)
         .filter(|m| !super::words::separated(words, c.last, m.first, Sep::Item));
     [before, after].into_iter().flatten().any(|m| {
-        let products: Vec<u32> = std::iter::once(m.product)
-            .chain(m.rivals.iter().copied())
-            .collect();
         c.positions.iter().all(|&pos| {
             readings[pos].iter().any(|(w, _)| {
-                catalog
-                    .postings(w)
-                    .iter()
-                    .any(|p| matches!(p, Posting::Value { product } if products.contains(product)))
+                std::iter::once(m.product)
+                    .chain(m.rivals.iter().copied())
+                    .any(|p| catalog.is_value_of(w, p))
             })
         })
     })
@@ -340,7 +390,7 @@ fn value_of_neighbour(
 fn select(
     mut candidates: Vec<Candidate>,
     words: &[Word],
-    readings: &[Vec<(String, f32)>],
+    readings: &[Readings],
     catalog: &ChatCatalog,
 ) -> Vec<Mention> {
     candidates.sort_by(|a, b| {
@@ -356,11 +406,13 @@ fn select(
         .map(|c| {
             c.positions.iter().all(|&pos| {
                 readings[pos].iter().any(|(w, _)| {
-                    catalog.postings(w).iter().any(|p| {
-                        matches!(p, Posting::Value { product } if *product != c.product
-                            && candidates.iter().any(|o| o.product == *product
-                                && !o.positions.iter().any(|q| c.positions.contains(q))))
-                    })
+                    let owners = catalog.value_products(w);
+                    !owners.is_empty()
+                        && candidates.iter().any(|o| {
+                            o.product != c.product
+                                && owners.binary_search(&o.product).is_ok()
+                                && !o.positions.iter().any(|q| c.positions.contains(q))
+                        })
                 })
             })
         })
@@ -414,7 +466,7 @@ fn select(
 /// Variant values of each mention's product written near it.
 fn value_hits(
     words: &[Word],
-    readings: &[Vec<(String, f32)>],
+    readings: &[Readings],
     eligible: &[bool],
     mentions: &[Mention],
     catalog: &ChatCatalog,

@@ -206,8 +206,9 @@ pub fn parse_message(text: &str, catalog: &ChatCatalog) -> ParsedMessage {
         text
     };
     let words = words::words(text);
-    let fields = fields::read(text);
-    let read = items::read(text, &words, catalog, &fields);
+    let scanned = crate::chat::numbers::scan(text, crate::chat::numbers::Bare::AfterPriceWord);
+    let fields = fields::read(text, &scanned);
+    let read = items::read(text, &words, catalog, &fields, &scanned);
     let signals = intent::signals(text, &words);
     let matched = read
         .lines

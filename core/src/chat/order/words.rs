@@ -452,7 +452,10 @@ const CHAT_WORDS: &[&str] = &[
 ];
 
 pub(super) fn is_chat_word(w: &str) -> bool {
-    CHAT_WORDS.contains(&w)
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| CHAT_WORDS.iter().copied().collect())
+        .contains(w)
 }
 
 /// Whether a separator at least as strong as `min` lies between word `a` and word `b`
