@@ -452,22 +452,17 @@ fn chat_orders(pasar: &Pasar, group: &str) -> pasar_core::Result<()> {
     }
     let view = pasar.cart().view_blocking()?;
     for item in view.sellers.iter().flat_map(|s| &s.items) {
+        let state = item.state.message(&item.unit).id;
+        let quantity = pasar_core::order::format_quantity(item.line.quantity_milli);
         println!(
-            "   cart: {} {} × {} — {}",
+            "   cart: {} {} × {quantity} {} — {}",
             item.product_name,
             item.variant_label,
-            format!(
-                "{} {}",
-                pasar_core::order::format_quantity(item.line.quantity_milli),
-                item.unit
-            ),
-            {
-                let m = item.state.message(&item.unit).id;
-                if m.is_empty() {
-                    "siap checkout".to_owned()
-                } else {
-                    m
-                }
+            item.unit,
+            if state.is_empty() {
+                "siap checkout"
+            } else {
+                &state
             }
         );
     }
