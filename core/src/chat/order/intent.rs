@@ -240,8 +240,14 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
         let next = raw.get(i + 1).copied().unwrap_or("");
         let prev = if i > 0 { raw[i - 1] } else { "" };
         if ORDER_VERBS.contains(w) {
-            // "mau tanya", "mau nanya": a question, not an order.
-            if !(matches!(*w, "mau" | "mo" | "mao") && QUESTION_WORDS.contains(&next)) {
+            // "mau tanya", "mau nanya": a question, not an order; "kalo ambil 6 brp?":
+            // a condition.
+            let asking = matches!(*w, "mau" | "mo" | "mao") && QUESTION_WORDS.contains(&next);
+            let condition = matches!(
+                prev,
+                "kalo" | "kalau" | "klo" | "kl" | "kalu" | "jika" | "kalo2"
+            );
+            if !asking && !condition {
                 s.order_verb = true;
             }
         }

@@ -18,7 +18,6 @@ use super::words::{Sep, Word, is_chat_word, is_joiner};
 use super::{LineMatch, OrderLine};
 use crate::catalog::search::lexicon::{is_filler, is_stopword};
 use crate::chat::numbers::{self, Decimal, Mention as NumMention, Quantity, Span, UnitKind};
-use std::collections::HashMap;
 
 /// Share of a product name's weight a mention must cover.
 const MIN_COVERAGE: f32 = 0.34;
@@ -166,55 +165,78 @@ fn span_of(words: &[Word], first: usize, last: usize) -> Span {
     }
 }
 
-/// Product numbers are small dense integers: hashing them needs no SipHash.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl std::hash::Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8 | u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
+thread_local! {
+    /// Per product, the share of its name the message's words may cover; and which
+    /// products were touched, to reset them.
+    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<u32>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
-type IdHash = std::hash::BuildHasherDefault<IdHasher>;
-
 fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
-    // product → (position, name word, similarity)
-    let mut hits: HashMap<u32, Vec<(usize, u16, f32)>, IdHash> = HashMap::default();
+    // Every (product, position, name word, similarity) hit, in one flat list; and per
+    // product an upper bound of the name weight its hits cover, summed in a scratch array
+    // as big as the catalog (no allocation per product: a common word hits hundreds).
+    let mut flat: Vec<(u32, usize, u16, f32, bool)> = Vec::new();
     let mut frequent: Vec<(usize, &str, f32)> = Vec::new();
-    for (pos, rs) in readings.iter().enumerate() {
-        for (word, sim) in rs.iter() {
-            if catalog.frequent(word) {
-                frequent.push((pos, word, *sim));
-                continue;
-            }
-            for p in catalog.postings(word) {
-                if let Posting::Name { product, word } = *p {
-                    hits.entry(product).or_default().push((pos, word, *sim));
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let (share, touched) = &mut *scratch;
+        if share.len() < catalog.names.len() {
+            share.resize(catalog.names.len(), 0.0);
+        }
+        for (pos, rs) in readings.iter().enumerate() {
+            for (word, sim) in rs.iter() {
+                if catalog.frequent(word) {
+                    frequent.push((pos, word, *sim));
+                    continue;
+                }
+                for p in catalog.postings(word) {
+                    if let Posting::Name { product, word } = *p {
+                        let i = product as usize;
+                        let n = &catalog.names[i][usize::from(word)];
+                        if share[i] == 0.0 {
+                            touched.push(product);
+                        }
+                        // A unique word alone may name the product: let it through.
+                        share[i] += if n.unique && *sim >= 0.95 {
+                            1.0
+                        } else {
+                            n.weight / catalog.name_weight[i].max(f32::MIN_POSITIVE)
+                        };
+                        flat.push((product, pos, word, *sim, false));
+                    }
                 }
             }
         }
-    }
-    // A word in a large share of the catalog counts only where a rarer word found a
-    // product: walking its postings for every message would cost more than all else.
-    for (product, hs) in hits.iter_mut() {
-        for &(pos, word, sim) in &frequent {
-            for &(_, wi) in catalog.frequent_in(word, *product) {
-                hs.push((pos, wi, sim));
+        // A word in a large share of the catalog counts only where a rarer word found a
+        // product: walking its postings for every message would cost more than all else.
+        for &product in touched.iter() {
+            for &(pos, word, sim) in &frequent {
+                for &(_, wi) in catalog.frequent_in(word, product) {
+                    let i = product as usize;
+                    share[i] += catalog.names[i][usize::from(wi)].weight
+                        / catalog.name_weight[i].max(f32::MIN_POSITIVE);
+                    flat.push((product, pos, wi, sim, true));
+                }
             }
+        }
+        flat.retain(|h| share[h.0 as usize] >= MIN_COVERAGE);
+        for &p in touched.iter() {
+            share[p as usize] = 0.0;
+        }
+        touched.clear();
+    });
+    flat.sort_unstable_by_key(|h| (h.0, h.1, h.2));
+    // (position, name word, similarity, from a frequent word) per product.
+    let mut hits: Vec<(u32, Vec<(usize, u16, f32, bool)>)> = Vec::new();
+    for (product, pos, wi, sim, frequent) in flat {
+        match hits.last_mut() {
+            Some((p, hs)) if *p == product => hs.push((pos, wi, sim, frequent)),
+            _ => hits.push((product, vec![(pos, wi, sim, frequent)])),
         }
     }
     let mut out = Vec::new();
-    for (product, mut hs) in hits {
-        hs.sort_by_key(|h| h.0);
+    for (product, hs) in hits {
         let names = &catalog.names[product as usize];
         let total = catalog.name_weight[product as usize];
         if total <= 0.0 {
@@ -225,7 +247,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         let mut seen = 0u64;
         let mut bound = 0.0f32;
         let mut any_unique = false;
-        for (_, wi, sim) in &hs {
+        for (_, wi, sim, _) in &hs {
             let bit = 1u64 << (u32::from(*wi) % 64);
             if seen & bit == 0 {
                 seen |= bit;
@@ -251,21 +273,22 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             let cluster = &hs[start..end];
             start = end;
             let mut best = vec![0f32; names.len()];
-            for (_, wi, sim) in cluster {
+            for (_, wi, sim, _) in cluster {
                 let b = &mut best[usize::from(*wi)];
                 *b = b.max(*sim);
             }
             let covered: f32 = best.iter().zip(names).map(|(s, n)| s * n.weight).sum();
             let coverage = covered / total;
             // One distinctive word at least: not "isi" or "original" alone.
-            let strong = cluster
-                .iter()
-                .any(|(_, wi, sim)| *sim >= 0.8 && names[usize::from(*wi)].strong);
+            // A maker's name on half the catalog ("mbak lia") names nothing alone.
+            let strong = cluster.iter().any(|(_, wi, sim, frequent)| {
+                *sim >= 0.8 && !*frequent && names[usize::from(*wi)].strong
+            });
             // A word only this product has names it, however long its name ("jamu" for
             // "Jamu Kunyit Asam").
             let unique = cluster
                 .iter()
-                .any(|(_, wi, sim)| *sim >= 0.95 && names[usize::from(*wi)].unique);
+                .any(|(_, wi, sim, _)| *sim >= 0.95 && names[usize::from(*wi)].unique);
             if (coverage < MIN_COVERAGE && !unique) || !strong {
                 continue;
             }
@@ -430,12 +453,41 @@ fn select(
         {
             continue;
         }
+        // "nugget ayam sultan" is "Nugget Ayam Sultan", not "Nugget Ayam": a product that
+        // explains these words and more, about as well, goes first.
+        let superset = |o: &Candidate| {
+            o.positions.len() > c.positions.len()
+                && c.positions.iter().all(|p| o.positions.contains(p))
+                && !o.positions.iter().any(|p| used.contains(p))
+        };
+        // Unless the extra words are this product's own variant values ("donat keju"
+        // for a donut that comes in keju).
+        let extra_are_values = |o: &Candidate| {
+            o.positions
+                .iter()
+                .filter(|p| !c.positions.contains(p))
+                .all(|&p| {
+                    readings[p]
+                        .iter()
+                        .any(|(w, _)| catalog.is_value_of(w, c.product))
+                })
+        };
+        if candidates.iter().any(|o| {
+            o.product != c.product && o.score >= 0.5 && superset(o) && !extra_are_values(o)
+        }) {
+            continue;
+        }
         let overlapping = |o: &Candidate| o.positions.iter().any(|p| c.positions.contains(p));
         let rivals: Vec<u32> = candidates
             .iter()
             .skip(i + 1)
             .filter(|o| o.product != c.product && o.score >= c.score - TIE && overlapping(o))
             .filter(|o| !o.positions.iter().any(|p| used.contains(p)))
+            // A product explaining only some of these words is no rival.
+            .filter(|o| {
+                !(o.positions.len() < c.positions.len()
+                    && o.positions.iter().all(|p| c.positions.contains(p)))
+            })
             .map(|o| o.product)
             .take(5)
             .collect();
@@ -789,8 +841,13 @@ fn in_unit(q: &Quantity, unit: &str) -> (Decimal, bool) {
             Some(v) => (v, true),
             None => (q.amount, false),
         },
-        // A container only the seller knows the size of ("toples", "loyang").
-        _ => (q.amount, matches!(u.kind, UnitKind::Count(1))),
+        // A product sold by the bottle, jar or box: a dozen of them is 12 ("setengah
+        // lusin botol" is 6); a container only the seller knows the size of ("2 dus") is
+        // kept as written.
+        _ => match (u.kind, q.pieces) {
+            (UnitKind::Count(_), Some(pieces)) => (pieces, true),
+            (kind, _) => (q.amount, matches!(kind, UnitKind::Count(1))),
+        },
     }
 }
 
