@@ -165,6 +165,10 @@ fn span_of(words: &[Word], first: usize, last: usize) -> Span {
     }
 }
 
+/// A message word hitting a product's name: (position, name word, similarity, whether
+/// it came from a frequent word).
+type Hit = (usize, u16, f32, bool);
+
 thread_local! {
     /// Per product, the share of its name the message's words may cover; and which
     /// products were touched, to reset them.
@@ -227,8 +231,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         touched.clear();
     });
     flat.sort_unstable_by_key(|h| (h.0, h.1, h.2));
-    // (position, name word, similarity, from a frequent word) per product.
-    let mut hits: Vec<(u32, Vec<(usize, u16, f32, bool)>)> = Vec::new();
+    let mut hits: Vec<(u32, Vec<Hit>)> = Vec::new();
     for (product, pos, wi, sim, frequent) in flat {
         match hits.last_mut() {
             Some((p, hs)) if *p == product => hs.push((pos, wi, sim, frequent)),
