@@ -88,6 +88,9 @@ pub(super) enum Posting {
 pub struct ChatCatalog {
     pub(super) products: Vec<ChatProduct>,
     pub(super) names: Vec<Vec<NameWord>>,
+    /// Numbers written in each product's name ("10" of "Dimsum Isi 10"): in a message
+    /// inside the product's words they are the name, not a quantity.
+    pub(super) name_numbers: Vec<Vec<String>>,
     /// Sum of each product's name word weights.
     pub(super) name_weight: Vec<f32>,
     /// Canonical words of each option value: `values[p][o][v]`.
@@ -229,6 +232,15 @@ impl ChatCatalog {
                 value_products.insert(w.clone(), list);
             }
         }
+        let name_numbers = products
+            .iter()
+            .map(|p| {
+                normalize::words(&p.name)
+                    .into_iter()
+                    .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
+                    .collect()
+            })
+            .collect();
         let name_weight = names
             .iter()
             .map(|n: &Vec<NameWord>| n.iter().map(|w| w.weight).sum())
@@ -241,6 +253,7 @@ impl ChatCatalog {
         ChatCatalog {
             products,
             names,
+            name_numbers,
             name_weight,
             values,
             postings,
@@ -403,17 +416,51 @@ impl ChatCatalog {
                 // one letter from "sapu"): only longer words are corrected, and only
                 // keeping their first letter.
                 let same_start = c.chars().next() == word.chars().next();
+                // Two letters swapped ("siez" for "size") is a typo even in a short word.
+                let swapped = chars == 4 && {
+                    let (mut a, mut b): (Vec<char>, Vec<char>) =
+                        (word.chars().collect(), c.chars().collect());
+                    a.sort_unstable();
+                    b.sort_unstable();
+                    a == b
+                };
                 match distance_within(word, &c, 2) {
-                    Some(1) if chars >= 5 && same_start => 0.85,
+                    Some(1) if (chars >= 5 || swapped) && same_start => 0.85,
                     Some(2) if chars >= 8 && same_start => 0.7,
                     _ => continue,
                 }
             };
             out.push((c, sim));
         }
+        // A dropped vowel, the commonest chat shortening: "lumr" → lumer, "sus" → susu.
+        if out.is_empty() && (3..=4).contains(&chars) {
+            out.extend(self.vowel_dropped(word).map(|w| (w, 0.8)));
+        }
         if out.is_empty() && chars >= 6 {
             out.extend(self.split(word));
         }
         out
+    }
+
+    /// Catalog words that are `word` with one vowel put back (not before its first
+    /// letter).
+    fn vowel_dropped(&self, word: &str) -> Option<String> {
+        let mut found = None;
+        for (at, _) in word.char_indices().skip(1).chain([(word.len(), ' ')]) {
+            for v in ['a', 'e', 'i', 'o', 'u'] {
+                let mut w = String::with_capacity(word.len() + 1);
+                w.push_str(&word[..at]);
+                w.push(v);
+                w.push_str(&word[at..]);
+                if self.postings.contains_key(&w) {
+                    // Two ways back is a guess, not a reading.
+                    if found.as_ref().is_some_and(|f| *f != w) {
+                        return None;
+                    }
+                    found = Some(w);
+                }
+            }
+        }
+        found
     }
 }

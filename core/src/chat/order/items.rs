@@ -122,6 +122,22 @@ pub(super) fn read(
                 s.start < vs.end && vs.start < s.end
             })
         })
+        // "segi empat", "Dimsum Isi 10", "Level 5": numbers that are the product's name.
+        .filter(|(s, _)| {
+            !mentions.iter().any(|m| {
+                let in_name = m.positions.iter().any(|&p| {
+                    let w = words[p].span;
+                    s.start < w.end && w.start < s.end
+                });
+                let span = span_of(words, m.first, m.last);
+                let numbers = &catalog.name_numbers[m.product as usize];
+                // Inside the product's words or just after them.
+                let named = s.start >= span.start
+                    && s.start <= span.end + 1
+                    && numbers.iter().any(|n| text[s.start..s.end].trim() == n);
+                in_name || named
+            })
+        })
         .collect();
     quantities.sort_by_key(|(s, _)| s.start);
     let n_quantities = quantities.len();
@@ -141,21 +157,22 @@ pub(super) fn read(
     }
 }
 
+/// A capitalised word after a title ("Bu Wulan", "Mbak Sari") is a person's name.
 fn proper_noun(text: &str, span: Span) -> bool {
+    const TITLES: &[&str] = &[
+        "bu", "ibu", "pak", "bapak", "mbak", "mba", "mas", "kak", "bunda", "bund", "om", "tante",
+        "ci", "cik", "ko", "koh", "bang", "teh", "dek", "sis", "hj", "h", "bu.",
+    ];
     let upper = text[span.start..span.end]
         .chars()
         .next()
         .is_some_and(char::is_uppercase);
-    let before = text[..span.start].trim_end_matches([' ', '\t']);
-    let sentence_start = before.is_empty()
-        || before.ends_with(['\n', '.', '!', '?', ':', '-', ',', '*', '•'])
-        || before.ends_with(|c: char| c.is_ascii_digit());
-    upper
-        && !sentence_start
-        && text[span.start..span.end]
-            .chars()
-            .skip(1)
-            .any(char::is_lowercase)
+    let before = text[..span.start].trim_end_matches([' ', '\t', '.']);
+    let title = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(|w| TITLES.contains(&w.to_lowercase().as_str()));
+    upper && title
 }
 
 fn span_of(words: &[Word], first: usize, last: usize) -> Span {
@@ -308,8 +325,12 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
                 positions,
                 first,
                 last,
-                // Exact words beat corrected ones at equal coverage.
-                score: coverage - 0.02 * gaps + 0.01 * mean_sim,
+                // Exact words beat corrected ones at equal coverage; a name said in full
+                // beats one said in part ("Cold Brew Robusta" over "Cold Brew Original
+                // Robusta" for "cold brew robusta").
+                score: coverage - 0.02 * gaps
+                    + 0.01 * mean_sim
+                    + if best.contains(&0.0) { 0.0 } else { 0.07 },
                 min_sim,
                 partial: best.contains(&0.0),
                 unique,
