@@ -232,6 +232,10 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         // A word in a large share of the catalog counts only where a rarer word found a
         // product: walking its postings for every message would cost more than all else.
         for &product in touched.iter() {
+            // Frequent words weigh little: they only tip products rarer words found well.
+            if frequent.is_empty() || share[product as usize] < 0.15 {
+                continue;
+            }
             for &(pos, word, sim) in &frequent {
                 for &(_, wi) in catalog.frequent_in(word, product) {
                     let i = product as usize;
