@@ -67,7 +67,7 @@ impl Pasar {
             cart: Arc::new(CartService::new(core.cart().clone())),
             catalog: Arc::new(CatalogService::new(core.catalog().clone())),
             chats: Arc::new(ChatService::new(
-                core.chats().clone(),
+                core.chat().clone(),
                 core.catalog().clone(),
                 core.cart().clone(),
             )),
@@ -93,7 +93,7 @@ impl Pasar {
     }
 
     /// Chat orders: pasted WhatsApp messages and chat exports → draft orders, the rekap.
-    pub fn chats(&self) -> Arc<ChatService> {
+    pub fn chat(&self) -> Arc<ChatService> {
         Arc::clone(&self.chats)
     }
 

@@ -393,7 +393,7 @@ fn chat_orders(pasar: &Pasar, group: &str) -> pasar_core::Result<()> {
     println!("11. Chat orders: the admin pastes a WhatsApp message");
     let scope = ChatScope::Group(group.to_owned());
     let text = "kak pesan 2 bantal sm donat keju 3 box ya, kirim ke Jl. Melati 5 Sidoarjo, wa 0812 3344 5566, cod";
-    let (parsed, catalog) = pasar.chats().parse_blocking(&scope, text)?;
+    let (parsed, catalog) = pasar.chat().parse_blocking(&scope, text)?;
     println!("   \"{text}\"");
     println!(
         "   intent: {} (confidence {:.2})",
@@ -482,7 +482,7 @@ fn chat_orders(pasar: &Pasar, group: &str) -> pasar_core::Result<()> {
 26/11/24 07.31 - Dewi: gak jadi kak, maaf\n\
 26/11/24 08.00 - Bu Sari: udah tf ya kak 🙏\n";
     let read = pasar
-        .chats()
+        .chat()
         .read_export_blocking(&scope, export.as_bytes(), Vec::new())?;
     let t = read.tally;
     println!(

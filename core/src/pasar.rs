@@ -65,7 +65,7 @@ impl Pasar {
     }
 
     /// Chat orders: pasted messages and WhatsApp exports read against a catalog.
-    pub fn chats(&self) -> &Chats {
+    pub fn chat(&self) -> &Chats {
         &self.chats
     }
 

@@ -32,7 +32,7 @@ final class ChatOrdersTests: PasarTestCase {
     func testAPastedMessageBecomesADraftMatchedToTheCatalogWithSpans() async throws {
         let pasar = try await Pasar.open(directory: dir)
         let (group, ids) = try await market(pasar)
-        let chats = pasar.chats()
+        let chats = pasar.chat()
         let message = "kak pesen dnt kentang keju 1 lusin 🍩 sm brownies 2 ya, kirim ke Jl. Melati 5 Sidoarjo, wa 0812-3456-7890, cod"
         let draft = try await chats.parseMessage(scope: .group(groupId: group), text: message)
         XCTAssertEqual(draft.intent, .order)
@@ -89,7 +89,7 @@ final class ChatOrdersTests: PasarTestCase {
         [26/11/24, 07.20.03] Bu Sari: tambah 1 lagi ya kak
         [26/11/24, 08.00.00] Bu Sari: udah tf ya kak 🙏
         """
-        let read = try await pasar.chats().readExport(
+        let read = try await pasar.chat().readExport(
             scope: .group(groupId: group), export: Data(export.utf8), admins: [], title: "Pasar Warga")
         XCTAssertEqual(read.buyers.map(\.buyer), ["Bu Sari", "Pak Budi"])
         XCTAssertEqual(read.buyers[0].lines.map(\.productId), [ids["donat"]!, ids["brownies"]!])

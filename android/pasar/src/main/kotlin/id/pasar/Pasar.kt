@@ -54,7 +54,7 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     val cart: Cart = Cart(ffi.cart())
 
     /** Chat orders: pasted WhatsApp messages and chat exports → draft orders, the rekap. */
-    val chats: Chats = Chats(ffi.chats())
+    val chat: Chats = Chats(ffi.chat())
 
     /** Checkout, orders and their moves, ongkir rates, WhatsApp messages. */
     val orders: Orders = Orders(ffi.orders())
@@ -75,7 +75,7 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
         catalog.close()
         groups.close()
         cart.close()
-        chats.close()
+        chat.close()
         orders.close()
         ffi.close()
     }

@@ -49,7 +49,7 @@ class ChatOrdersTest {
             val (group, ids) = pasar.chatMarket()
             val scope = ChatScope.Group(group)
             val text = "kak pesen dnt kentang keju 1 lusin 🍩 sm brownies 2 ya, kirim ke Jl. Melati 5 Sidoarjo, wa 0812-3456-7890, cod"
-            val draft = pasar.chats.read(scope, text)
+            val draft = pasar.chat.read(scope, text)
             assertEquals(ChatIntent.ORDER, draft.intent)
             assertEquals(2, draft.lines.size)
             val donat = draft.lines[0].matched as ChatMatch.Product
@@ -68,20 +68,20 @@ class ChatOrdersTest {
             assertTrue(draft.confidence > 0.5f, "a clear message is read with confidence")
 
             // "donat" alone fits two products: ambiguous, never guessed.
-            val unsure = pasar.chats.read(scope, "donat 2 ya kak")
+            val unsure = pasar.chat.read(scope, "donat 2 ya kak")
             val amb = unsure.lines.single().matched as ChatMatch.Ambiguous
             assertEquals(setOf(ids["donat"], ids["bomboloni"]), amb.candidates.map { it.productId }.toSet())
             assertTrue(unsure.confidence < 0.5f)
 
             // One tap: the matched lines go into the cart.
-            val lines = pasar.chats.addToCart(draft.confirmedItems())
+            val lines = pasar.chat.addToCart(draft.confirmedItems())
             assertEquals(listOf(12_000L, 2_000L), lines.map { it.quantityMilli })
             assertEquals(2, pasar.cart.lines().size)
 
             // A line that cannot go in stops them all: nothing half-added.
             val bad = assertThrows<PasarException.Validation> {
                 runBlocking {
-                    pasar.chats.addToCart(listOf(
+                    pasar.chat.addToCart(listOf(
                         DraftItem(ids["telur"]!!, listOf(), 1_500L, ""),
                         DraftItem(ids["donat"]!!, listOf(), 1_000L, ""),
                     ))
@@ -90,7 +90,7 @@ class ChatOrdersTest {
             assertEquals("variant", bad.field)
             assertEquals(2, pasar.cart.lines().size)
 
-            val question = pasar.chats.read(scope, "brp kak brownies? bisa cod?")
+            val question = pasar.chat.read(scope, "brp kak brownies? bisa cod?")
             assertEquals(ChatIntent.QUESTION, question.intent)
             assertTrue(question.lines.isEmpty())
         }
@@ -113,7 +113,7 @@ class ChatOrdersTest {
                 26/11/24 07.31 - Dewi: gak jadi semua kak, maaf
                 26/11/24 08.00 - Bu Sari: udah tf ya kak 🙏
             """.trimIndent()
-            val read = pasar.chats.readExport(ChatScope.Group(group), export.toByteArray(), title = "Pasar Warga")
+            val read = pasar.chat.readExport(ChatScope.Group(group), export.toByteArray(), title = "Pasar Warga")
             assertEquals(listOf("Bu Sari", "+62 812-3344-5566", "Dewi"), read.buyers.map { it.buyer })
             val sari = read.buyers[0]
             assertEquals(
