@@ -329,6 +329,7 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     println!("9. The server, in this process on a free port");
     let listener = pasar_server::bind(&pasar_server::Config {
         addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        database: pasar_server::Database::Memory,
     })
     .await
     .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
@@ -336,9 +337,13 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
         .local_addr()
         .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(pasar_server::serve(listener, async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(pasar_server::serve(
+        listener,
+        pasar_server::Database::Memory,
+        async {
+            let _ = stopped.await;
+        },
+    ));
     let version = http_get(addr, "/v1/version").await;
     println!("   GET http://{addr}/v1/version -> {version}");
     println!("   (accounts, sync and push arrive with the sync work)");

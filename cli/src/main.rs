@@ -29,7 +29,7 @@ USAGE:
     pasar parse number|money   numbers / rupiah amounts, one expression per stdin line → JSON lines
     pasar parse order --catalog CATALOG.json [--score]
                                chat messages (JSON lines with id and text) → orders matched to the catalog
-    pasar serve [--addr ADDR]  run the server (default 127.0.0.1:8080; env PASAR_ADDR)
+    pasar serve [--addr ADDR]  run the server (default 127.0.0.1:8080; env PASAR_ADDR, PASAR_DATABASE_URL)
     pasar version              print the version
     pasar help                 print this help
 ";
@@ -80,9 +80,13 @@ fn serve(args: &[String]) -> Result<(), String> {
         if let Ok(addr) = listener.local_addr() {
             println!("listening on {addr}");
         }
-        pasar_server::serve(listener, pasar_server::shutdown_signal())
-            .await
-            .map_err(|e| e.to_string())
+        pasar_server::serve(
+            listener,
+            config.database.clone(),
+            pasar_server::shutdown_signal(),
+        )
+        .await
+        .map_err(|e| e.to_string())
     })
 }
 

@@ -1,11 +1,44 @@
-//! pasar-server: the server the phones' cores sync with. Today it answers who it is and
-//! which API it speaks (the start of version negotiation); accounts, sync, photo upload
-//! and push arrive with the sync work.
+//! pasar-server: the server the phones' cores sync with. It answers who it is and which
+//! API it speaks (the start of version negotiation) and signs people in by phone number
+//! and one-time code; sync, photo upload and push arrive with the sync work.
+//!
+//! Storage is an embedded SQLite file by default or PostgreSQL given a URL
+//! (`PASAR_DATABASE_URL`), see [`store`].
+
+pub mod auth;
+mod error;
+pub mod store;
 
 use axum::{Json, Router, routing::get};
 use serde::Serialize;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
+
+pub use auth::{AuthSettings, Clock, CodeSender, ConsoleSender, RecordingSender};
+pub use error::ApiError;
+pub use store::{Database, Store};
+
+/// What every request handler shares. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub sender: Arc<dyn CodeSender>,
+    pub clock: Clock,
+    pub auth: AuthSettings,
+}
+
+impl AppState {
+    /// The production settings: the machine's clock, the default limits.
+    pub fn new(store: Store, sender: Arc<dyn CodeSender>) -> AppState {
+        AppState {
+            store,
+            sender,
+            clock: Clock::system(),
+            auth: AuthSettings::default(),
+        }
+    }
+}
 
 /// The sync API this server speaks. A phone sends its own; a phone older than
 /// [`MIN_CLIENT_API`] is told to update instead of getting data it cannot read.
@@ -24,8 +57,10 @@ struct Health {
     status: &'static str,
 }
 
-/// The HTTP routes.
-pub fn router() -> Router {
+/// The HTTP routes. Serve them with the client's address attached
+/// (`into_make_service_with_connect_info::<SocketAddr>()`, as [`serve_state`] does):
+/// sign-in rate limits are per address.
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(|| async { Json(Health { status: "ok" }) }))
         .route(
@@ -38,11 +73,26 @@ pub fn router() -> Router {
                 })
             }),
         )
+        .merge(auth::routes())
+        .with_state(state)
 }
 
-/// Settings, from the environment: `PASAR_ADDR` (default `127.0.0.1:8080`).
+/// Settings, from the environment: `PASAR_ADDR` (default `127.0.0.1:8080`) and
+/// `PASAR_DATABASE_URL` (default `sqlite:pasar-server.sqlite3`; or `sqlite::memory:`,
+/// or `postgres://user@host:port/db`).
+#[derive(Clone, Debug)]
 pub struct Config {
     pub addr: SocketAddr,
+    pub database: Database,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: Database::default(),
+        }
+    }
 }
 
 impl Config {
@@ -51,7 +101,11 @@ impl Config {
         let addr = addr
             .parse()
             .map_err(|_| format!("PASAR_ADDR `{addr}` is not an address like 127.0.0.1:8080"))?;
-        Ok(Config { addr })
+        let database = match std::env::var("PASAR_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Database::from_url(&url)?,
+            _ => Database::default(),
+        };
+        Ok(Config { addr, database })
     }
 }
 
@@ -61,14 +115,36 @@ pub async fn bind(config: &Config) -> std::io::Result<TcpListener> {
     TcpListener::bind(config.addr).await
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Opens `database` (migrating it), then serves until `shutdown` completes and the
+/// requests in flight finish. Codes go to the console ([`ConsoleSender`]).
 pub async fn serve(
     listener: TcpListener,
+    database: Database,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router())
-        .with_graceful_shutdown(shutdown)
+    let store = Store::open(&database)
         .await
+        .map_err(|e| std::io::Error::other(format!("cannot open the database {database}: {e}")))?;
+    serve_state(
+        listener,
+        AppState::new(store, Arc::new(ConsoleSender)),
+        shutdown,
+    )
+    .await
+}
+
+/// Serves `state` (tests give their own store, sender and clock) until `shutdown`.
+pub async fn serve_state(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on Ctrl-C or SIGTERM (what a process manager sends to stop a server).

@@ -23,7 +23,8 @@ async fn main() -> ExitCode {
         Ok(addr) => println!("listening on {addr}"),
         Err(e) => eprintln!("pasar-server: {e}"),
     }
-    match pasar_server::serve(listener, pasar_server::shutdown_signal()).await {
+    let database = config.database.clone();
+    match pasar_server::serve(listener, database, pasar_server::shutdown_signal()).await {
         Ok(()) => {
             println!("stopped");
             ExitCode::SUCCESS

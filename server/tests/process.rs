@@ -33,6 +33,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 fn it_says_who_it_is_and_stops_cleanly_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
         .env("PASAR_ADDR", "127.0.0.1:0")
+        .env("PASAR_DATABASE_URL", "sqlite::memory:")
         .stdout(Stdio::piped())
         .spawn()
         .expect("start pasar-server");
@@ -55,6 +56,9 @@ fn it_says_who_it_is_and_stops_cleanly_on_sigterm() {
     assert_eq!(v["api"], 1);
     assert_eq!(v["min_client_api"], 1);
     assert_eq!(get(&addr, "/no/such/thing").0, 404);
+    let (status, body) = get(&addr, "/v1/me");
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains(r#""error":"unauthorized""#), "{body}");
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -76,4 +80,15 @@ fn a_bad_address_is_refused_with_a_clear_message() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PASAR_ADDR"));
+}
+
+#[test]
+fn a_bad_database_url_is_refused_with_a_clear_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
+        .env("PASAR_ADDR", "127.0.0.1:0")
+        .env("PASAR_DATABASE_URL", "mysql://somewhere/db")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PASAR_DATABASE_URL"));
 }
