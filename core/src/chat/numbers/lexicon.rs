@@ -218,8 +218,30 @@ fn table(word: &str, whole_text: bool) -> Option<&'static [Morph]> {
     })
 }
 
-/// What a word stands for in a number, or `None` if it is not part of one.
+/// What a word stands for in a number, or `None` if it is not part of one. Chat repeats
+/// its words, and most are not numbers: the answer is remembered per thread.
 pub(super) fn morphs(word: &str, whole_text: bool) -> Option<Vec<Morph>> {
+    type Cache = std::collections::HashMap<(String, bool), Option<Vec<Morph>>>;
+    thread_local! {
+        static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::new());
+    }
+    const MAX_WORDS: usize = 20_000;
+    let key = (word.to_owned(), whole_text);
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let found = morphs_uncached(word, whole_text);
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= MAX_WORDS {
+            c.clear();
+        }
+        c.insert(key, found.clone());
+    });
+    found
+}
+
+fn morphs_uncached(word: &str, whole_text: bool) -> Option<Vec<Morph>> {
     morphs_exact(word, whole_text)
         .or_else(|| {
             // Emphasis: "sepuluhh", "ribuuu", "gross".

@@ -138,7 +138,10 @@ pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
         // Most phrases fail on their first word: test it without splitting (this runs
         // for every token of every message).
         .filter(|p| {
-            p.starts_with(first) && (p.len() == first.len() || p.as_bytes()[first.len()] == b' ')
+            // The first byte alone rejects almost every phrase, without a memcmp call.
+            p.as_bytes().first() == first.as_bytes().first()
+                && p.starts_with(first)
+                && (p.len() == first.len() || p.as_bytes()[first.len()] == b' ')
         })
         .filter_map(|p| {
             let mut k = t;
@@ -158,7 +161,8 @@ pub(super) fn phrase_before(toks: &[Token], t: usize, list: &[&str]) -> Option<u
     let last = toks.get(t.checked_sub(1)?)?.text.as_str();
     list.iter()
         .filter(|p| {
-            p.ends_with(last)
+            p.as_bytes().last() == last.as_bytes().last()
+                && p.ends_with(last)
                 && (p.len() == last.len() || p.as_bytes()[p.len() - last.len() - 1] == b' ')
         })
         .filter_map(|p| {

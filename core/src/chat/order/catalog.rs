@@ -78,8 +78,14 @@ pub(super) struct NameWord {
 /// Where a catalog word occurs.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Posting {
-    /// Name word `word` of product `product`.
-    Name { product: u32, word: u16 },
+    /// Name word `word` of product `product`, with the share of the name's weight it
+    /// carries and whether no other product has it (kept here: this is the hot loop).
+    Name {
+        product: u32,
+        word: u16,
+        share: f32,
+        unique: bool,
+    },
     /// A word of a variant value of product `product`.
     Value { product: u32 },
 }
@@ -157,6 +163,9 @@ impl ChatCatalog {
                         .push(Posting::Name {
                             product: pi,
                             word: wi as u16,
+                            // Set below, once the name's weights are known.
+                            share: 0.0,
+                            unique: false,
                         });
                     let df = doc_freq.get(&word).copied().unwrap_or(1) as f32;
                     // Inverse document frequency: "donat" in 40 products tells less than
@@ -209,7 +218,7 @@ impl ChatCatalog {
                 let mut list: Vec<(u32, u16)> = ps
                     .iter()
                     .filter_map(|p| match p {
-                        Posting::Name { product, word } => Some((*product, *word)),
+                        Posting::Name { product, word, .. } => Some((*product, *word)),
                         Posting::Value { .. } => None,
                     })
                     .collect();
@@ -241,10 +250,25 @@ impl ChatCatalog {
                     .collect()
             })
             .collect();
-        let name_weight = names
+        let name_weight: Vec<f32> = names
             .iter()
             .map(|n: &Vec<NameWord>| n.iter().map(|w| w.weight).sum())
             .collect();
+        for ps in postings.values_mut() {
+            for p in ps.iter_mut() {
+                if let Posting::Name {
+                    product,
+                    word,
+                    share,
+                    unique,
+                } = p
+                {
+                    let n = &names[*product as usize][usize::from(*word)];
+                    *share = n.weight / name_weight[*product as usize].max(f32::MIN_POSITIVE);
+                    *unique = n.unique;
+                }
+            }
+        }
         let vocabulary = Vocabulary::from_counts(
             postings
                 .iter()
@@ -320,14 +344,9 @@ impl ChatCatalog {
             .is_some_and(|&df| df > self.frequent_df)
     }
 
-    /// Where a frequent word is in `product`'s name.
-    pub(super) fn frequent_in(&self, word: &str, product: u32) -> &[(u32, u16)] {
-        let Some(list) = self.frequent_postings.get(word) else {
-            return &[];
-        };
-        let from = list.partition_point(|(p, _)| *p < product);
-        let to = list.partition_point(|(p, _)| *p <= product);
-        &list[from..to]
+    /// A frequent word's (product, name word) postings, sorted by product.
+    pub(super) fn frequent_postings(&self, word: &str) -> &[(u32, u16)] {
+        self.frequent_postings.get(word).map_or(&[], Vec::as_slice)
     }
 
     /// Whether `word` is (in) a variant value of `product`.

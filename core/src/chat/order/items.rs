@@ -186,44 +186,54 @@ fn span_of(words: &[Word], first: usize, last: usize) -> Span {
 /// it came from a frequent word).
 type Hit = (usize, u16, f32, bool);
 
+/// A frequent word at a position: (position, its (product, name word) postings,
+/// similarity).
+type FrequentHit<'a> = (usize, &'a [(u32, u16)], f32);
+
+/// Per product share, the products touched, and every (product, position, name word,
+/// similarity, frequent) hit: kept between messages so they are allocated once.
+type Scratch = (Vec<f32>, Vec<u32>, Vec<(u32, usize, u16, f32, bool)>);
+
 thread_local! {
     /// Per product, the share of its name the message's words may cover; and which
     /// products were touched, to reset them.
-    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<u32>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: std::cell::RefCell<Scratch> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
 }
 
 fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
     // Every (product, position, name word, similarity) hit, in one flat list; and per
     // product an upper bound of the name weight its hits cover, summed in a scratch array
     // as big as the catalog (no allocation per product: a common word hits hundreds).
-    let mut flat: Vec<(u32, usize, u16, f32, bool)> = Vec::new();
-    let mut frequent: Vec<(usize, &str, f32)> = Vec::new();
-    SCRATCH.with(|scratch| {
+    // (position, the frequent word's postings, similarity).
+    let mut frequent: Vec<FrequentHit<'_>> = Vec::new();
+    let hits: Vec<(u32, Vec<Hit>)> = SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
-        let (share, touched) = &mut *scratch;
+        let (share, touched, flat) = &mut *scratch;
         if share.len() < catalog.names.len() {
             share.resize(catalog.names.len(), 0.0);
         }
+        flat.clear();
         for (pos, rs) in readings.iter().enumerate() {
             for (word, sim) in rs.iter() {
                 if catalog.frequent(word) {
-                    frequent.push((pos, word, *sim));
+                    frequent.push((pos, catalog.frequent_postings(word), *sim));
                     continue;
                 }
                 for p in catalog.postings(word) {
-                    if let Posting::Name { product, word } = *p {
+                    if let Posting::Name {
+                        product,
+                        word,
+                        share: part,
+                        unique,
+                    } = *p
+                    {
                         let i = product as usize;
-                        let n = &catalog.names[i][usize::from(word)];
                         if share[i] == 0.0 {
                             touched.push(product);
                         }
                         // A unique word alone may name the product: let it through.
-                        share[i] += if n.unique && *sim >= 0.95 {
-                            1.0
-                        } else {
-                            n.weight / catalog.name_weight[i].max(f32::MIN_POSITIVE)
-                        };
+                        share[i] += if unique && *sim >= 0.95 { 1.0 } else { part };
                         flat.push((product, pos, word, *sim, false));
                     }
                 }
@@ -231,17 +241,20 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product: walking its postings for every message would cost more than all else.
-        for &product in touched.iter() {
-            // Frequent words weigh little: they only tip products rarer words found well.
-            if frequent.is_empty() || share[product as usize] < 0.15 {
-                continue;
-            }
-            for &(pos, word, sim) in &frequent {
-                for &(_, wi) in catalog.frequent_in(word, product) {
-                    let i = product as usize;
-                    share[i] += catalog.names[i][usize::from(wi)].weight
-                        / catalog.name_weight[i].max(f32::MIN_POSITIVE);
-                    flat.push((product, pos, wi, sim, true));
+        if !frequent.is_empty() {
+            for &product in touched.iter() {
+                // Frequent words weigh little: they only tip products rarer words found well.
+                if share[product as usize] < 0.15 {
+                    continue;
+                }
+                for &(pos, list, sim) in &frequent {
+                    let from = list.partition_point(|(p, _)| *p < product);
+                    for &(_, wi) in list[from..].iter().take_while(|(p, _)| *p == product) {
+                        let i = product as usize;
+                        share[i] += catalog.names[i][usize::from(wi)].weight
+                            / catalog.name_weight[i].max(f32::MIN_POSITIVE);
+                        flat.push((product, pos, wi, sim, true));
+                    }
                 }
             }
         }
@@ -250,15 +263,16 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             share[p as usize] = 0.0;
         }
         touched.clear();
-    });
-    flat.sort_unstable_by_key(|h| (h.0, h.1, h.2));
-    let mut hits: Vec<(u32, Vec<Hit>)> = Vec::new();
-    for (product, pos, wi, sim, frequent) in flat {
-        match hits.last_mut() {
-            Some((p, hs)) if *p == product => hs.push((pos, wi, sim, frequent)),
-            _ => hits.push((product, vec![(pos, wi, sim, frequent)])),
+        flat.sort_unstable_by_key(|h| (h.0, h.1, h.2));
+        let mut hits: Vec<(u32, Vec<Hit>)> = Vec::new();
+        for &(product, pos, wi, sim, frequent) in flat.iter() {
+            match hits.last_mut() {
+                Some((p, hs)) if *p == product => hs.push((pos, wi, sim, frequent)),
+                _ => hits.push((product, vec![(pos, wi, sim, frequent)])),
+            }
         }
-    }
+        hits
+    });
     let mut out = Vec::new();
     for (product, hs) in hits {
         let names = &catalog.names[product as usize];
