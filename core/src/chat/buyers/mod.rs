@@ -93,6 +93,8 @@ pub struct ChatOrders<'c> {
     /// Authors who posted a menu: their own messages are announcements, not orders,
     /// unless they fill in a template for a buyer.
     admins: Vec<String>,
+    /// Per author, the products their last message named (for "ok lvl 5 ya").
+    context: HashMap<String, Vec<String>>,
     tally: ChatTally,
     fed: usize,
 }
@@ -114,6 +116,7 @@ impl<'c> ChatOrders<'c> {
             orders: Vec::new(),
             by_buyer: HashMap::new(),
             admins: Vec::new(),
+            context: HashMap::new(),
             tally: ChatTally::default(),
             fed: 0,
         }
@@ -137,7 +140,12 @@ impl<'c> ChatOrders<'c> {
                 return None;
             }
         };
-        let parsed = super::order::parse_message(m.text, self.catalog);
+        let context = self.context.get(author).map_or(&[][..], Vec::as_slice);
+        let parsed = super::order::parse_message_in(m.text, self.catalog, context);
+        if !parsed.mentioned.is_empty() {
+            self.context
+                .insert(author.to_owned(), parsed.mentioned.clone());
+        }
         let is_admin = self.admins.iter().any(|a| a == author);
         if announcement(m.text, &parsed) {
             self.tally.announcements += 1;

@@ -222,3 +222,41 @@ fn lines_nobody_can_match_wait_for_the_admin() {
     assert_eq!(o.unresolved[0].candidates.len(), 2);
     assert!(o.unresolved[1].candidates.is_empty());
 }
+
+#[test]
+fn a_reply_with_only_a_variant_orders_the_product_just_asked_about() {
+    let catalog = ChatCatalog::from_json(
+        br#"[{"id":"GPK","name":"Ayam Geprek","price_idr":15000,"unit":"porsi","variants":{"level":["Level 1","Level 5"],"nasi":["Pakai Nasi","Tanpa Nasi"]}},
+             {"id":"THT","name":"Thai Tea","price_idr":12000,"unit":"botol"}]"#,
+    )
+    .expect("catalog");
+    let mut orders = ChatOrders::new(&catalog);
+    for (author, text) in [
+        ("Bu Tatik", "Mbak geprek bisa lvl 5 ga?"),
+        ("Admin", "bisa bu"),
+        ("Bu Tatik", "ok lvl 5 tanpa nasi 1 ya"),
+        // Another buyer's bare variant has no context: nothing is guessed.
+        ("Sari", "lvl 1 ya"),
+    ] {
+        orders.feed(Incoming {
+            author: Some(author),
+            at: "2024-11-26T07:40:00",
+            text,
+            skip: false,
+        });
+    }
+    let o = orders.into_orders();
+    assert_eq!(o.len(), 1, "{o:?}");
+    assert_eq!(o[0].buyer, "Bu Tatik");
+    let line = &o[0].lines[0];
+    assert_eq!(line.product_id, "GPK");
+    assert_eq!(
+        line.variant,
+        [
+            ("level".to_owned(), "Level 5".to_owned()),
+            ("nasi".to_owned(), "Tanpa Nasi".to_owned())
+        ]
+    );
+    assert_eq!(line.quantity.to_f64(), 1.0);
+    assert!(line.confidence < 0.8, "a reading from context is less sure");
+}

@@ -93,6 +93,7 @@ pub(super) enum Posting {
 /// The catalog, indexed. Build once per catalog, parse any number of messages with it.
 pub struct ChatCatalog {
     pub(super) products: Vec<ChatProduct>,
+    by_id: HashMap<String, u32>,
     pub(super) names: Vec<Vec<NameWord>>,
     /// Numbers written in each product's name ("10" of "Dimsum Isi 10"): in a message
     /// inside the product's words they are the name, not a quantity.
@@ -274,7 +275,13 @@ impl ChatCatalog {
                 .iter()
                 .map(|(w, ps)| (w.clone(), ps.len().min(u32::MAX as usize) as u32)),
         );
+        let by_id = products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i as u32))
+            .collect();
         ChatCatalog {
+            by_id,
             products,
             names,
             name_numbers,
@@ -329,7 +336,11 @@ impl ChatCatalog {
     }
 
     pub fn product(&self, id: &str) -> Option<&ChatProduct> {
-        self.products.iter().find(|p| p.id == id)
+        self.products.get(*self.by_id.get(id)? as usize)
+    }
+
+    pub(super) fn index_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).copied()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -83,6 +83,7 @@ pub(super) fn read(
     catalog: &ChatCatalog,
     fields: &Fields,
     scanned: &super::fields::Scanned,
+    context: &[u32],
 ) -> Read {
     let eligible: Vec<bool> = words
         .iter()
@@ -105,7 +106,22 @@ pub(super) fn read(
         })
         .collect();
     let candidates = candidates(words, &readings, catalog);
-    let mentions = select(candidates, words, &readings, catalog);
+    let mut mentions = select(candidates, words, &readings, catalog);
+    // "ok lvl 5 tanpa nasi 1" after asking about geprek: "nasi" is geprek's option here,
+    // not the nasi bakar it would name on its own.
+    mentions.retain(|m| {
+        !m.positions.iter().all(|&p| {
+            readings[p]
+                .iter()
+                .any(|(w, _)| context.iter().any(|&c| catalog.is_value_of(w, c)))
+        })
+    });
+    // Variant values before any product named ("ok lvl 5 tanpa nasi 1 ya, sama telur
+    // sekilo"): the product the buyer just talked about.
+    let before = mentions.first().map_or(words.len(), |m| m.first);
+    if let Some(m) = from_context(words, &readings, &eligible[..before], context, catalog) {
+        mentions.insert(0, m);
+    }
     let values = value_hits(words, &readings, &eligible, &mentions, catalog);
     let mut anchors = anchors(words, &mentions, &values);
 
@@ -173,6 +189,33 @@ fn proper_noun(text: &str, span: Span) -> bool {
         .next()
         .is_some_and(|w| TITLES.contains(&w.to_lowercase().as_str()));
     upper && title
+}
+
+/// A message naming no product but a variant value of one the buyer just talked about
+/// ("geprek bisa lvl 5?" … "ok lvl 5 tanpa nasi 1 ya"): that product, less sure.
+fn from_context(
+    words: &[Word],
+    readings: &[Readings],
+    eligible: &[bool],
+    context: &[u32],
+    catalog: &ChatCatalog,
+) -> Option<Mention> {
+    context.iter().find_map(|&product| {
+        // Only the words `eligible` covers: those before the first product named.
+        let pos = (0..eligible.len())
+            .find(|&p| eligible[p] && value_at(words, readings, p, product, catalog).is_some())?;
+        Some(Mention {
+            product,
+            rivals: Vec::new(),
+            first: pos,
+            last: pos,
+            positions: Vec::new(),
+            score: 0.6,
+            min_sim: 1.0,
+            margin: 1.0,
+            unique: false,
+        })
+    })
 }
 
 fn span_of(words: &[Word], first: usize, last: usize) -> Span {
@@ -579,73 +622,20 @@ fn value_hits(
         }
         // The mention this word belongs to: the last one before it, or the first one after
         // it on the same line when none comes before.
-        let owner = mentions.iter().rposition(|m| m.last < pos).or_else(|| {
-            mentions.iter().position(|m| {
-                m.first > pos && !super::words::separated(words, pos, m.first, Sep::Line)
-            })
-        });
+        let owner = mentions
+            .iter()
+            .rposition(|m| m.last < pos || (m.positions.is_empty() && m.last <= pos))
+            .or_else(|| {
+                mentions.iter().position(|m| {
+                    m.first > pos && !super::words::separated(words, pos, m.first, Sep::Line)
+                })
+            });
         let Some(mi) = owner else { continue };
         let m = &mentions[mi];
         if !m.rivals.is_empty() {
             continue;
         }
-        let values = &catalog.values[m.product as usize];
-        let raw = words[pos].raw.as_str();
-        let prev = if pos > 0 {
-            words[pos - 1].raw.as_str()
-        } else {
-            ""
-        };
-        let size_cue = matches!(
-            prev,
-            "uk" | "ukuran" | "size" | "sz" | "no" | "nomor" | "nomer" | "uk." | "ukr"
-        );
-        let mut found: Option<(usize, usize, usize)> = None;
-        'options: for (oi, option) in values.iter().enumerate() {
-            for (vi, value_words) in option.iter().enumerate() {
-                let Some(first_word) = value_words.first() else {
-                    continue;
-                };
-                // Short values ("S", "XL", "40") only as written; longer ones read like
-                // product words (typos, abbreviations).
-                let short = first_word.chars().count() <= 2
-                    || first_word.chars().all(|c| c.is_ascii_digit());
-                let hit = if short {
-                    let exact = words[pos].text == *first_word || raw == first_word.as_str();
-                    let digits = first_word.chars().all(|c| c.is_ascii_digit());
-                    exact
-                        && (!digits || size_cue || first_word.len() >= 2 && pos > 0)
-                        && (digits
-                            || size_cue
-                            || first_word.chars().count() == 2
-                            || value_words.len() > 1
-                            || is_size_letter(first_word))
-                } else {
-                    readings[pos].iter().any(|(w, _)| w == first_word)
-                };
-                if !hit {
-                    continue;
-                }
-                // The value's further words must follow.
-                let mut last = pos;
-                let mut ok = true;
-                for vw in &value_words[1..] {
-                    let next = last + 1;
-                    if next < words.len()
-                        && (words[next].text == *vw || readings[next].iter().any(|(w, _)| w == vw))
-                    {
-                        last = next;
-                    } else {
-                        ok = false;
-                        break;
-                    }
-                }
-                if ok {
-                    found = Some((oi, vi, last));
-                    break 'options;
-                }
-            }
-        }
+        let found = value_at(words, readings, pos, m.product, catalog);
         if let Some((option, value, last)) = found {
             out.push(ValueHit {
                 mention: mi,
@@ -657,6 +647,74 @@ fn value_hits(
         }
     }
     out
+}
+
+/// The variant value of `product` written at word `pos`: (option, value, last word).
+fn value_at(
+    words: &[Word],
+    readings: &[Readings],
+    pos: usize,
+    product: u32,
+    catalog: &ChatCatalog,
+) -> Option<(usize, usize, usize)> {
+    let values = &catalog.values[product as usize];
+    let raw = words[pos].raw.as_str();
+    let prev = if pos > 0 {
+        words[pos - 1].raw.as_str()
+    } else {
+        ""
+    };
+    let size_cue = matches!(
+        prev,
+        "uk" | "ukuran" | "size" | "sz" | "no" | "nomor" | "nomer" | "uk." | "ukr"
+    );
+    let mut found: Option<(usize, usize, usize)> = None;
+    'options: for (oi, option) in values.iter().enumerate() {
+        for (vi, value_words) in option.iter().enumerate() {
+            let Some(first_word) = value_words.first() else {
+                continue;
+            };
+            // Short values ("S", "XL", "40") only as written; longer ones read like
+            // product words (typos, abbreviations).
+            let short =
+                first_word.chars().count() <= 2 || first_word.chars().all(|c| c.is_ascii_digit());
+            let hit = if short {
+                let exact = words[pos].text == *first_word || raw == first_word.as_str();
+                let digits = first_word.chars().all(|c| c.is_ascii_digit());
+                exact
+                    && (!digits || size_cue || first_word.len() >= 2 && pos > 0)
+                    && (digits
+                        || size_cue
+                        || first_word.chars().count() == 2
+                        || value_words.len() > 1
+                        || is_size_letter(first_word))
+            } else {
+                readings[pos].iter().any(|(w, _)| w == first_word)
+            };
+            if !hit {
+                continue;
+            }
+            // The value's further words must follow.
+            let mut last = pos;
+            let mut ok = true;
+            for vw in &value_words[1..] {
+                let next = last + 1;
+                if next < words.len()
+                    && (words[next].text == *vw || readings[next].iter().any(|(w, _)| w == vw))
+                {
+                    last = next;
+                } else {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                found = Some((oi, vi, last));
+                break 'options;
+            }
+        }
+    }
+    found
 }
 
 fn is_size_letter(w: &str) -> bool {

@@ -144,6 +144,9 @@ pub struct ParsedMessage {
     pub total: Option<Found<Rupiah>>,
     /// "udah tf ya kak": the buyer says they paid.
     pub paid: bool,
+    /// Products the message names, whatever its intent (a question's too): the context
+    /// for the buyer's next message.
+    pub mentioned: Vec<String>,
     /// The message was longer than [`MAX_MESSAGE_BYTES`]; only its start was read.
     pub truncated: bool,
     /// 0–1 for the message as a whole.
@@ -195,6 +198,12 @@ fn cancelled(text: &str, words: &[words::Word], lines: Vec<OrderLine>) -> Vec<Or
 
 /// Reads one message against the catalog of the chat it came from.
 pub fn parse_message(text: &str, catalog: &ChatCatalog) -> ParsedMessage {
+    parse_message_in(text, catalog, &[])
+}
+
+/// [`parse_message`] knowing the products the buyer talked about just before (most
+/// recent first): "ok lvl 5 tanpa nasi 1 ya" after asking about geprek orders geprek.
+pub fn parse_message_in(text: &str, catalog: &ChatCatalog, context: &[String]) -> ParsedMessage {
     let truncated = text.len() > MAX_MESSAGE_BYTES;
     let text = if truncated {
         let mut end = MAX_MESSAGE_BYTES;
@@ -208,7 +217,16 @@ pub fn parse_message(text: &str, catalog: &ChatCatalog) -> ParsedMessage {
     let words = words::words(text);
     let scanned = crate::chat::numbers::scan(text, crate::chat::numbers::Bare::AfterPriceWord);
     let fields = fields::read(text, &scanned);
-    let read = items::read(text, &words, catalog, &fields, &scanned);
+    let context: Vec<u32> = context
+        .iter()
+        .filter_map(|id| catalog.index_of(id))
+        .collect();
+    let read = items::read(text, &words, catalog, &fields, &scanned, &context);
+    let mentioned: Vec<String> = read
+        .lines
+        .iter()
+        .filter_map(|l| l.product_id().map(str::to_owned))
+        .collect();
     let signals = intent::signals(text, &words);
     let matched = read
         .lines
@@ -254,6 +272,7 @@ pub fn parse_message(text: &str, catalog: &ChatCatalog) -> ParsedMessage {
         notes: fields.notes.into_iter().map(found).collect(),
         total: fields.total.map(|(v, span)| Found { value: v, span }),
         paid: signals.paid,
+        mentioned,
         truncated,
         confidence: (confidence * 100.0).round() / 100.0,
     }
