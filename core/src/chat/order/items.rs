@@ -613,8 +613,8 @@ fn value_hits(
         .flat_map(|m| m.positions.iter().copied())
         .collect();
     let mut out: Vec<ValueHit> = Vec::new();
-    for pos in 0..words.len() {
-        if !eligible[pos]
+    for (pos, &ok) in eligible.iter().enumerate() {
+        if !ok
             || used.contains(&pos)
             || out.iter().any(|v| (v.first..=v.last).contains(&pos))
         {
