@@ -614,10 +614,7 @@ fn value_hits(
         .collect();
     let mut out: Vec<ValueHit> = Vec::new();
     for (pos, &ok) in eligible.iter().enumerate() {
-        if !ok
-            || used.contains(&pos)
-            || out.iter().any(|v| (v.first..=v.last).contains(&pos))
-        {
+        if !ok || used.contains(&pos) || out.iter().any(|v| (v.first..=v.last).contains(&pos)) {
             continue;
         }
         // The mention this word belongs to: the last one before it, or the first one after
