@@ -3,7 +3,7 @@
 //! an admin posts back to the group (or as CSV / JSON). The export is read as a stream;
 //! a progress bar shows on a terminal for large files.
 
-use pasar_core::chat::buyers::{ChatOrders, Incoming};
+use pasar_core::chat::buyers::ChatOrders;
 use pasar_core::chat::export::{ExportError, ExportReader};
 use pasar_core::chat::rekap::{self, Rekap};
 use std::io::{IsTerminal, Read, Write};
@@ -72,13 +72,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut orders = ChatOrders::new(&catalog).with_admins(admins);
     for (i, m) in reader.enumerate() {
         let m = m.map_err(|e| format!("{path}: {e}"))?;
-        let at = m.timestamp.to_string();
-        orders.feed(Incoming {
-            author: m.author.as_deref(),
-            at: &at,
-            text: &m.text,
-            skip: m.system || m.deleted || (m.media_omitted && m.text.is_empty()),
-        });
+        orders.feed_export(&m);
         if progress && i % 5_000 == 0 {
             bar(read.load(Ordering::Relaxed), total, i);
         }

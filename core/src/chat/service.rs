@@ -2,7 +2,7 @@
 //! seller's shop) read for chat, kept while the catalog does not change; a pasted
 //! message read as a draft order; an export read into every buyer's order and the rekap.
 
-use super::buyers::{BuyerOrder, ChatOrders, ChatTally, Incoming};
+use super::buyers::{BuyerOrder, ChatOrders, ChatTally};
 use super::order::{ChatCatalog, ParsedMessage, parse_message};
 use crate::Result;
 use crate::store::{Database, StoreError};
@@ -129,13 +129,7 @@ impl Chats {
         let mut orders = ChatOrders::new(&catalog).with_admins(admins);
         for m in reader {
             let m = m.map_err(|e| crate::Error::Internal(e.to_string()))?;
-            let at = m.timestamp.to_string();
-            orders.feed(Incoming {
-                author: m.author.as_deref(),
-                at: &at,
-                text: &m.text,
-                skip: m.system || m.deleted || (m.media_omitted && m.text.is_empty()),
-            });
+            orders.feed_export(&m);
         }
         let tally = orders.tally();
         let orders = orders.into_orders();

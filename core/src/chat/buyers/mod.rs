@@ -187,6 +187,18 @@ impl<'c> ChatOrders<'c> {
         Some(parsed)
     }
 
+    /// Reads the next message of an export: notices, deleted messages and media without a
+    /// caption are counted, never read.
+    pub fn feed_export(&mut self, m: &super::export::ChatMessage) -> Option<ParsedMessage> {
+        let at = m.timestamp.to_string();
+        self.feed(Incoming {
+            author: m.author.as_deref(),
+            at: &at,
+            text: &m.text,
+            skip: m.system || m.deleted || (m.media_omitted && m.text.is_empty()),
+        })
+    }
+
     pub fn tally(&self) -> ChatTally {
         self.tally
     }
@@ -388,13 +400,7 @@ fn apply(order: &mut BuyerOrder, p: &ParsedMessage, text: &str, message: usize) 
 pub fn orders_in_export(text: &str, catalog: &ChatCatalog) -> (Vec<BuyerOrder>, ChatTally) {
     let mut orders = ChatOrders::new(catalog);
     for m in super::export::parse_str(text) {
-        let at = m.timestamp.to_string();
-        orders.feed(Incoming {
-            author: m.author.as_deref(),
-            at: &at,
-            text: &m.text,
-            skip: m.system || m.deleted || (m.media_omitted && m.text.is_empty()),
-        });
+        orders.feed_export(&m);
     }
     let tally = orders.tally();
     (orders.into_orders(), tally)
