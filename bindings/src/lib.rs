@@ -15,6 +15,7 @@ mod error;
 mod format;
 mod group;
 mod order;
+mod sync;
 
 pub use account::{Account, AccountService, NewAccount};
 pub use cart::{CartItem, CartLine, CartService, CartView, LineState, SellerCart, format_quantity};
@@ -35,6 +36,10 @@ pub use order::{
     Address, CheckoutRequest, Courier, Delivery, EWallet, Order, OrderAction, OrderChange,
     OrderEvent, OrderItem, OrderListener, OrderService, OrderStatus, PaymentMethod, Rate, Role,
     SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
+};
+pub use sync::{
+    HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, RefusalKind, RejectedChange,
+    SyncListener, SyncPhase, SyncProgress, SyncReport, SyncService, TokenStore,
 };
 
 use std::sync::Arc;
@@ -105,6 +110,17 @@ impl Pasar {
     /// Checkout, orders and their moves, ongkir rates.
     pub fn orders(&self) -> Arc<OrderService> {
         Arc::clone(&self.orders)
+    }
+
+    /// Sign-in and sync with the server at `server_url`, over the app's HTTP client,
+    /// keeping the session token in the app's secure storage.
+    pub fn sync(
+        &self,
+        server_url: String,
+        http: Box<dyn HttpClient>,
+        tokens: Box<dyn TokenStore>,
+    ) -> Arc<SyncService> {
+        SyncService::new(&self.core, server_url, http, tokens)
     }
 
     pub fn data_dir(&self) -> String {

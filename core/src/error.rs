@@ -236,6 +236,8 @@ pub enum Error {
     CartChanged { name: String },
     #[error(transparent)]
     Transition(#[from] crate::order::TransitionError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -352,6 +354,7 @@ impl Error {
                     }
                 }
             }
+            Error::Sync(e) => e.to_user(),
             Error::Internal(_) => UserError {
                 kind: ErrorKind::Internal,
                 field: None,

@@ -94,6 +94,7 @@ impl Groups {
             )
             .map_err(StoreError::from)?;
             add(tx, &id, admin_id, Role::Admin, now)?;
+            crate::sync::outbox::group_saved(tx, &id, &name, now)?;
             get(tx, &id)
         })
     }
@@ -117,7 +118,9 @@ impl Groups {
                         id: account_id.clone(),
                     });
                 }
-                add(tx, &group_id, &account_id, role, time::now_ms())?;
+                let now = time::now_ms();
+                add(tx, &group_id, &account_id, role, now)?;
+                crate::sync::outbox::member_added(tx, &group_id, &account_id, role.as_str(), now)?;
                 get(tx, &group_id)
             })
         })

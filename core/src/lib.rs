@@ -20,6 +20,7 @@ pub mod observe;
 pub mod order;
 pub mod phone;
 pub mod store;
+pub mod sync;
 pub mod time;
 
 pub mod pasar;

@@ -84,6 +84,18 @@ impl Subscription {
             cancel();
         }
     }
+
+    /// One subscription for two listeners: both stop together.
+    pub fn join(mut self, mut other: Subscription) -> Subscription {
+        let (a, b) = (self.cancel.take(), other.cancel.take());
+        Subscription {
+            cancel: Some(Box::new(move || {
+                for cancel in [a, b].into_iter().flatten() {
+                    cancel();
+                }
+            })),
+        }
+    }
 }
 
 impl Drop for Subscription {

@@ -7,6 +7,7 @@ use crate::chat::Chats;
 use crate::group::Groups;
 use crate::order::Orders;
 use crate::store::Database;
+use crate::sync::{SyncClient, SyncConfig};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +17,9 @@ pub const DATABASE_FILE: &str = "pasar.sqlite3";
 
 pub struct Pasar {
     data_dir: PathBuf,
+    db: Arc<Database>,
+    /// One sync round at a time per store, whichever client starts it.
+    sync_round: Arc<std::sync::Mutex<()>>,
     accounts: Accounts,
     cart: Cart,
     catalog: Catalog,
@@ -38,6 +42,8 @@ impl Pasar {
             chats: Chats::new(Arc::clone(&db)),
             groups: Groups::new(Arc::clone(&db)),
             orders: Orders::new(Arc::clone(&db)),
+            db,
+            sync_round: Arc::default(),
             data_dir,
         })
     }
@@ -71,6 +77,17 @@ impl Pasar {
 
     pub fn groups(&self) -> &Groups {
         &self.groups
+    }
+
+    /// A sync client for this store talking to `config.server_url`.
+    pub fn sync(&self, config: SyncConfig) -> SyncClient {
+        SyncClient::new(
+            Arc::clone(&self.db),
+            self.catalog.clone(),
+            self.orders.clone(),
+            config,
+            Arc::clone(&self.sync_round),
+        )
     }
 }
 

@@ -5,13 +5,15 @@
 //! sign-in); `GET /v1/me` names the token's account; `POST /v1/auth/logout` revokes it.
 //!
 //! Codes and tokens are stored only as SHA-256 hashes, so a leaked database or backup
-//! opens no session. Phone numbers and tokens never go to the log in full.
+//! opens no session. Phone numbers go to the log masked; codes and tokens never do.
+//! A refused code request (429) says in `Retry-After` when the next one will be allowed.
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::{CodeCheck, RateLimit};
+use crate::ops::http::ClientAddr;
+use crate::store::{CodeCheck, RateDecision, RateLimit};
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,9 +22,10 @@ use pasar_core::phone::PhoneNumber;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 const MINUTE_MS: i64 = 60 * 1000;
 
@@ -65,6 +68,10 @@ pub trait CodeSender: Send + Sync {
 }
 
 /// Development sender: writes the code to the server's stderr, the number masked.
+///
+/// This is the code's delivery, standing in for the SMS, not a log line: it bypasses
+/// `tracing` on purpose, so the log (which may be shipped and kept) never holds a code.
+/// `serve` warns at start that codes go to the console.
 pub struct ConsoleSender;
 
 impl CodeSender for ConsoleSender {
@@ -246,7 +253,7 @@ fn random_code() -> Result<String, ApiError> {
 }
 
 /// The token from `Authorization: Bearer TOKEN`, if it has the shape of one of ours.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
@@ -256,13 +263,13 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     .then_some(token)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     sha256_hex(token.to_ascii_lowercase().as_bytes())
 }
 
 async fn request_code(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     body: Bytes,
 ) -> Result<Json<CodeSent>, ApiError> {
     let request: CodeRequest = json_body(&body)?;
@@ -276,16 +283,15 @@ async fn request_code(
             since: now - settings.per_number.1,
         },
         RateLimit {
-            key: address_key(client.ip()),
+            key: address_key(client),
             max: settings.per_address.0,
             since: now - settings.per_address.1,
         },
     ];
-    if !state.store.take_rate(limits, now).await? {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+    if let RateDecision::Limited { retry_after_ms } = state.store.take_rate(limits, now).await? {
+        return Err(ApiError::rate_limited(
             "too many codes asked for; wait a few minutes and try again",
+            Duration::from_millis(u64::try_from(retry_after_ms).unwrap_or(1)),
         ));
     }
     let code = random_code()?;
@@ -295,16 +301,14 @@ async fn request_code(
         .put_code(phone.e164(), &code_hash(&phone, &code), expires_at, now)
         .await?;
     if let Err(e) = state.sender.send(&phone, &code).await {
-        eprintln!(
-            "pasar-server: could not send a code to {}: {e}",
-            mask_phone(phone.e164())
-        );
+        tracing::error!(phone = %mask_phone(phone.e164()), error = %e, "could not send a code");
         return Err(ApiError::new(
             StatusCode::BAD_GATEWAY,
             "send_failed",
             "the code could not be sent; try again",
         ));
     }
+    tracing::info!(phone = %mask_phone(phone.e164()), "code sent");
     Ok(Json(CodeSent {
         expires_at_ms: expires_at,
     }))

@@ -3,20 +3,28 @@
 //! and one-time code; sync, photo upload and push arrive with the sync work.
 //!
 //! Storage is an embedded SQLite file by default or PostgreSQL given a URL
-//! (`PASAR_DATABASE_URL`), see [`store`].
+//! (`PASAR_DATABASE_URL`), see [`store`]. Settings, logs, metrics, the HTTP layers and
+//! the API's description are in [`ops`].
 
 pub mod auth;
+pub mod dev_codes;
 mod error;
+pub mod ops;
 pub mod store;
+mod sync;
 
 use axum::{Json, Router, routing::get};
 use serde::Serialize;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 
 pub use auth::{AuthSettings, Clock, CodeSender, ConsoleSender, RecordingSender};
 pub use error::ApiError;
+pub use ops::config::{ConfigError, HttpSettings, LogFormat, LogSettings, Settings};
+pub use ops::metrics::Metrics;
 pub use store::{Database, Store};
 
 /// What every request handler shares. Cheap to clone.
@@ -26,16 +34,35 @@ pub struct AppState {
     pub sender: Arc<dyn CodeSender>,
     pub clock: Clock,
     pub auth: AuthSettings,
+    /// Counters any module may add to; served at `/metrics`.
+    pub metrics: Metrics,
+    /// Limits of the HTTP layers ([`ops::http`]).
+    pub http: HttpSettings,
+    /// How often [`ops::cleanup`] runs; zero never.
+    pub cleanup_interval: Duration,
 }
 
 impl AppState {
     /// The production settings: the machine's clock, the default limits.
     pub fn new(store: Store, sender: Arc<dyn CodeSender>) -> AppState {
+        AppState::with_settings(store, sender, &Settings::default())
+    }
+
+    /// The machine's clock, the default sign-in limits, the HTTP and cleanup settings
+    /// of `settings`.
+    pub fn with_settings(
+        store: Store,
+        sender: Arc<dyn CodeSender>,
+        settings: &Settings,
+    ) -> AppState {
         AppState {
             store,
             sender,
             clock: Clock::system(),
             auth: AuthSettings::default(),
+            metrics: Metrics::new(),
+            http: settings.http.clone(),
+            cleanup_interval: settings.cleanup_interval,
         }
     }
 }
@@ -52,17 +79,15 @@ struct Version {
     min_client_api: u32,
 }
 
-#[derive(Serialize)]
-struct Health {
-    status: &'static str,
-}
-
-/// The HTTP routes. Serve them with the client's address attached
-/// (`into_make_service_with_connect_info::<SocketAddr>()`, as [`serve_state`] does):
-/// sign-in rate limits are per address.
+/// The HTTP routes, behind the layers of [`ops::http`]. Serve them with the client's
+/// address attached (`into_make_service_with_connect_info::<SocketAddr>()`, as
+/// [`serve_state`] does): sign-in rate limits are per address.
+///
+/// A new group of routes is one more `.merge(...)` below, before the layers are
+/// applied (layers only wrap routes that exist when they are added), and its routes
+/// are described in `server/openapi.json` (`tests/openapi.rs` checks both agree).
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(|| async { Json(Health { status: "ok" }) }))
+    let routes = Router::new()
         .route(
             "/v1/version",
             get(|| async {
@@ -73,13 +98,14 @@ pub fn router(state: AppState) -> Router {
                 })
             }),
         )
+        .merge(ops::routes())
         .merge(auth::routes())
-        .with_state(state)
+        .merge(sync::routes());
+    ops::http::layers(routes, &state).with_state(state)
 }
 
-/// Settings, from the environment: `PASAR_ADDR` (default `127.0.0.1:8080`) and
-/// `PASAR_DATABASE_URL` (default `sqlite:pasar-server.sqlite3`; or `sqlite::memory:`,
-/// or `postgres://user@host:port/db`).
+/// Where to listen and which database: the part of [`Settings`] that `pasar serve`
+/// and `pasar demo` set themselves.
 #[derive(Clone, Debug)]
 pub struct Config {
     pub addr: SocketAddr,
@@ -88,24 +114,23 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
+        let s = Settings::default();
         Config {
-            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: Database::default(),
+            addr: s.addr,
+            database: s.database,
         }
     }
 }
 
 impl Config {
+    /// `PASAR_ADDR` and `PASAR_DATABASE_URL`, over a `PASAR_CONFIG` file if given (see
+    /// [`Settings::load`] for all the settings).
     pub fn from_env() -> Result<Config, String> {
-        let addr = std::env::var("PASAR_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
-        let addr = addr
-            .parse()
-            .map_err(|_| format!("PASAR_ADDR `{addr}` is not an address like 127.0.0.1:8080"))?;
-        let database = match std::env::var("PASAR_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => Database::from_url(&url)?,
-            _ => Database::default(),
-        };
-        Ok(Config { addr, database })
+        let s = Settings::load(None).map_err(|e| e.to_string())?;
+        Ok(Config {
+            addr: s.addr,
+            database: s.database,
+        })
     }
 }
 
@@ -115,36 +140,98 @@ pub async fn bind(config: &Config) -> std::io::Result<TcpListener> {
     TcpListener::bind(config.addr).await
 }
 
-/// Opens `database` (migrating it), then serves until `shutdown` completes and the
-/// requests in flight finish. Codes go to the console ([`ConsoleSender`]).
+/// Opens `database` (migrating it), then serves with the default settings until
+/// `shutdown` completes and the requests in flight finish. Codes go to the console
+/// ([`ConsoleSender`]).
 pub async fn serve(
     listener: TcpListener,
     database: Database,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let store = Store::open(&database)
-        .await
-        .map_err(|e| std::io::Error::other(format!("cannot open the database {database}: {e}")))?;
-    serve_state(
-        listener,
-        AppState::new(store, Arc::new(ConsoleSender)),
-        shutdown,
-    )
-    .await
+    let settings = Settings {
+        database,
+        ..Settings::default()
+    };
+    serve_with(listener, &settings, shutdown).await
 }
 
-/// Serves `state` (tests give their own store, sender and clock) until `shutdown`.
+/// [`serve`] with all the settings (the `pasar-server` binary's way).
+pub async fn serve_with(
+    listener: TcpListener,
+    settings: &Settings,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let database = &settings.database;
+    let store = Store::open(database)
+        .await
+        .map_err(|e| std::io::Error::other(format!("cannot open the database {database}: {e}")))?;
+    tracing::info!(database = %database, "database open");
+    let sender: Arc<dyn CodeSender> = match std::env::var_os("PASAR_DEV_CODES_DIR") {
+        Some(dir) => {
+            tracing::warn!("codes are written to files (PASAR_DEV_CODES_DIR), not sent by SMS");
+            Arc::new(dev_codes::FileSender::new(dir)?)
+        }
+        None => {
+            tracing::warn!(
+                "codes are written to the console (development sender), not sent by SMS"
+            );
+            Arc::new(ConsoleSender)
+        }
+    };
+    let state = AppState::with_settings(store, sender, settings);
+    serve_state(listener, state, shutdown).await
+}
+
+/// Serves `state` (tests give their own store, sender and clock) until `shutdown`, with
+/// the periodic cleanup running beside it. On `shutdown` the server stops accepting,
+/// the cleanup stops, and the requests in flight get `state.http.shutdown_grace` to
+/// finish; returns when they have (or the grace ran out) and the cleanup has stopped.
 pub async fn serve_state(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let (stop_cleanup, cleanup_stops) = tokio::sync::watch::channel(false);
+    let cleanup = ops::cleanup::spawn(&state, cleanup_stops);
+    let grace = state.http.shutdown_grace;
+    let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        let _ = stop_cleanup.send(true);
+        let _ = draining.send(());
+    })
+    .into_future();
+    let grace_over = async move {
+        match drain_started.await {
+            Ok(()) => tokio::time::sleep(grace).await,
+            // The server ended without a shutdown (an accept error): nothing to time.
+            Err(_) => std::future::pending().await,
+        }
+    };
+    let result = tokio::select! {
+        result = server => result,
+        () = grace_over => {
+            tracing::warn!(
+                grace_secs = grace.as_secs(),
+                "requests still in flight after the shutdown grace period; stopping anyway"
+            );
+            Ok(())
+        }
+    };
+    // Dropping the server future dropped the cleanup's stop sender if the server
+    // ended by itself, so this returns in every case.
+    if let Some(cleanup) = cleanup
+        && let Err(e) = cleanup.await
+    {
+        tracing::error!(error = %e, "the cleanup task failed");
+    }
+    tracing::info!("stopped");
+    result
 }
 
 /// Completes on Ctrl-C or SIGTERM (what a process manager sends to stop a server).

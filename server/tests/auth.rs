@@ -2,273 +2,14 @@
 //! on PostgreSQL (`PASAR_TEST_POSTGRES_URL`, see tests/postgres.sh). Without that URL the
 //! PostgreSQL runs say so loudly and pass, unless `PASAR_REQUIRE_POSTGRES=1` (CI).
 
+mod common;
+
+use common::{Backend, Db, MINUTE, PHONE, Server, hex};
+use pasar_server::Store;
 use pasar_server::store::LATEST_VERSION;
-use pasar_server::{AppState, AuthSettings, Clock, Database, RecordingSender, Store};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-const PHONE: &str = "+6281234567890";
-const MINUTE: i64 = 60_000;
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// Where one test's database lives; each test gets its own.
-enum Db {
-    Sqlite {
-        _dir: tempfile::TempDir,
-        path: std::path::PathBuf,
-    },
-    Postgres {
-        admin_url: String,
-        url: String,
-        schema: String,
-    },
-}
-
-impl Db {
-    async fn new(backend: Backend) -> Option<Db> {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("tempdir");
-                let path = dir.path().join("server.sqlite3");
-                Some(Db::Sqlite { _dir: dir, path })
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_url()?;
-                let schema = format!("t_{}", hex(&random16()));
-                let client = pg_connect(&admin_url).await;
-                client
-                    .batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .await
-                    .expect("create schema");
-                // The server finds its tables through search_path, so the store needs
-                // no notion of schemas.
-                let sep = if admin_url.contains('?') { '&' } else { '?' };
-                let url = format!("{admin_url}{sep}options=-c%20search_path%3D{schema}");
-                Some(Db::Postgres {
-                    admin_url,
-                    url,
-                    schema,
-                })
-            }
-        }
-    }
-
-    fn database(&self) -> Database {
-        match self {
-            Db::Sqlite { path, .. } => Database::Sqlite(path.clone()),
-            Db::Postgres { url, .. } => Database::Postgres(url.clone()),
-        }
-    }
-
-    /// Every value of a text column, read straight from the database, not via the server.
-    async fn texts(&self, sql: &str) -> Vec<String> {
-        match self {
-            Db::Sqlite { path, .. } => {
-                let conn = rusqlite::Connection::open(path).expect("open sqlite");
-                let mut stmt = conn.prepare(sql).expect("prepare");
-                stmt.query_map([], |r| r.get::<_, String>(0))
-                    .expect("query")
-                    .collect::<Result<_, _>>()
-                    .expect("rows")
-            }
-            Db::Postgres { url, .. } => pg_connect(url)
-                .await
-                .query(sql, &[])
-                .await
-                .expect("query")
-                .iter()
-                .map(|r| r.get::<_, String>(0))
-                .collect(),
-        }
-    }
-
-    /// Drops a PostgreSQL test schema (SQLite's temp dir goes by itself).
-    async fn finish(self) {
-        if let Db::Postgres {
-            admin_url, schema, ..
-        } = self
-        {
-            pg_connect(&admin_url)
-                .await
-                .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-                .await
-                .expect("drop schema");
-        }
-    }
-}
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("PASAR_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            if std::env::var("PASAR_REQUIRE_POSTGRES").as_deref() == Ok("1") {
-                panic!("PASAR_REQUIRE_POSTGRES=1 but PASAR_TEST_POSTGRES_URL is not set");
-            }
-            eprintln!(
-                "\n!!! NOTE: PostgreSQL test SKIPPED: PASAR_TEST_POSTGRES_URL is not set.\n\
-                 !!! Run `export PASAR_TEST_POSTGRES_URL=$(tests/postgres.sh)` to run it.\n"
-            );
-            None
-        }
-    }
-}
-
-async fn pg_connect(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .expect("connect to PASAR_TEST_POSTGRES_URL");
-    tokio::spawn(conn);
-    client
-}
-
-fn random16() -> [u8; 16] {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).expect("random");
-    b
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A server on a free port with a recording sender and a clock the test moves.
-struct Server {
-    addr: SocketAddr,
-    sender: Arc<RecordingSender>,
-    now: Arc<AtomicI64>,
-    db: Db,
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-impl Server {
-    async fn start(backend: Backend) -> Option<Server> {
-        let db = Db::new(backend).await?;
-        let store = Store::open(&db.database()).await.expect("open store");
-        let sender = Arc::new(RecordingSender::default());
-        let now = Arc::new(AtomicI64::new(1_700_000_000_000));
-        let clock_now = now.clone();
-        let state = AppState {
-            store,
-            sender: sender.clone(),
-            clock: Clock::from_fn(move || clock_now.load(Ordering::SeqCst)),
-            auth: AuthSettings::default(),
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(pasar_server::serve_state(listener, state, async {
-            let _ = stopped.await;
-        }));
-        Some(Server {
-            addr,
-            sender,
-            now,
-            db,
-            stop,
-            task,
-        })
-    }
-
-    fn advance(&self, ms: i64) {
-        self.now.fetch_add(ms, Ordering::SeqCst);
-    }
-
-    fn now(&self) -> i64 {
-        self.now.load(Ordering::SeqCst)
-    }
-
-    /// One HTTP/1.1 request on a fresh connection; returns the status and the JSON body
-    /// (`Null` when empty).
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: &str,
-    ) -> (u16, Value) {
-        let mut s = TcpStream::connect(self.addr).await.expect("connect");
-        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{auth}\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        );
-        s.write_all(request.as_bytes()).await.expect("send");
-        let mut response = String::new();
-        s.read_to_string(&mut response).await.expect("read");
-        let status = response
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        let json = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"))
-        };
-        (status, json)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call("POST", path, None, &body.to_string()).await
-    }
-
-    async fn ask_code(&self, phone: &str) -> (u16, Value) {
-        self.post("/v1/auth/code", json!({ "phone": phone })).await
-    }
-
-    async fn verify(&self, phone: &str, code: &str) -> (u16, Value) {
-        self.post("/v1/auth/verify", json!({ "phone": phone, "code": code }))
-            .await
-    }
-
-    fn code(&self, e164: &str) -> String {
-        self.sender.last_code(e164).expect("a code was sent")
-    }
-
-    /// Asks for a code and signs in with it; returns the verify answer.
-    async fn sign_in(&self, phone: &str, e164: &str) -> Value {
-        assert_eq!(self.ask_code(phone).await.0, 200);
-        let (status, body) = self.verify(phone, &self.code(e164)).await;
-        assert_eq!(status, 200, "{body}");
-        body
-    }
-
-    async fn finish(self) {
-        let _ = self.stop.send(());
-        let _ = self.task.await;
-        self.db.finish().await;
-    }
-}
-
-/// Runs one scenario as two tests, `NAME::sqlite` and `NAME::postgres`.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    )*};
-}
+use std::time::Duration;
 
 on_both!(
     code_verify_me_logout,
@@ -276,9 +17,12 @@ on_both!(
     codes_expire,
     code_requests_are_rate_limited_per_number,
     code_requests_are_rate_limited_per_address,
+    forwarded_for_counts_only_behind_a_trusted_proxy,
     bad_input_is_400,
     codes_and_tokens_are_stored_hashed,
     migrations_are_idempotent,
+    cleanup_deletes_dead_codes_sessions_and_rate_events,
+    the_cleanup_runs_periodically_and_stops_with_the_server,
 );
 
 async fn code_verify_me_logout(backend: Backend) {
@@ -415,11 +159,21 @@ async fn code_requests_are_rate_limited_per_number(backend: Backend) {
         assert_eq!(server.ask_code(PHONE).await.0, 200);
         server.advance(MINUTE);
     }
-    let (status, body) = server.ask_code("0812 3456 7890").await;
+    let reply = server
+        .send(
+            "POST",
+            "/v1/auth/code",
+            None,
+            &[],
+            json!({ "phone": "0812 3456 7890" }).to_string().as_bytes(),
+        )
+        .await;
     assert_eq!(
-        (status, body["error"].as_str()),
+        (reply.status, reply.json()["error"].as_str()),
         (429, Some("rate_limited"))
     );
+    // The first of the three, 3 minutes ago, leaves the 10-minute window in 7.
+    assert_eq!(reply.header("retry-after"), Some("420"));
     assert_eq!(server.sender.count(), 3, "a refused request sends nothing");
     // Another number is not held back by this one.
     assert_eq!(server.ask_code("+6281299998888").await.0, 200);
@@ -438,13 +192,84 @@ async fn code_requests_are_rate_limited_per_address(backend: Backend) {
         let (status, body) = server.ask_code(&format!("+62812555500{i:02}")).await;
         assert_eq!(status, 200, "request {i}: {body}");
     }
-    let (status, body) = server.ask_code("+6281255550099").await;
+    server.advance(MINUTE);
+    let reply = server
+        .send(
+            "POST",
+            "/v1/auth/code",
+            None,
+            &[],
+            json!({ "phone": "+6281255550099" }).to_string().as_bytes(),
+        )
+        .await;
     assert_eq!(
-        (status, body["error"].as_str()),
+        (reply.status, reply.json()["error"].as_str()),
         (429, Some("rate_limited"))
     );
-    server.advance(60 * MINUTE);
+    assert_eq!(reply.header("retry-after"), Some("3540"));
+    server.advance(59 * MINUTE);
     assert_eq!(server.ask_code("+6281255550099").await.0, 200);
+    server.finish().await;
+}
+
+/// One code request from the same socket, claiming `forwarded` as its origin.
+async fn ask_forwarded(server: &Server, phone: &str, forwarded: &str) -> u16 {
+    server
+        .send(
+            "POST",
+            "/v1/auth/code",
+            None,
+            &[("X-Forwarded-For", forwarded)],
+            json!({ "phone": phone }).to_string().as_bytes(),
+        )
+        .await
+        .status
+}
+
+async fn forwarded_for_counts_only_behind_a_trusted_proxy(backend: Backend) {
+    // Not trusted (the default): a client writing the header gains nothing.
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    for i in 0..20 {
+        let status = ask_forwarded(
+            &server,
+            &format!("+62812555500{i:02}"),
+            &format!("1.2.3.{i}"),
+        )
+        .await;
+        assert_eq!(status, 200, "request {i}");
+    }
+    assert_eq!(
+        ask_forwarded(&server, "+6281255550099", "9.9.9.9").await,
+        429
+    );
+    server.finish().await;
+
+    // Behind one trusted proxy: the address it appended is the client's.
+    let Some(server) = Server::start_with(backend, |s| s.http.trusted_proxies = 1).await else {
+        return;
+    };
+    for i in 0..25 {
+        // What the client wrote itself ("6.6.6.6") is ignored: each request counts for
+        // the address the proxy appended.
+        let status = ask_forwarded(
+            &server,
+            &format!("+62812666600{i:02}"),
+            &format!("6.6.6.6, 1.2.3.{i}"),
+        )
+        .await;
+        assert_eq!(status, 200, "request {i}");
+    }
+    for i in 0..19 {
+        let status =
+            ask_forwarded(&server, &format!("+62812777700{i:02}"), "6.6.6.6, 1.2.3.0").await;
+        assert_eq!(status, 200, "request {i} from 1.2.3.0");
+    }
+    assert_eq!(
+        ask_forwarded(&server, "+6281277770099", "1.2.3.0").await,
+        429
+    );
     server.finish().await;
 }
 
@@ -532,5 +357,130 @@ async fn migrations_are_idempotent(backend: Backend) {
     let expected: Vec<String> = (1..=LATEST_VERSION).map(|v| v.to_string()).collect();
     assert_eq!(versions, expected, "each migration recorded once");
     drop((store, again));
+    db.finish().await;
+}
+
+async fn count(db: &Db, table: &str) -> usize {
+    db.texts(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table}"))
+        .await
+        .first()
+        .and_then(|n| n.parse().ok())
+        .expect("count")
+}
+
+async fn cleanup_deletes_dead_codes_sessions_and_rate_events(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let (abandoned, revoked, expiring) = ("+6281200000001", "+6281200000002", "+6281200000003");
+    assert_eq!(server.ask_code(abandoned).await.0, 200);
+    let token = server.sign_in(revoked, revoked).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    assert_eq!(
+        server
+            .call("POST", "/v1/auth/logout", Some(&token), "")
+            .await
+            .0,
+        204
+    );
+    let live = server.sign_in(expiring, expiring).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    server.advance(6 * MINUTE);
+    assert_eq!(server.ask_code(PHONE).await.0, 200); // a code still live
+
+    let cleaned = pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(
+        (cleaned.codes, cleaned.sessions, cleaned.rate_events),
+        (1, 1, 0)
+    );
+    assert_eq!(
+        server.db.texts("SELECT phone FROM otp_codes").await,
+        vec![PHONE]
+    );
+    assert_eq!(count(&server.db, "sessions").await, 1);
+    assert_eq!(
+        server.call("GET", "/v1/me", Some(&live), "").await.0,
+        200,
+        "a live session survives"
+    );
+    assert_eq!(
+        server
+            .call("POST", "/v1/auth/logout", Some(&token), "")
+            .await
+            .0,
+        401,
+        "a deleted revoked session is as dead as before"
+    );
+
+    // An hour later every code request has left the longest window (two events each:
+    // the number and the address), and the last code has expired.
+    server.advance(61 * MINUTE);
+    let cleaned = pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(
+        (cleaned.codes, cleaned.sessions, cleaned.rate_events),
+        (1, 0, 8)
+    );
+    assert_eq!(count(&server.db, "otp_codes").await, 0);
+    assert_eq!(count(&server.db, "otp_requests").await, 0);
+
+    server.advance(30 * 24 * 60 * MINUTE);
+    let cleaned = pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(
+        (cleaned.codes, cleaned.sessions, cleaned.rate_events),
+        (0, 1, 0)
+    );
+    assert_eq!(count(&server.db, "sessions").await, 0);
+    // Again: nothing left to do.
+    let cleaned = pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(cleaned, pasar_server::store::Cleaned::default());
+    let metrics = server.state.metrics.render();
+    assert!(
+        metrics.contains("pasar_cleanup_runs_total 4\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("pasar_cleanup_deleted_total{kind=\"sessions\"} 2\n"),
+        "{metrics}"
+    );
+    server.finish().await;
+}
+
+async fn the_cleanup_runs_periodically_and_stops_with_the_server(backend: Backend) {
+    let Some(server) = Server::start_with(backend, |s| {
+        s.cleanup_interval = Duration::from_millis(50);
+    })
+    .await
+    else {
+        return;
+    };
+    assert_eq!(server.ask_code(PHONE).await.0, 200);
+    server.advance(5 * MINUTE); // the code expires; the next cleanup deletes it
+    let runs = server
+        .state
+        .metrics
+        .counter("pasar_cleanup_runs_total", &[]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while count(&server.db, "otp_codes").await > 0 || runs.get() < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no cleanup ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // serve_state returns only once the cleanup task has ended; after that, no more runs.
+    let (task, db) = server.stop();
+    task.await.expect("server task").expect("server ran");
+    let after = runs.get();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs.get(), after, "the cleanup went on after the shutdown");
     db.finish().await;
 }

@@ -92,3 +92,88 @@ fn a_bad_database_url_is_refused_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PASAR_DATABASE_URL"));
 }
+
+#[test]
+fn a_config_file_is_read_and_the_environment_overrides_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pasar.toml");
+    std::fs::write(
+        &file,
+        "addr = \"127.0.0.1:0\"\ndatabase_url = \"sqlite::memory:\"\n[log]\nformat = \"json\"\n",
+    )
+    .expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
+        .arg("--config")
+        .arg(&file)
+        .env_remove("PASAR_ADDR")
+        .env_remove("PASAR_DATABASE_URL")
+        .env_remove("PASAR_LOG_FORMAT")
+        .env("PASAR_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start pasar-server");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("first line");
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_owned();
+    assert_eq!(get(&addr, "/health").0, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    assert!(output.status.success());
+    // The file asked for JSON logs: every stderr line is a JSON object.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.contains("request finished")),
+        "{stderr}"
+    );
+    for line in lines {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not a JSON log line: {line}"));
+        assert!(v["level"].is_string(), "{line}");
+    }
+
+    // The environment overrides the file: a bad PASAR_ADDR is refused, by name.
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
+        .arg("--config")
+        .arg(&file)
+        .env("PASAR_ADDR", "not-an-address")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PASAR_ADDR"));
+}
+
+#[test]
+fn a_bad_config_file_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pasar.toml");
+    std::fs::write(&file, "[http]\nbody_limit = 0\n").expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
+        .env("PASAR_CONFIG", &file)
+        .env_remove("PASAR_BODY_LIMIT")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("http.body_limit (in pasar.toml)"),
+        "{stderr}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_pasar-server"))
+        .arg("--verbose")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("usage"));
+}

@@ -13,8 +13,8 @@ pub(crate) fn get_product_in(c: &rusqlite::Connection, id: &str) -> Result<Produ
     store::get(c, id)
 }
 pub use product::{
-    NewProduct, NewVariant, PhotoRef, PriceInput, Product, ProductPatch, Stock, Variant,
-    VariantOption, VariantsInput,
+    NewProduct, NewVariant, PRICE_MAX_IDR, PhotoRef, PriceInput, Product, ProductPatch, STOCK_MAX,
+    Stock, Variant, VariantOption, VariantsInput,
 };
 pub use search::{Filters, SearchPage, SearchRequest, Sort};
 pub use store::{PAGE_DEFAULT, PAGE_MAX, Page, PageRequest};
@@ -95,7 +95,9 @@ impl Catalog {
                 });
             }
             store::insert(tx, &product)?;
-            store::get(tx, &product.id)
+            let saved = store::get(tx, &product.id)?;
+            crate::sync::outbox::product_saved(tx, None, &saved)?;
+            Ok::<_, crate::Error>(saved)
         })?;
         self.search.note_written(&product);
         self.observers
@@ -113,9 +115,15 @@ impl Catalog {
         check_id("id", id)?;
         let product = self.db.write(|tx| {
             let current = store::get(tx, id)?;
-            let updated = patch.apply(current, &mut crate::id::new_id, crate::time::now_ms())?;
+            let updated = patch.apply(
+                current.clone(),
+                &mut crate::id::new_id,
+                crate::time::now_ms(),
+            )?;
             store::update(tx, &updated)?;
-            store::get(tx, id)
+            let saved = store::get(tx, id)?;
+            crate::sync::outbox::product_saved(tx, Some(&current), &saved)?;
+            Ok::<_, crate::Error>(saved)
         })?;
         self.search.note_written(&product);
         self.observers
@@ -419,17 +427,32 @@ impl Catalog {
         match existing {
             Some(id) => {
                 let current = store::get(tx, &id)?;
-                let updated = row
-                    .into_patch()
-                    .apply(current, &mut crate::id::new_id, now)?;
+                let updated =
+                    row.into_patch()
+                        .apply(current.clone(), &mut crate::id::new_id, now)?;
                 store::update(tx, &updated)?;
+                crate::sync::outbox::product_saved(tx, Some(&current), &updated)?;
                 Ok(false)
             }
             None => {
                 let product = row.into_new(seller).validate(&mut crate::id::new_id, now)?;
                 store::insert(tx, &product)?;
+                crate::sync::outbox::product_saved(tx, None, &product)?;
                 Ok(true)
             }
+        }
+    }
+
+    /// Products that arrived by sync (already committed): search learns their words
+    /// and screens hear of them.
+    pub(crate) fn notify_synced(&self, products: &[Product]) {
+        if products.is_empty() {
+            return;
+        }
+        for p in products {
+            self.search.note_written(p);
+            self.observers
+                .notify(&CatalogEvent::ProductSaved(p.clone()));
         }
     }
 

@@ -112,7 +112,7 @@ fn decode_options(text: &str) -> Vec<VariantOption> {
         .unwrap_or_default()
 }
 
-pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
+pub(crate) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
     if let Some(source) = &p.source_id
         && find_by_source_id(c, source)?.is_some()
     {
@@ -151,7 +151,7 @@ pub(super) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
     Ok(())
 }
 
-pub(super) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
+pub(crate) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
     c.prepare_cached(
         "UPDATE products SET name = ?2, description = ?3, price_idr = ?4, unit = ?5, stock = ?6,
                 preorder_days = ?7, category = ?8, options = ?9, archived = ?10, updated_at = ?11,

@@ -5,9 +5,9 @@ pub mod address;
 pub mod model;
 pub mod ongkir;
 pub mod payment;
-mod service;
+pub(crate) mod service;
 pub mod status;
-mod store;
+pub(crate) mod store;
 pub mod wa;
 
 pub use model::{CheckoutRequest, Order, OrderEvent, OrderItem, SellerChoice};

@@ -269,19 +269,17 @@ impl Orders {
             version: 1,
         };
         store::insert(tx, &order, &reserved)?;
-        store::add_event(
-            tx,
-            &order.id,
-            &OrderEvent {
-                at: now,
-                role: Role::Buyer,
-                actor_id: Some(order.buyer_id.clone()),
-                action: "place".into(),
-                from: None,
-                to: order.status,
-                detail: order.payment.code(),
-            },
-        )?;
+        let placed = OrderEvent {
+            at: now,
+            role: Role::Buyer,
+            actor_id: Some(order.buyer_id.clone()),
+            action: "place".into(),
+            from: None,
+            to: order.status,
+            detail: order.payment.code(),
+        };
+        store::add_event(tx, &order.id, &placed)?;
+        crate::sync::outbox::order_placed(tx, &order, std::slice::from_ref(&placed))?;
         Ok(order)
     }
 
@@ -356,6 +354,7 @@ impl Orders {
                 detail,
             };
             store::add_event(tx, &order.id, &event)?;
+            crate::sync::outbox::order_acted(tx, &order.id, actor_id, &action, order.updated_at)?;
             Ok::<_, Error>((order, event))
         })?;
         self.observers.notify(&OrderChanged {
@@ -538,6 +537,55 @@ fn reserve(
 }
 
 /// Gives back what an order reserved.
+/// The server refused an order placed on this phone (out of stock, price changed): it
+/// is cancelled here too with the server's reason, and the stock it took on this phone
+/// goes back. `None` when the order is gone or already final.
+pub(crate) fn refused_by_server(
+    c: &Connection,
+    order_id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<Option<OrderChanged>> {
+    let mut order = match store::get(c, order_id) {
+        Ok(o) => o,
+        Err(Error::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    if order.status.is_final() {
+        return Ok(None);
+    }
+    let from = order.status;
+    if from.holds_stock() {
+        release(c, order_id)?;
+    }
+    order.status = OrderStatus::Cancelled;
+    order.cancel_reason = Some(reason.to_owned());
+    order.expires_at = None;
+    order.updated_at = now.max(order.updated_at);
+    order.version += 1;
+    store::update(c, &order)?;
+    let event = OrderEvent {
+        at: order.updated_at,
+        role: Role::System,
+        actor_id: None,
+        action: "cancel".into(),
+        from: Some(from),
+        to: OrderStatus::Cancelled,
+        detail: reason.to_owned(),
+    };
+    store::add_event(c, order_id, &event)?;
+    Ok(Some(OrderChanged { order, event }))
+}
+
+impl Orders {
+    /// Tells listeners about orders that changed through sync (already committed).
+    pub(crate) fn notify_synced(&self, changes: &[OrderChanged]) {
+        for change in changes {
+            self.observers.notify(change);
+        }
+    }
+}
+
 fn release(c: &Connection, order_id: &str) -> Result<()> {
     for (product_id, variant_id, units, on) in store::reservations(c, order_id)? {
         let (sql, key) = match on.as_str() {

@@ -149,7 +149,7 @@ pub(super) fn update(c: &Connection, o: &Order) -> Result<(), Error> {
     Ok(())
 }
 
-pub(super) fn get(c: &Connection, id: &str) -> Result<Order, Error> {
+pub(crate) fn get(c: &Connection, id: &str) -> Result<Order, Error> {
     let mut o = c
         .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))
         .map_err(StoreError::from)?
@@ -282,7 +282,7 @@ pub(super) fn events(c: &Connection, order_id: &str) -> Result<Vec<OrderEvent>, 
     .map_err(StoreError::from)?)
 }
 
-fn role_code(r: Role) -> &'static str {
+pub(crate) fn role_code(r: Role) -> &'static str {
     match r {
         Role::Buyer => "buyer",
         Role::Seller => "seller",
@@ -290,7 +290,7 @@ fn role_code(r: Role) -> &'static str {
     }
 }
 
-fn role_from(s: &str) -> Role {
+pub(crate) fn role_from(s: &str) -> Role {
     match s {
         "buyer" => Role::Buyer,
         "seller" => Role::Seller,
@@ -385,5 +385,32 @@ pub(super) fn open_transfer_totals(c: &Connection, seller_id: &str) -> Result<Ve
         .query_map([seller_id], |r| r.get::<_, i64>(0).map(Rupiah::new))
         .map_err(StoreError::from)?
         .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(StoreError::from)?)
+}
+
+/// Replaces an order and its history with the server's version (a pull). The phone's
+/// own reservation bookkeeping is dropped: the server holds the stock now.
+pub(crate) fn replace(c: &Connection, o: &Order, history: &[OrderEvent]) -> Result<(), Error> {
+    for sql in [
+        "DELETE FROM order_events WHERE order_id = ?1",
+        "DELETE FROM order_items WHERE order_id = ?1",
+        "DELETE FROM orders WHERE id = ?1",
+    ] {
+        c.execute(sql, [&o.id]).map_err(StoreError::from)?;
+    }
+    let none: Vec<(i64, &'static str)> = vec![(0, ""); o.items.len()];
+    insert(c, o, &none)?;
+    for e in history {
+        add_event(c, &o.id, e)?;
+    }
+    Ok(())
+}
+
+/// Whether the phone has this order at this version or later already.
+pub(crate) fn version_of(c: &Connection, id: &str) -> Result<Option<i64>, Error> {
+    Ok(c.prepare_cached("SELECT version FROM orders WHERE id = ?1")
+        .map_err(StoreError::from)?
+        .query_row([id], |r| r.get(0))
+        .optional()
         .map_err(StoreError::from)?)
 }

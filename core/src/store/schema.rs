@@ -259,6 +259,36 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     "#,
     },
+    Migration {
+        version: 6,
+        sql: r#"
+        -- Changes waiting to reach the server, written in the same transaction as the
+        -- change itself. The id is the mutation id the server deduplicates on:
+        -- AUTOINCREMENT so an id is never reused, even after the queue empties.
+        CREATE TABLE outbox (
+            id        INTEGER PRIMARY KEY AUTOINCREMENT,
+            at        INTEGER NOT NULL,
+            entity    TEXT NOT NULL,   -- 'product:<id>', 'order:<id>', 'group:<id>', 'profile'
+            body      TEXT NOT NULL,   -- the mutation as the wire sends it (JSON)
+            attempts  INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT
+        ) STRICT;
+        CREATE INDEX outbox_entity ON outbox (entity);
+
+        -- Mutations the server refused for good, for the screen that made them.
+        CREATE TABLE sync_rejections (
+            mutation_id INTEGER PRIMARY KEY,
+            entity      TEXT NOT NULL,
+            op          TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            field       TEXT,
+            indonesian  TEXT NOT NULL,
+            english     TEXT NOT NULL,
+            at          INTEGER NOT NULL,
+            seen        INTEGER NOT NULL DEFAULT 0 CHECK (seen IN (0, 1))
+        ) STRICT;
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -347,6 +377,10 @@ mod tests {
                  VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000d1', 'c1', 'A1B2C3', 'b', '0190a3e0-7d2c-7cc0-8000-0000000000a1',
                          'processing', 'cod', 'pickup', 50000, 0, 0, 0, 50000, 4, 4);"
             }
+            6 => {
+                seed(conn, 5);
+                "INSERT INTO outbox (at, entity, body) VALUES (5, 'profile', '{\"op\":\"put_profile\",\"name\":\"Rina\"}');"
+            }
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");
@@ -377,6 +411,14 @@ mod tests {
                 .query_row("SELECT total_idr FROM orders", [], |r| r.get(0))
                 .expect("order");
             assert_eq!(total, 50_000);
+        }
+        if from >= 6 {
+            let queued: (i64, String) = conn
+                .query_row("SELECT id, entity FROM outbox", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .expect("outbox");
+            assert_eq!(queued, (1, "profile".to_owned()));
         }
         if from >= 4 {
             let cart: (i64, String) = conn

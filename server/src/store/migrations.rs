@@ -3,9 +3,10 @@
 //! change is a new entry at the end.
 
 /// `(version, SQL)`, in order. Versions start at 1 and have no gaps.
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "
+pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE accounts (
         id         TEXT PRIMARY KEY,
         phone      TEXT NOT NULL UNIQUE,   -- E.164
@@ -36,7 +37,82 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[(
     );
     CREATE INDEX sessions_account ON sessions (account_id);
     ",
-)];
+    ),
+    (
+        2,
+        "
+    -- Sync. Every write takes the next number of the one feed row while holding it, so
+    -- changes commit in feed order and a pull never skips one committed late.
+    CREATE TABLE feed (
+        id  BIGINT PRIMARY KEY,
+        seq BIGINT NOT NULL
+    );
+    INSERT INTO feed (id, seq) VALUES (1, 0);
+    -- What an account may see grows when it joins a group: its epoch goes up and its
+    -- phones pull again from the start.
+    ALTER TABLE accounts ADD COLUMN epoch BIGINT NOT NULL DEFAULT 0;
+    -- Each install, and the last of its mutations applied (or refused for good).
+    CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        account_id   TEXT NOT NULL REFERENCES accounts (id),
+        last_applied BIGINT NOT NULL DEFAULT 0,
+        created_at   BIGINT NOT NULL,
+        seen_at      BIGINT NOT NULL
+    );
+    -- Refused mutations keep their reason, so a retried batch gets the same answer.
+    CREATE TABLE rejections (
+        device_id   TEXT NOT NULL,
+        mutation_id BIGINT NOT NULL,
+        reason      TEXT NOT NULL,
+        PRIMARY KEY (device_id, mutation_id)
+    );
+    -- Products, groups and orders are JSON documents (the wire's own shape) with the
+    -- columns the rules and the pull query filter on.
+    CREATE TABLE products (
+        id        TEXT PRIMARY KEY,
+        seller_id TEXT NOT NULL REFERENCES accounts (id),
+        doc       TEXT NOT NULL,
+        clocks    TEXT NOT NULL,      -- field -> time of the edit that set it
+        seq       BIGINT NOT NULL
+    );
+    CREATE INDEX products_seq ON products (seq);
+    CREATE INDEX products_seller ON products (seller_id, seq);
+    -- The product's feed number is kept here too, so a member's pull walks the index
+    -- of each of its groups from its cursor instead of every product of the groups.
+    CREATE TABLE product_groups (
+        group_id   TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        seq        BIGINT NOT NULL,
+        PRIMARY KEY (group_id, product_id)
+    );
+    CREATE INDEX product_groups_product ON product_groups (product_id);
+    CREATE INDEX product_groups_seq ON product_groups (group_id, seq);
+    CREATE TABLE market_groups (
+        id         TEXT PRIMARY KEY,
+        doc        TEXT NOT NULL,
+        seq        BIGINT NOT NULL
+    );
+    CREATE INDEX market_groups_seq ON market_groups (seq);
+    CREATE TABLE group_members (
+        group_id   TEXT NOT NULL REFERENCES market_groups (id),
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        role       TEXT NOT NULL,
+        PRIMARY KEY (group_id, account_id)
+    );
+    CREATE INDEX group_members_account ON group_members (account_id);
+    CREATE TABLE orders (
+        id          TEXT PRIMARY KEY,
+        buyer_id    TEXT NOT NULL REFERENCES accounts (id),
+        seller_id   TEXT NOT NULL REFERENCES accounts (id),
+        doc         TEXT NOT NULL,
+        seq         BIGINT NOT NULL
+    );
+    CREATE INDEX orders_seq ON orders (seq);
+    CREATE INDEX orders_buyer ON orders (buyer_id, seq);
+    CREATE INDEX orders_seller ON orders (seller_id, seq);
+    ",
+    ),
+];
 
 /// The schema version a current server runs on.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

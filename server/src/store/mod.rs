@@ -7,6 +7,7 @@
 
 mod migrations;
 mod postgres;
+pub(crate) mod sql;
 mod sqlite;
 
 use std::fmt;
@@ -134,6 +135,27 @@ pub struct RateLimit {
     pub since: i64,
 }
 
+/// The verdict of [`Store::take_rate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateDecision {
+    /// Within every limit; the event was charged.
+    Allowed,
+    /// A limit is exhausted; nothing was charged. A request is allowed again after
+    /// `retry_after_ms` (when enough of the counted events have left the window).
+    Limited { retry_after_ms: i64 },
+}
+
+/// What one [`Store::cleanup`] removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    /// One-time codes past their expiry (never typed in, or abandoned after wrong tries).
+    pub codes: u64,
+    /// Sessions that expired or were revoked: they can never open anything again.
+    pub sessions: u64,
+    /// Rate-limit events older than the longest window: they no longer count.
+    pub rate_events: u64,
+}
+
 /// The storage the routes use. Cheap to clone.
 #[derive(Clone)]
 pub enum Store {
@@ -170,9 +192,13 @@ impl Store {
         }
     }
 
-    /// Charges one event to every limit if none is exhausted and returns true; returns
-    /// false and charges nothing otherwise. Drops events older than the oldest `since`.
-    pub async fn take_rate(&self, limits: Vec<RateLimit>, now: i64) -> Result<bool, StoreError> {
+    /// Charges one event to every limit if none is exhausted; charges nothing otherwise
+    /// and says when to come back. Drops events older than the oldest `since`.
+    pub async fn take_rate(
+        &self,
+        limits: Vec<RateLimit>,
+        now: i64,
+    ) -> Result<RateDecision, StoreError> {
         match self {
             Store::Sqlite(s) => s.take_rate(limits, now).await,
             Store::Postgres(s) => s.take_rate(limits, now).await,
@@ -242,6 +268,26 @@ impl Store {
             Store::Postgres(s) => s.revoke_session(token_hash, now).await,
         }
     }
+}
+
+impl Store {
+    /// Deletes what can never be used again: codes expired at `now`, sessions expired or
+    /// revoked, and rate-limit events before `rate_events_before` (the start of the
+    /// longest window). Run periodically (see `ops::cleanup`); safe to run from several
+    /// servers on one database at once.
+    pub async fn cleanup(&self, now: i64, rate_events_before: i64) -> Result<Cleaned, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.cleanup(now, rate_events_before).await,
+            Store::Postgres(s) => s.cleanup(now, rate_events_before).await,
+        }
+    }
+}
+
+/// When an exhausted limit lets a request through again, given the time of the counted
+/// event that must leave the window first (see `take_rate`): it leaves once `window`
+/// has passed since it, i.e. `at - since` from now.
+fn retry_after_ms(limit: &RateLimit, at: i64) -> i64 {
+    (at - limit.since).max(1)
 }
 
 /// Milliseconds since the epoch by the machine's clock (for bookkeeping such as when a

@@ -3,7 +3,7 @@
 //! instances may share one database: migrations and rate limits take advisory locks.
 
 use super::migrations::{CREATE_VERSION_TABLE, MIGRATIONS};
-use super::{Account, CodeCheck, RateLimit, StoreError};
+use super::{Account, Cleaned, CodeCheck, RateDecision, RateLimit, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
@@ -34,7 +34,7 @@ async fn connect(config: &tokio_postgres::Config) -> Result<Client, StoreError> 
     let (client, connection) = config.connect(NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
-            eprintln!("pasar-server: postgres connection closed: {e}");
+            tracing::warn!(error = %e, "postgres connection closed");
         }
     });
     Ok(client)
@@ -60,7 +60,7 @@ impl PgStore {
     }
 
     /// A connection of the pool, opened (again) if needed, held until the guard drops.
-    async fn client(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
+    pub(super) async fn client(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
         let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.conns.len();
         let mut guard = self.inner.conns[i].lock().await;
         if guard.as_ref().is_none_or(Client::is_closed) {
@@ -121,7 +121,7 @@ impl PgStore {
         &self,
         mut limits: Vec<RateLimit>,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<RateDecision, StoreError> {
         let mut guard = self.client().await?;
         let client = guard
             .as_mut()
@@ -150,8 +150,20 @@ impl PgStore {
                 .await?
                 .get(0);
             if used >= i64::from(limit.max) {
+                // The next request fits once `used - max + 1` events have left the
+                // window: wait for the one at that offset from the oldest.
+                let at: i64 = tx
+                    .query_one(
+                        "SELECT at FROM otp_requests WHERE key = $1 AND at > $2
+                         ORDER BY at LIMIT 1 OFFSET $3",
+                        &[&limit.key, &limit.since, &(used - i64::from(limit.max))],
+                    )
+                    .await?
+                    .get(0);
                 tx.commit().await?; // keep the pruning
-                return Ok(false);
+                return Ok(RateDecision::Limited {
+                    retry_after_ms: super::retry_after_ms(limit, at),
+                });
             }
         }
         for limit in &limits {
@@ -162,7 +174,7 @@ impl PgStore {
             .await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(RateDecision::Allowed)
     }
 
     pub(super) async fn put_code(
@@ -308,5 +320,40 @@ impl PgStore {
             )
             .await?;
         Ok(n > 0)
+    }
+
+    pub(super) async fn cleanup(
+        &self,
+        now: i64,
+        rate_events_before: i64,
+    ) -> Result<Cleaned, StoreError> {
+        let mut guard = self.client().await?;
+        let client = guard
+            .as_mut()
+            .ok_or_else(|| StoreError::new("no connection"))?;
+        // Plain deletes, no advisory lock: two servers cleaning at once delete disjoint
+        // or already-deleted rows, and nothing reads a row that is about to go.
+        let tx = client.transaction().await?;
+        let codes = tx
+            .execute("DELETE FROM otp_codes WHERE expires_at <= $1", &[&now])
+            .await?;
+        let sessions = tx
+            .execute(
+                "DELETE FROM sessions WHERE expires_at <= $1 OR revoked_at IS NOT NULL",
+                &[&now],
+            )
+            .await?;
+        let rate_events = tx
+            .execute(
+                "DELETE FROM otp_requests WHERE at < $1",
+                &[&rate_events_before],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Cleaned {
+            codes,
+            sessions,
+            rate_events,
+        })
     }
 }

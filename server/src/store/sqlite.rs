@@ -2,7 +2,7 @@
 //! slow disk never stalls the async workers. One writer is what SQLite allows anyway.
 
 use super::migrations::{CREATE_VERSION_TABLE, MIGRATIONS};
-use super::{Account, CodeCheck, RateLimit, StoreError};
+use super::{Account, Cleaned, CodeCheck, RateDecision, RateLimit, StoreError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,11 @@ impl SqliteStore {
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
         })
+    }
+
+    /// The connection, for rules run through [`super::Store::transaction`].
+    pub(super) fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
     }
 
     async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -91,7 +96,7 @@ impl SqliteStore {
         &self,
         limits: Vec<RateLimit>,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<RateDecision, StoreError> {
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if let Some(oldest) = limits.iter().map(|l| l.since).min() {
@@ -104,8 +109,18 @@ impl SqliteStore {
                     |r| r.get(0),
                 )?;
                 if used >= i64::from(limit.max) {
+                    // The next request fits once `used - max + 1` events have left the
+                    // window: wait for the one at that offset from the oldest.
+                    let at: i64 = tx.query_row(
+                        "SELECT at FROM otp_requests WHERE key = ?1 AND at > ?2
+                         ORDER BY at LIMIT 1 OFFSET ?3",
+                        params![limit.key, limit.since, used - i64::from(limit.max)],
+                        |r| r.get(0),
+                    )?;
                     tx.commit()?; // keep the pruning
-                    return Ok(false);
+                    return Ok(RateDecision::Limited {
+                        retry_after_ms: super::retry_after_ms(limit, at),
+                    });
                 }
             }
             for limit in &limits {
@@ -115,7 +130,7 @@ impl SqliteStore {
                 )?;
             }
             tx.commit()?;
-            Ok(true)
+            Ok(RateDecision::Allowed)
         })
         .await
     }
@@ -249,6 +264,32 @@ impl SqliteStore {
                 params![token_hash, now],
             )?;
             Ok(n > 0)
+        })
+        .await
+    }
+
+    pub(super) async fn cleanup(
+        &self,
+        now: i64,
+        rate_events_before: i64,
+    ) -> Result<Cleaned, StoreError> {
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let codes = tx.execute("DELETE FROM otp_codes WHERE expires_at <= ?1", [now])?;
+            let sessions = tx.execute(
+                "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked_at IS NOT NULL",
+                [now],
+            )?;
+            let rate_events = tx.execute(
+                "DELETE FROM otp_requests WHERE at < ?1",
+                [rate_events_before],
+            )?;
+            tx.commit()?;
+            Ok(Cleaned {
+                codes: codes as u64,
+                sessions: sessions as u64,
+                rate_events: rate_events as u64,
+            })
         })
         .await
     }

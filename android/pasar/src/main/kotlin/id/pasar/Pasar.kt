@@ -70,6 +70,12 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     fun photoFile(photo: ProductPhoto, thumbnail: Boolean = false): File =
         File(dataDir, if (thumbnail) photo.thumbnailFile else photo.file)
 
+    internal fun syncService(
+        serverUrl: String,
+        http: id.pasar.ffi.HttpClient,
+        tokens: id.pasar.ffi.TokenStore,
+    ): id.pasar.ffi.SyncService = ffi.sync(serverUrl, http, tokens)
+
     override fun close() {
         accounts.close()
         catalog.close()

@@ -1,0 +1,150 @@
+//! Pulled changes into the phone's store: one page and its cursor in one transaction,
+//! so the phone's view only moves between whole pages.
+//!
+//! Merge rules: the server's version of a product, group or order replaces the phone's
+//! — except while the phone still has changes of its own queued for it; those are
+//! pushed first and the server's merged version comes back with a later page. The cart
+//! never syncs.
+
+use super::convert;
+use super::outbox;
+use super::wire::{Change, GroupDoc, ProfileDoc, PullResponse};
+use crate::catalog::{self, Product};
+use crate::error::Error;
+use crate::order::{OrderChanged, store as order_store};
+use crate::store::StoreError;
+use rusqlite::{Connection, params};
+
+/// What a page changed, for listeners (told after the commit).
+#[derive(Default)]
+pub(crate) struct Applied {
+    pub products: Vec<Product>,
+    pub orders: Vec<OrderChanged>,
+    pub groups: usize,
+    /// Changes kept back: the phone's own queued edits are newer.
+    pub deferred: usize,
+    /// Documents this build could not read; skipped so sync is not stuck forever.
+    pub unreadable: usize,
+}
+
+pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Applied, Error> {
+    let mut applied = Applied::default();
+    for change in &page.changes {
+        match change {
+            Change::Product(doc) => {
+                if outbox::has_pending(c, &format!("product:{}", doc.id))? {
+                    applied.deferred += 1;
+                    continue;
+                }
+                let Ok(product) = convert::product_from(doc) else {
+                    applied.unreadable += 1;
+                    continue;
+                };
+                upsert_profile(c, &doc.seller, now)?;
+                for photo in &doc.photos {
+                    // The file itself is fetched when a screen shows it.
+                    c.prepare_cached(
+                        "INSERT INTO photos (hash, mime, width, height, thumb_mime, thumb_width,
+                                             thumb_height, blurhash, bytes, created_at, uploaded_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                         ON CONFLICT (hash) DO NOTHING",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            photo.hash,
+                            photo.mime,
+                            photo.width,
+                            photo.height,
+                            photo.thumb_mime,
+                            photo.thumb_width,
+                            photo.thumb_height,
+                            photo.blurhash,
+                            i64::try_from(photo.bytes).unwrap_or(0),
+                            now
+                        ])
+                    })
+                    .map_err(StoreError::from)?;
+                }
+                for group in &doc.group_ids {
+                    // Named when the group's own document arrives.
+                    c.prepare_cached(
+                        "INSERT INTO market_groups (id, name, created_at, updated_at)
+                         VALUES (?1, '', ?2, ?2) ON CONFLICT (id) DO NOTHING",
+                    )
+                    .and_then(|mut s| s.execute(params![group, now]))
+                    .map_err(StoreError::from)?;
+                }
+                let exists: bool = c
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)")
+                    .and_then(|mut s| s.query_row([&product.id], |r| r.get(0)))
+                    .map_err(StoreError::from)?;
+                if exists {
+                    catalog::store::update(c, &product)?;
+                } else {
+                    catalog::store::insert(c, &product)?;
+                }
+                applied.products.push(product);
+            }
+            Change::Group(doc) => {
+                if outbox::has_pending(c, &format!("group:{}", doc.id))? {
+                    applied.deferred += 1;
+                    continue;
+                }
+                group(c, doc, now)?;
+                applied.groups += 1;
+            }
+            Change::Order(doc) => {
+                if outbox::has_pending(c, &format!("order:{}", doc.id))? {
+                    applied.deferred += 1;
+                    continue;
+                }
+                let Ok((order, history)) = convert::order_from(doc) else {
+                    applied.unreadable += 1;
+                    continue;
+                };
+                let known = order_store::version_of(c, &order.id)?;
+                upsert_profile(c, &doc.buyer, now)?;
+                upsert_profile(c, &doc.seller, now)?;
+                order_store::replace(c, &order, &history)?;
+                // Listeners hear of real moves only, not of a version they already had.
+                if known.is_none_or(|v| v < order.version)
+                    && let Some(event) = history.last().cloned()
+                {
+                    applied.orders.push(OrderChanged { order, event });
+                }
+            }
+        }
+    }
+    outbox::meta_set(c, outbox::CURSOR_KEY, &page.cursor)?;
+    Ok(applied)
+}
+
+fn upsert_profile(c: &Connection, p: &ProfileDoc, now: i64) -> Result<(), StoreError> {
+    // A number the server withheld keeps the one the phone knew.
+    c.prepare_cached(
+        "INSERT INTO accounts (id, name, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+                                        phone = COALESCE(excluded.phone, accounts.phone),
+                                        updated_at = excluded.updated_at",
+    )?
+    .execute(params![p.id, p.name, p.phone, now])?;
+    Ok(())
+}
+
+fn group(c: &Connection, doc: &GroupDoc, now: i64) -> Result<(), StoreError> {
+    c.prepare_cached(
+        "INSERT INTO market_groups (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+    )?
+    .execute(params![doc.id, doc.name, doc.created_at, now])?;
+    c.execute("DELETE FROM group_members WHERE group_id = ?1", [&doc.id])?;
+    for m in &doc.members {
+        upsert_profile(c, &m.profile, now)?;
+        let role = if m.role == "admin" { "admin" } else { "member" };
+        c.prepare_cached(
+            "INSERT INTO group_members (group_id, account_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![doc.id, m.profile.id, role, now])?;
+    }
+    Ok(())
+}

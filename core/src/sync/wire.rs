@@ -1,0 +1,407 @@
+//! The sync protocol: what a phone and `pasar-server` say to each other, as serde types.
+//!
+//! Both sides compile these same types (the server depends on this crate), so a field
+//! renamed on one side cannot silently drift from the other. Bodies are JSON, gzip
+//! compressed on the wire. Every type here is read from the network on one side or the
+//! other, so nothing here may panic on any input: fields are plain data, checked by the
+//! code that applies them.
+
+use serde::{Deserialize, Serialize};
+
+/// The protocol this build speaks. A server answers 426 "please update" to clients
+/// older than its minimum, so an old app never writes data it does not understand.
+pub const PROTOCOL: u32 = 1;
+/// The request header carrying [`PROTOCOL`].
+pub const PROTOCOL_HEADER: &str = "pasar-protocol";
+/// Mutations per push request: small enough for a slow link to finish one, large enough
+/// that a thousand queued changes take a handful of round trips.
+pub const PUSH_BATCH: usize = 200;
+/// Changes per pull page, at most; the server may send fewer.
+pub const PULL_PAGE: u32 = 500;
+
+/// `POST /v1/sync/push`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Made once per install; mutation ids count up per device.
+    pub device_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
+/// One change made on a phone, as it waits in the outbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Increasing per device, never reused: the server applies each id at most once.
+    pub id: u64,
+    /// When it was made, on the phone's clock (UTC ms): latest-wins merges compare it.
+    pub at: i64,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+/// What a mutation does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Create a product, or change the named fields of one (field by field, latest wins).
+    PutProduct {
+        product: Box<ProductDoc>,
+        /// The fields this edit changed; all of them for a new product.
+        fields: Vec<String>,
+    },
+    /// Create a group (the maker becomes its admin) or rename one (admins only).
+    PutGroup { group_id: String, name: String },
+    /// An admin adds someone by phone number; they need not have signed up yet.
+    AddMember {
+        group_id: String,
+        phone: String,
+        role: String,
+    },
+    /// An admin removes a member, or a member leaves.
+    RemoveMember {
+        group_id: String,
+        account_id: String,
+    },
+    /// A buyer's order, as checked out on the phone. The server checks prices and
+    /// takes the stock; it may refuse (out of stock, price changed).
+    PlaceOrder { order: Box<OrderDoc> },
+    /// A move along the order state machine, by the buyer or the seller.
+    ActOnOrder { order_id: String, action: ActionDoc },
+    /// The signed-in account's display name.
+    PutProfile { name: String },
+}
+
+impl Op {
+    /// A short name for logs and metrics (no data in it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::PutProduct { .. } => "put_product",
+            Op::PutGroup { .. } => "put_group",
+            Op::AddMember { .. } => "add_member",
+            Op::RemoveMember { .. } => "remove_member",
+            Op::PlaceOrder { .. } => "place_order",
+            Op::ActOnOrder { .. } => "act_on_order",
+            Op::PutProfile { .. } => "put_profile",
+        }
+    }
+}
+
+/// `POST /v1/sync/push` answer: one result per mutation sent, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub results: Vec<MutationResult>,
+    /// The highest mutation id of this device the server has applied (or rejected).
+    pub last_applied: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub id: u64,
+    /// `None`: applied (now or by an earlier attempt). `Some`: refused for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected: Option<Rejection>,
+}
+
+/// Why the server refused a mutation for good, in words for the screen that made it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// `out_of_stock`, `not_allowed`, `invalid`, `not_found`, `conflict`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub indonesian: String,
+    pub english: String,
+}
+
+/// `GET /v1/sync/pull?cursor=...&limit=...` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Where the next pull starts; opaque to the phone.
+    pub cursor: String,
+    /// More changes are waiting: pull again at once.
+    pub more: bool,
+    /// What this account may see grew (joined a group): the phone started again from
+    /// the beginning, and these are the first changes of that fresh pass.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reset: bool,
+}
+
+/// One thing that changed, whole: the phone replaces its copy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    Product(Box<ProductDoc>),
+    Group(Box<GroupDoc>),
+    Order(Box<OrderDoc>),
+}
+
+/// Someone as others see them: a seller on a product, a member in a group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileDoc {
+    pub id: String,
+    pub name: String,
+    /// Sellers' and order parties' WhatsApp numbers (E.164); absent for plain members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductDoc {
+    pub id: String,
+    pub seller: ProfileDoc,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub price_idr: i64,
+    pub unit: String,
+    #[serde(default)]
+    pub weight_grams: u32,
+    /// `None`: unlimited.
+    pub stock: Option<i64>,
+    #[serde(default)]
+    pub preorder_days: Option<u32>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub options: Vec<OptionDoc>,
+    #[serde(default)]
+    pub variants: Vec<VariantDoc>,
+    #[serde(default)]
+    pub photos: Vec<PhotoDoc>,
+    #[serde(default)]
+    pub group_ids: Vec<String>,
+    #[serde(default)]
+    pub archived: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Counted by the server; 0 from a phone.
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// The product fields a [`Op::PutProduct`] may name.
+pub const PRODUCT_FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "price_idr",
+    "unit",
+    "weight_grams",
+    "stock",
+    "preorder_days",
+    "category",
+    "variants",
+    "photos",
+    "group_ids",
+    "archived",
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionDoc {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantDoc {
+    pub id: String,
+    pub values: Vec<String>,
+    #[serde(default)]
+    pub price_idr: Option<i64>,
+    /// With `unlimited` false and `stock` None the product's stock counts.
+    #[serde(default)]
+    pub stock: Option<i64>,
+    #[serde(default)]
+    pub unlimited: bool,
+    #[serde(default)]
+    pub sku: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoDoc {
+    /// SHA-256 of the file: its address on the server.
+    pub hash: String,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+    pub thumb_mime: String,
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+    pub blurhash: String,
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDoc {
+    pub id: String,
+    pub name: String,
+    pub members: Vec<MemberDoc>,
+    pub created_at: i64,
+    #[serde(default)]
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDoc {
+    pub profile: ProfileDoc,
+    /// `admin` or `member`.
+    pub role: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDoc {
+    pub id: String,
+    pub number: String,
+    pub checkout_id: String,
+    pub buyer: ProfileDoc,
+    pub seller: ProfileDoc,
+    /// The order state machine's code (`awaiting_payment`, `processing`, ...).
+    pub status: String,
+    /// `cod`, `transfer:BCA`, `qris`, `ewallet:gopay`, ...
+    pub payment: String,
+    /// `courier` or `pickup`.
+    pub delivery: String,
+    #[serde(default)]
+    pub address: Option<crate::order::address::Address>,
+    #[serde(default)]
+    pub courier: Option<String>,
+    #[serde(default)]
+    pub service: Option<String>,
+    #[serde(default)]
+    pub resi: Option<String>,
+    pub items: Vec<OrderItemDoc>,
+    pub items_idr: i64,
+    pub ongkir_idr: i64,
+    pub kode_unik_idr: i64,
+    pub discount_idr: i64,
+    pub total_idr: i64,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub cancel_reason: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+    #[serde(default)]
+    pub events: Vec<EventDoc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderItemDoc {
+    pub product_id: String,
+    #[serde(default)]
+    pub variant_id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub variant_label: String,
+    pub unit: String,
+    pub quantity_milli: i64,
+    pub unit_price_idr: i64,
+    pub total_idr: i64,
+    #[serde(default)]
+    pub note: String,
+    /// Units the server took from stock for this line, and from where (`variant`,
+    /// `product`, or empty for unlimited), so a cancellation gives back exactly that.
+    #[serde(default)]
+    pub reserved_units: i64,
+    #[serde(default)]
+    pub reserved_on: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDoc {
+    pub at: i64,
+    /// `buyer`, `seller`, `system`.
+    pub role: String,
+    #[serde(default)]
+    pub actor_id: Option<String>,
+    pub action: String,
+    #[serde(default)]
+    pub from: Option<String>,
+    pub to: String,
+    #[serde(default)]
+    pub detail: String,
+}
+
+/// A move on an order, as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ActionDoc {
+    ConfirmPayment,
+    Ship { courier: String, resi: String },
+    ReadyForPickup,
+    MarkDelivered,
+    Complete,
+    Cancel { reason: String },
+}
+
+/// `POST /v1/auth/code`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRequest {
+    pub phone: String,
+}
+
+/// `POST /v1/auth/verify`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+/// `POST /v1/auth/verify` answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedIn {
+    pub token: String,
+    pub account_id: String,
+    pub expires_at_ms: i64,
+}
+
+/// The JSON error body the server answers with when a whole request fails.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mutation_reads_back_as_written() {
+        let m = Mutation {
+            id: 7,
+            at: 1_700_000_000_000,
+            op: Op::ActOnOrder {
+                order_id: "o1".into(),
+                action: ActionDoc::Ship {
+                    courier: "jne".into(),
+                    resi: "JNE0123".into(),
+                },
+            },
+        };
+        let text = serde_json::to_string(&m).expect("json");
+        assert_eq!(
+            text,
+            r#"{"id":7,"at":1700000000000,"op":"act_on_order","order_id":"o1","action":{"action":"ship","courier":"jne","resi":"JNE0123"}}"#
+        );
+        assert_eq!(serde_json::from_str::<Mutation>(&text).expect("back"), m);
+    }
+
+    #[test]
+    fn unknown_ops_and_broken_bodies_are_errors_not_panics() {
+        for body in [
+            r#"{"id":1,"at":0,"op":"drop_tables"}"#,
+            r#"{"id":-1,"at":0,"op":"put_profile","name":"x"}"#,
+            r#"{"id":1,"op":"put_profile","name":"x"}"#,
+            r#"{"id":1,"at":0,"op":"put_group","id":"g","name":"x"}"#,
+            "[[[[",
+            "",
+        ] {
+            assert!(serde_json::from_str::<Mutation>(body).is_err(), "{body}");
+        }
+    }
+}

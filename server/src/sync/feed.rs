@@ -1,0 +1,187 @@
+//! The change feed: what an account may see, in the order it was committed.
+//!
+//! Every row written takes its own number from the feed (see `rules::next_seq`), so a
+//! cursor is one number: everything visible above it is news. What an account may see:
+//! its own products, products listed in its groups, its groups, the orders it buys or
+//! sells in.
+
+use super::rules::Reject;
+use crate::store::StoreError;
+use crate::store::sql::{SqlTx, Value};
+use pasar_core::sync::wire::{Change, PullResponse};
+
+/// Where a phone is in the feed: the account's visibility epoch and the last number
+/// seen. Written `e{epoch}.{seq}`; the empty string is the start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    epoch: Option<i64>,
+    seq: i64,
+}
+
+impl Cursor {
+    pub(crate) fn parse(text: &str) -> Option<Cursor> {
+        if text.is_empty() {
+            return Some(Cursor {
+                epoch: None,
+                seq: 0,
+            });
+        }
+        let (epoch, seq) = text.strip_prefix('e')?.split_once('.')?;
+        let epoch: i64 = epoch.parse().ok()?;
+        let seq: i64 = seq.parse().ok()?;
+        (epoch >= 0 && seq >= 0).then_some(Cursor {
+            epoch: Some(epoch),
+            seq,
+        })
+    }
+
+    fn text(epoch: i64, seq: i64) -> String {
+        format!("e{epoch}.{seq}")
+    }
+}
+
+/// What changed after `?1` that account `?2` may see, as (number, kind, id): small
+/// rows from the indexes only; the documents are read afterwards for one page.
+const HEADS: &str = "
+    SELECT pg.seq, 'product', pg.product_id FROM product_groups pg
+      JOIN group_members gm ON gm.group_id = pg.group_id
+     WHERE gm.account_id = ?2 AND pg.seq > ?1
+    UNION
+    SELECT seq, 'product', id FROM products WHERE seller_id = ?2 AND seq > ?1
+    UNION
+    SELECT g.seq, 'group', g.id FROM market_groups g
+      JOIN group_members gm ON gm.group_id = g.id
+     WHERE gm.account_id = ?2 AND g.seq > ?1
+    UNION
+    SELECT seq, 'order', id FROM orders WHERE buyer_id = ?2 AND seq > ?1
+    UNION
+    SELECT seq, 'order', id FROM orders WHERE seller_id = ?2 AND seq > ?1
+    ORDER BY 1
+    LIMIT ?3";
+
+/// One page of changes after `cursor`, at most `limit`.
+pub(crate) fn page(
+    tx: &mut dyn SqlTx,
+    account_id: &str,
+    cursor: Cursor,
+    limit: u32,
+) -> Result<PullResponse, Reject> {
+    let epoch = tx
+        .query_opt(
+            "SELECT epoch FROM accounts WHERE id = ?1",
+            &[account_id.into()],
+        )?
+        .and_then(|r| r.first().and_then(Value::int))
+        .ok_or_else(|| StoreError::new("signed-in account has no row"))?;
+    // A cursor from an older epoch missed what became visible since: start again.
+    let reset = cursor.epoch.is_some_and(|e| e != epoch);
+    let after = if reset { 0 } else { cursor.seq };
+    let heads = tx.query(
+        HEADS,
+        &[
+            after.into(),
+            account_id.into(),
+            (i64::from(limit) + 1).into(),
+        ],
+    )?;
+    let more = heads.len() > limit as usize;
+    let mut listed: Vec<(i64, String, String)> = Vec::with_capacity(heads.len());
+    for row in heads.into_iter().take(limit as usize) {
+        let mut row = row.into_iter();
+        match (
+            row.next().and_then(|v| v.int()),
+            row.next().and_then(Value::into_text),
+            row.next().and_then(Value::into_text),
+        ) {
+            (Some(seq), Some(kind), Some(id)) => listed.push((seq, kind, id)),
+            _ => return Err(StoreError::new("feed row shape").into()),
+        }
+    }
+    let mut docs: std::collections::HashMap<(String, String), String> =
+        std::collections::HashMap::with_capacity(listed.len());
+    for (kind, table) in [
+        ("product", "products"),
+        ("group", "market_groups"),
+        ("order", "orders"),
+    ] {
+        let ids: Vec<Value> = listed
+            .iter()
+            .filter(|(_, k, _)| k == kind)
+            .map(|(_, _, id)| Value::from(id.as_str()))
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let marks = (1..=ids.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for row in tx.query(
+            &format!("SELECT id, doc FROM {table} WHERE id IN ({marks})"),
+            &ids,
+        )? {
+            let mut row = row.into_iter();
+            if let (Some(id), Some(doc)) = (
+                row.next().and_then(Value::into_text),
+                row.next().and_then(Value::into_text),
+            ) {
+                docs.insert((kind.to_owned(), id), doc);
+            }
+        }
+    }
+    let mut changes = Vec::with_capacity(listed.len());
+    let mut last = after;
+    for (seq, kind, id) in listed {
+        let doc = docs
+            .remove(&(kind.clone(), id))
+            .ok_or_else(|| StoreError::new("feed row without its document"))?;
+        let change = match kind.as_str() {
+            "product" => serde_json::from_str(&doc).map(Change::Product),
+            "group" => serde_json::from_str(&doc).map(Change::Group),
+            _ => serde_json::from_str(&doc).map(Change::Order),
+        }
+        .map_err(|e| StoreError::new(format!("stored document unreadable: {e}")))?;
+        changes.push(change);
+        last = seq;
+    }
+    Ok(PullResponse {
+        changes,
+        cursor: Cursor::text(epoch, last),
+        more,
+        reset,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_read_back_and_junk_is_refused() {
+        assert_eq!(
+            Cursor::parse(""),
+            Some(Cursor {
+                epoch: None,
+                seq: 0
+            })
+        );
+        assert_eq!(
+            Cursor::parse(&Cursor::text(3, 1234)),
+            Some(Cursor {
+                epoch: Some(3),
+                seq: 1234
+            })
+        );
+        for junk in [
+            "e",
+            "e1",
+            "e-1.5",
+            "x1.2",
+            "e1.-2",
+            "e1.2.3",
+            "e99999999999999999999.1",
+        ] {
+            assert_eq!(Cursor::parse(junk), None, "{junk}");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Sync: phones push their outbox and pull what changed. The rules that decide what a
+//! mutation may do live in [`rules`], what an account may see in [`feed`]; both run in
+//! one transaction per mutation or page, on SQLite and PostgreSQL alike.
+//!
+//! Exactly once: each device's mutations carry increasing ids and the server records
+//! the last one applied in the same transaction as its effect, so a batch sent again
+//! (a lost answer, a killed app) changes nothing twice.
+
+mod feed;
+mod rules;
+
+use crate::error::ApiError;
+use crate::store::Account;
+use crate::{AppState, auth};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use pasar_core::sync::wire::{
+    MutationResult, PROTOCOL_HEADER, PULL_PAGE, PUSH_BATCH, PullResponse, PushRequest, PushResponse,
+};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sync/push", post(push))
+        .route("/v1/sync/pull", get(pull))
+}
+
+/// An app older than the server's minimum gets "please update", never data it would
+/// misread; an app newer than the server is told so too (the server must be updated
+/// first, which is how deployments roll out).
+fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get(PROTOCOL_HEADER) else {
+        return Err(ApiError::bad_request(format!(
+            "the {PROTOCOL_HEADER} header is required"
+        )));
+    };
+    let version: u32 = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| ApiError::bad_request(format!("{PROTOCOL_HEADER} must be a number")))?;
+    if version < crate::MIN_CLIENT_API {
+        return Err(ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "upgrade_required",
+            "this version of the app is too old for the server: please update the app",
+        ));
+    }
+    if version > crate::API_VERSION {
+        return Err(ApiError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            "server_too_old",
+            "the server does not speak this version of the app yet; try again later",
+        ));
+    }
+    Ok(())
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
+    let token = auth::bearer(headers).ok_or_else(ApiError::unauthorized)?;
+    state
+        .store
+        .session_account(&auth::token_hash(token), state.clock.now_ms())
+        .await?
+        .ok_or_else(ApiError::unauthorized)
+}
+
+fn check_device_id(id: &str) -> Result<(), ApiError> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "device_id must be 1-64 letters, digits or dashes",
+        ))
+    }
+}
+
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PushResponse>, ApiError> {
+    check_protocol(&headers)?;
+    let account = signed_in(&state, &headers).await?;
+    let request: PushRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("not a push request: {e}")))?;
+    check_device_id(&request.device_id)?;
+    if request.mutations.len() > PUSH_BATCH {
+        return Err(ApiError::bad_request(format!(
+            "at most {PUSH_BATCH} mutations per push"
+        )));
+    }
+    if request.mutations.windows(2).any(|w| w[0].id >= w[1].id)
+        || request
+            .mutations
+            .iter()
+            .any(|m| m.id == 0 || m.id > i64::MAX as u64)
+    {
+        return Err(ApiError::bad_request(
+            "mutation ids must be positive and increasing",
+        ));
+    }
+    let now = state.clock.now_ms();
+    let device = request.device_id;
+    let account_id = account.id.clone();
+    let mut last_applied = {
+        let device = device.clone();
+        state
+            .store
+            .transaction(move |tx| rules::register_device(tx, &device, &account_id, now))
+            .await?
+    };
+    let mut results = Vec::with_capacity(request.mutations.len());
+    // One transaction per mutation: a refused one never undoes or blocks the others.
+    for mutation in request.mutations {
+        let (device, account) = (device.clone(), account.clone());
+        let (result, last) = state
+            .store
+            .transaction(move |tx| rules::apply(tx, &device, &account, mutation, now))
+            .await?;
+        last_applied = last_applied.max(last);
+        results.push(result);
+    }
+    Ok(Json(PushResponse {
+        results,
+        last_applied,
+    }))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    cursor: String,
+    limit: Option<u32>,
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<PullQuery>,
+) -> Result<Json<PullResponse>, ApiError> {
+    check_protocol(&headers)?;
+    let account = signed_in(&state, &headers).await?;
+    let cursor = feed::Cursor::parse(&query.cursor)
+        .ok_or_else(|| ApiError::bad_request("unknown cursor: pull from the start"))?;
+    let limit = query.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
+    let page = state
+        .store
+        .read(move |tx| feed::page(tx, &account.id, cursor, limit))
+        .await?;
+    Ok(Json(page))
+}
+
+/// What a push answers for a mutation applied now or before.
+fn applied(id: u64) -> MutationResult {
+    MutationResult { id, rejected: None }
+}

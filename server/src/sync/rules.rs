@@ -1,0 +1,977 @@
+//! What a mutation may do, applied in the caller's transaction: roles and visibility,
+//! field-by-field merges of product edits, stock taken atomically for orders, order
+//! moves by the same state machine the phones run.
+//!
+//! Locking: every mutation first takes the feed row (`next_seq`), which serialises
+//! writers, so checks and writes below never race, and the order of the feed is the
+//! order of commits.
+
+use super::applied;
+use crate::error::ApiError;
+use crate::store::sql::{SqlTx, Value};
+use crate::store::{Account, StoreError};
+use pasar_core::catalog::{PRICE_MAX_IDR, STOCK_MAX};
+use pasar_core::order::{
+    Delivery, OrderAction, OrderStatus, PAYMENT_WINDOW_MS, Role, payment::PaymentMethod, transition,
+};
+use pasar_core::sync::wire::{
+    ActionDoc, EventDoc, GroupDoc, MemberDoc, Mutation, MutationResult, Op, OrderDoc,
+    PRODUCT_FIELDS, ProductDoc, ProfileDoc, Rejection,
+};
+use serde_json::{Map, Value as Json};
+
+/// A mutation refused for good, or a storage failure (the whole push fails and is
+/// retried).
+#[derive(Debug)]
+pub(crate) enum Reject {
+    Store(StoreError),
+    Refused(Rejection),
+}
+
+impl From<StoreError> for Reject {
+    fn from(e: StoreError) -> Self {
+        Reject::Store(e)
+    }
+}
+
+impl From<Reject> for ApiError {
+    fn from(r: Reject) -> Self {
+        match r {
+            Reject::Store(e) => ApiError::internal(e),
+            Reject::Refused(r) => ApiError::bad_request(r.english),
+        }
+    }
+}
+
+fn refuse(kind: &str, field: Option<&str>, indonesian: &str, english: &str) -> Reject {
+    Reject::Refused(Rejection {
+        kind: kind.to_owned(),
+        field: field.map(str::to_owned),
+        indonesian: indonesian.to_owned(),
+        english: english.to_owned(),
+    })
+}
+
+fn not_allowed(field: Option<&str>) -> Reject {
+    refuse(
+        "not_allowed",
+        field,
+        "Kamu tidak punya izin untuk perubahan ini.",
+        "You are not allowed to make this change.",
+    )
+}
+
+fn invalid(field: &str) -> Reject {
+    refuse(
+        "invalid",
+        Some(field),
+        &format!("Isian {field} tidak valid."),
+        &format!("The {field} is not valid."),
+    )
+}
+
+fn not_found(field: &str) -> Reject {
+    refuse(
+        "not_found",
+        Some(field),
+        "Data tidak ditemukan.",
+        "Not found.",
+    )
+}
+
+/// Takes the next number of the feed, holding the feed row until commit.
+pub(crate) fn next_seq(tx: &mut dyn SqlTx) -> Result<i64, StoreError> {
+    tx.query_opt(
+        "UPDATE feed SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+        &[],
+    )?
+    .and_then(|r| r.first().and_then(Value::int))
+    .ok_or_else(|| StoreError::new("feed row missing"))
+}
+
+/// Records the device (first push) and answers its last applied id. A device id is
+/// bound to the account that first used it: another account cannot replay into it.
+pub(crate) fn register_device(
+    tx: &mut dyn SqlTx,
+    device: &str,
+    account_id: &str,
+    now: i64,
+) -> Result<u64, ApiError> {
+    next_seq(tx)?;
+    let row = tx.query_opt(
+        "SELECT account_id, last_applied FROM devices WHERE id = ?1",
+        &[device.into()],
+    )?;
+    match row {
+        Some(row) => {
+            if row.first().and_then(Value::text) != Some(account_id) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "device_taken",
+                    "this device id belongs to another account: make a new one after signing in",
+                ));
+            }
+            tx.execute(
+                "UPDATE devices SET seen_at = ?2 WHERE id = ?1",
+                &[device.into(), now.into()],
+            )?;
+            Ok(row.get(1).and_then(Value::int).unwrap_or(0).max(0) as u64)
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO devices (id, account_id, last_applied, created_at, seen_at)
+                 VALUES (?1, ?2, 0, ?3, ?3)",
+                &[device.into(), account_id.into(), now.into()],
+            )?;
+            Ok(0)
+        }
+    }
+}
+
+/// Applies one mutation (unless this device's id for it was applied before) and records
+/// it as the device's last applied, all in `tx`. Returns its result and the device's
+/// last applied id.
+pub(crate) fn apply(
+    tx: &mut dyn SqlTx,
+    device: &str,
+    account: &Account,
+    mutation: Mutation,
+    now: i64,
+) -> Result<(MutationResult, u64), Reject> {
+    next_seq(tx)?;
+    let id = mutation.id;
+    let last = tx
+        .query_opt(
+            "SELECT last_applied FROM devices WHERE id = ?1",
+            &[device.into()],
+        )?
+        .and_then(|r| r.first().and_then(Value::int))
+        .ok_or_else(|| StoreError::new("device vanished"))?;
+    let last = last.max(0) as u64;
+    if id <= last {
+        // Seen before: answer as the first time.
+        let reason = tx
+            .query_opt(
+                "SELECT reason FROM rejections WHERE device_id = ?1 AND mutation_id = ?2",
+                &[device.into(), (id as i64).into()],
+            )?
+            .and_then(|r| r.into_iter().next().and_then(Value::into_text))
+            .and_then(|text| serde_json::from_str::<Rejection>(&text).ok());
+        return Ok((
+            MutationResult {
+                id,
+                rejected: reason,
+            },
+            last,
+        ));
+    }
+    let result = match run(tx, account, &mutation, now) {
+        Ok(()) => applied(id),
+        Err(Reject::Refused(reason)) => {
+            let text =
+                serde_json::to_string(&reason).map_err(|e| StoreError::new(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO rejections (device_id, mutation_id, reason) VALUES (?1, ?2, ?3)",
+                &[device.into(), (id as i64).into(), text.into()],
+            )?;
+            MutationResult {
+                id,
+                rejected: Some(reason),
+            }
+        }
+        Err(e) => return Err(e),
+    };
+    tx.execute(
+        "UPDATE devices SET last_applied = ?2 WHERE id = ?1",
+        &[device.into(), (id as i64).into()],
+    )?;
+    Ok((result, id))
+}
+
+fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<(), Reject> {
+    match &m.op {
+        Op::PutProduct { product, fields } => put_product(tx, me, product, fields, m.at),
+        Op::PutGroup { group_id, name } => put_group(tx, me, group_id, name, now),
+        Op::AddMember {
+            group_id,
+            phone,
+            role,
+        } => add_member(tx, me, group_id, phone, role, now),
+        Op::RemoveMember {
+            group_id,
+            account_id,
+        } => remove_member(tx, me, group_id, account_id),
+        Op::PlaceOrder { order } => place_order(tx, me, order, now),
+        Op::ActOnOrder { order_id, action } => act_on_order(tx, me, order_id, action, now),
+        Op::PutProfile { name } => {
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 80 {
+                return Err(invalid("name"));
+            }
+            tx.execute(
+                "UPDATE accounts SET name = ?2 WHERE id = ?1",
+                &[me.id.as_str().into(), name.into()],
+            )?;
+            Ok(())
+        }
+    }
+}
+
+fn check_id(field: &str, id: &str) -> Result<(), Reject> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(invalid(field)) }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Reject> {
+    serde_json::to_string(v).map_err(|e| StoreError::new(e.to_string()).into())
+}
+
+fn profile(tx: &mut dyn SqlTx, id: &str, with_phone: bool) -> Result<Option<ProfileDoc>, Reject> {
+    let row = tx.query_opt(
+        "SELECT name, phone FROM accounts WHERE id = ?1",
+        &[id.into()],
+    )?;
+    Ok(row.map(|r| {
+        let mut r = r.into_iter();
+        let name = r.next().and_then(Value::into_text).unwrap_or_default();
+        let phone = r.next().and_then(Value::into_text);
+        ProfileDoc {
+            id: id.to_owned(),
+            name,
+            phone: phone.filter(|_| with_phone),
+        }
+    }))
+}
+
+fn is_member(
+    tx: &mut dyn SqlTx,
+    group_id: &str,
+    account_id: &str,
+) -> Result<Option<String>, Reject> {
+    Ok(tx
+        .query_opt(
+            "SELECT role FROM group_members WHERE group_id = ?1 AND account_id = ?2",
+            &[group_id.into(), account_id.into()],
+        )?
+        .and_then(|r| r.into_iter().next().and_then(Value::into_text)))
+}
+
+/// The checks a product's content must pass, whoever sent it.
+fn validate_product(p: &ProductDoc) -> Result<(), Reject> {
+    check_id("id", &p.id)?;
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(invalid("name"));
+    }
+    if p.description.chars().count() > 5000 {
+        return Err(invalid("description"));
+    }
+    if !(0..=PRICE_MAX_IDR).contains(&p.price_idr) {
+        return Err(invalid("price"));
+    }
+    if p.unit.trim().is_empty() || p.unit.chars().count() > 20 {
+        return Err(invalid("unit"));
+    }
+    if p.stock.is_some_and(|s| !(0..=STOCK_MAX).contains(&s)) {
+        return Err(invalid("stock"));
+    }
+    if p.preorder_days.is_some_and(|d| !(1..=90).contains(&d)) {
+        return Err(invalid("preorder_days"));
+    }
+    if p.options.len() > 2 || p.variants.len() > 200 {
+        return Err(invalid("variants"));
+    }
+    for v in &p.variants {
+        check_id("variants", &v.id)?;
+        if v.price_idr
+            .is_some_and(|x| !(1..=PRICE_MAX_IDR).contains(&x))
+            || v.stock.is_some_and(|s| !(0..=STOCK_MAX).contains(&s))
+        {
+            return Err(invalid("variants"));
+        }
+    }
+    if p.photos.len() > 10
+        || p.photos
+            .iter()
+            .any(|ph| ph.hash.len() != 64 || !ph.hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(invalid("photos"));
+    }
+    if p.group_ids.len() > 50 {
+        return Err(invalid("group_ids"));
+    }
+    for g in &p.group_ids {
+        check_id("group_ids", g)?;
+    }
+    Ok(())
+}
+
+/// A seller's product edit, merged field by field: a field takes the edit's value
+/// unless a later edit (by the edit's own time) already set it.
+fn put_product(
+    tx: &mut dyn SqlTx,
+    me: &Account,
+    incoming: &ProductDoc,
+    fields: &[String],
+    at: i64,
+) -> Result<(), Reject> {
+    validate_product(incoming)?;
+    if fields.is_empty() || fields.iter().any(|f| !PRODUCT_FIELDS.contains(&f.as_str())) {
+        return Err(invalid("fields"));
+    }
+    let existing = tx.query_opt(
+        "SELECT seller_id, doc, clocks FROM products WHERE id = ?1",
+        &[incoming.id.as_str().into()],
+    )?;
+    let seller = profile(tx, &me.id, true)?.ok_or_else(|| StoreError::new("no account"))?;
+    let fresh = serde_json::to_value(incoming).map_err(|e| StoreError::new(e.to_string()))?;
+    let (mut doc, mut clocks, is_new) = match existing {
+        Some(row) => {
+            let mut row = row.into_iter();
+            let seller_id = row.next().and_then(Value::into_text).unwrap_or_default();
+            if seller_id != me.id {
+                return Err(not_allowed(None));
+            }
+            let doc: Json = row
+                .next()
+                .and_then(Value::into_text)
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .ok_or_else(|| StoreError::new("product doc unreadable"))?;
+            let clocks: Map<String, Json> = row
+                .next()
+                .and_then(Value::into_text)
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            (doc, clocks, false)
+        }
+        None => (fresh.clone(), Map::new(), true),
+    };
+    let changed: Vec<&str> = if is_new {
+        PRODUCT_FIELDS.to_vec()
+    } else {
+        fields.iter().map(String::as_str).collect()
+    };
+    let mut groups_changed = is_new;
+    for field in changed {
+        let newer = clocks
+            .get(field)
+            .and_then(Json::as_i64)
+            .is_none_or(|t| at >= t);
+        if newer {
+            if let (Some(obj), Some(value)) = (doc.as_object_mut(), fresh.get(field)) {
+                obj.insert(field.to_owned(), value.clone());
+            }
+            clocks.insert(field.to_owned(), Json::from(at));
+            groups_changed |= field == "group_ids";
+        }
+    }
+    let mut merged: ProductDoc =
+        serde_json::from_value(doc).map_err(|e| StoreError::new(e.to_string()))?;
+    if groups_changed {
+        for g in &merged.group_ids {
+            if is_member(tx, g, &me.id)?.is_none() {
+                return Err(not_allowed(Some("group_ids")));
+            }
+        }
+    }
+    merged.seller = seller;
+    merged.version += 1;
+    merged.updated_at = merged.updated_at.max(at);
+    write_product(tx, &merged, Some(&clocks), is_new)?;
+    if groups_changed {
+        tx.execute(
+            "DELETE FROM product_groups WHERE product_id = ?1",
+            &[merged.id.as_str().into()],
+        )?;
+        for g in &merged.group_ids {
+            tx.execute(
+                "INSERT INTO product_groups (group_id, product_id, seq)
+                 SELECT ?1, id, seq FROM products WHERE id = ?2
+                 ON CONFLICT DO NOTHING",
+                &[g.as_str().into(), merged.id.as_str().into()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_product(
+    tx: &mut dyn SqlTx,
+    p: &ProductDoc,
+    clocks: Option<&Map<String, Json>>,
+    is_new: bool,
+) -> Result<(), Reject> {
+    let seq = next_seq(tx)?;
+    let doc = to_json(p)?;
+    if is_new {
+        let clocks = to_json(&clocks.cloned().unwrap_or_default())?;
+        tx.execute(
+            "INSERT INTO products (id, seller_id, doc, clocks, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+            &[
+                p.id.as_str().into(),
+                p.seller.id.as_str().into(),
+                doc.into(),
+                clocks.into(),
+                seq.into(),
+            ],
+        )?;
+        return Ok(());
+    }
+    match clocks {
+        Some(clocks) => tx.execute(
+            "UPDATE products SET doc = ?2, clocks = ?3, seq = ?4 WHERE id = ?1",
+            &[
+                p.id.as_str().into(),
+                doc.into(),
+                to_json(clocks)?.into(),
+                seq.into(),
+            ],
+        )?,
+        None => tx.execute(
+            "UPDATE products SET doc = ?2, seq = ?3 WHERE id = ?1",
+            &[p.id.as_str().into(), doc.into(), seq.into()],
+        )?,
+    };
+    // Its listings move up the feed with it.
+    tx.execute(
+        "UPDATE product_groups SET seq = ?2 WHERE product_id = ?1",
+        &[p.id.as_str().into(), seq.into()],
+    )?;
+    Ok(())
+}
+
+fn load_group(tx: &mut dyn SqlTx, id: &str) -> Result<Option<GroupDoc>, Reject> {
+    tx.query_opt("SELECT doc FROM market_groups WHERE id = ?1", &[id.into()])?
+        .and_then(|r| r.into_iter().next().and_then(Value::into_text))
+        .map(|t| serde_json::from_str(&t).map_err(|e| StoreError::new(e.to_string()).into()))
+        .transpose()
+}
+
+/// Rewrites a group's document from its member rows and moves it up the feed.
+fn save_group(tx: &mut dyn SqlTx, mut group: GroupDoc, is_new: bool) -> Result<(), Reject> {
+    let rows = tx.query(
+        "SELECT gm.account_id, gm.role FROM group_members gm
+          WHERE gm.group_id = ?1 ORDER BY gm.role, gm.account_id",
+        &[group.id.as_str().into()],
+    )?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut row = row.into_iter();
+        let account = row.next().and_then(Value::into_text).unwrap_or_default();
+        let role = row.next().and_then(Value::into_text).unwrap_or_default();
+        // Admins' numbers are shown so members can reach them; members' are not.
+        if let Some(profile) = profile(tx, &account, role == "admin")? {
+            members.push(MemberDoc { profile, role });
+        }
+    }
+    group.members = members;
+    group.version += 1;
+    let seq = next_seq(tx)?;
+    let doc = to_json(&group)?;
+    if is_new {
+        tx.execute(
+            "INSERT INTO market_groups (id, doc, seq) VALUES (?1, ?2, ?3)",
+            &[group.id.as_str().into(), doc.into(), seq.into()],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE market_groups SET doc = ?2, seq = ?3 WHERE id = ?1",
+            &[group.id.as_str().into(), doc.into(), seq.into()],
+        )?;
+    }
+    Ok(())
+}
+
+fn put_group(
+    tx: &mut dyn SqlTx,
+    me: &Account,
+    id: &str,
+    name: &str,
+    now: i64,
+) -> Result<(), Reject> {
+    check_id("id", id)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(invalid("name"));
+    }
+    match load_group(tx, id)? {
+        Some(mut group) => {
+            if is_member(tx, id, &me.id)?.as_deref() != Some("admin") {
+                return Err(not_allowed(None));
+            }
+            group.name = name.to_owned();
+            save_group(tx, group, false)
+        }
+        None => {
+            let group = GroupDoc {
+                id: id.to_owned(),
+                name: name.to_owned(),
+                members: Vec::new(),
+                created_at: now,
+                version: 0,
+            };
+            // The row first: members refer to it.
+            tx.execute(
+                "INSERT INTO market_groups (id, doc, seq) VALUES (?1, '{}', 0)",
+                &[id.into()],
+            )?;
+            tx.execute(
+                "INSERT INTO group_members (group_id, account_id, role) VALUES (?1, ?2, 'admin')",
+                &[id.into(), me.id.as_str().into()],
+            )?;
+            save_group(tx, group, false)
+        }
+    }
+}
+
+fn add_member(
+    tx: &mut dyn SqlTx,
+    me: &Account,
+    group_id: &str,
+    phone: &str,
+    role: &str,
+    now: i64,
+) -> Result<(), Reject> {
+    check_id("group_id", group_id)?;
+    if role != "admin" && role != "member" {
+        return Err(invalid("role"));
+    }
+    let Some(group) = load_group(tx, group_id)? else {
+        return Err(not_found("group_id"));
+    };
+    if is_member(tx, group_id, &me.id)?.as_deref() != Some("admin") {
+        return Err(not_allowed(None));
+    }
+    let phone = pasar_core::PhoneNumber::parse(phone).map_err(|_| invalid("phone"))?;
+    let existing = tx
+        .query_opt(
+            "SELECT id FROM accounts WHERE phone = ?1",
+            &[phone.e164().into()],
+        )?
+        .and_then(|r| r.into_iter().next().and_then(Value::into_text));
+    let account_id = match existing {
+        Some(id) => id,
+        None => {
+            // They have not signed up yet: signing in with this number finds this account.
+            let id = pasar_core::id::new_id();
+            tx.execute(
+                "INSERT INTO accounts (id, phone, name, created_at) VALUES (?1, ?2, NULL, ?3)",
+                &[id.as_str().into(), phone.e164().into(), now.into()],
+            )?;
+            id
+        }
+    };
+    tx.execute(
+        "INSERT INTO group_members (group_id, account_id, role) VALUES (?1, ?2, ?3)
+         ON CONFLICT (group_id, account_id) DO UPDATE SET role = excluded.role",
+        &[group_id.into(), account_id.as_str().into(), role.into()],
+    )?;
+    // They may now see the group's catalog, older than their phones' cursors.
+    tx.execute(
+        "UPDATE accounts SET epoch = epoch + 1 WHERE id = ?1",
+        &[account_id.as_str().into()],
+    )?;
+    save_group(tx, group, false)
+}
+
+fn remove_member(
+    tx: &mut dyn SqlTx,
+    me: &Account,
+    group_id: &str,
+    account_id: &str,
+) -> Result<(), Reject> {
+    let Some(group) = load_group(tx, group_id)? else {
+        return Err(not_found("group_id"));
+    };
+    let admin = is_member(tx, group_id, &me.id)?.as_deref() == Some("admin");
+    if !admin && account_id != me.id {
+        return Err(not_allowed(None));
+    }
+    let admins = tx
+        .query(
+            "SELECT account_id FROM group_members WHERE group_id = ?1 AND role = 'admin'",
+            &[group_id.into()],
+        )?
+        .len();
+    if admins == 1 && is_member(tx, group_id, account_id)?.as_deref() == Some("admin") {
+        return Err(refuse(
+            "conflict",
+            Some("role"),
+            "Grup butuh minimal satu admin.",
+            "A group needs at least one admin.",
+        ));
+    }
+    tx.execute(
+        "DELETE FROM group_members WHERE group_id = ?1 AND account_id = ?2",
+        &[group_id.into(), account_id.into()],
+    )?;
+    save_group(tx, group, false)
+}
+
+fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reject> {
+    tx.query_opt("SELECT doc FROM products WHERE id = ?1", &[id.into()])?
+        .and_then(|r| r.into_iter().next().and_then(Value::into_text))
+        .map(|t| serde_json::from_str(&t).map_err(|e| StoreError::new(e.to_string()).into()))
+        .transpose()
+}
+
+fn load_order(tx: &mut dyn SqlTx, id: &str) -> Result<Option<OrderDoc>, Reject> {
+    tx.query_opt("SELECT doc FROM orders WHERE id = ?1", &[id.into()])?
+        .and_then(|r| r.into_iter().next().and_then(Value::into_text))
+        .map(|t| serde_json::from_str(&t).map_err(|e| StoreError::new(e.to_string()).into()))
+        .transpose()
+}
+
+fn units_for(quantity_milli: i64) -> i64 {
+    // Stock counts whole units: 1,5 kg holds 2 of a per-kg stock.
+    (quantity_milli + 999) / 1000
+}
+
+/// A buyer's order: the server checks every price against the catalog and takes the
+/// stock, or refuses the whole order.
+fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> Result<(), Reject> {
+    check_id("id", &order.id)?;
+    if let Some(existing) = load_order(tx, &order.id)? {
+        // The same order sent again through another device or path: nothing to do.
+        return if existing.buyer.id == me.id {
+            Ok(())
+        } else {
+            Err(invalid("id"))
+        };
+    }
+    if order.buyer.id != me.id {
+        return Err(not_allowed(Some("buyer")));
+    }
+    if order.items.is_empty() || order.items.len() > 100 {
+        return Err(invalid("items"));
+    }
+    let payment = PaymentMethod::from_code(&order.payment).ok_or_else(|| invalid("payment"))?;
+    let delivery = match order.delivery.as_str() {
+        "courier" => Delivery::Courier,
+        "pickup" => Delivery::Pickup,
+        _ => return Err(invalid("delivery")),
+    };
+    if delivery == Delivery::Courier && order.address.is_none() {
+        return Err(invalid("address"));
+    }
+    let seller = profile(tx, &order.seller.id, true)?.ok_or_else(|| not_found("seller"))?;
+    let buyer = profile(tx, &me.id, true)?.ok_or_else(|| StoreError::new("no account"))?;
+    let mut placed = order.clone();
+    let mut items_total: i64 = 0;
+    let mut touched: Vec<ProductDoc> = Vec::new();
+    for item in &mut placed.items {
+        if item.quantity_milli <= 0 || item.quantity_milli > 1_000_000_000 {
+            return Err(invalid("quantity"));
+        }
+        let index = match touched.iter().position(|p| p.id == item.product_id) {
+            Some(i) => i,
+            None => {
+                let product =
+                    load_product(tx, &item.product_id)?.ok_or_else(|| not_found("product"))?;
+                touched.push(product);
+                touched.len() - 1
+            }
+        };
+        let product = &mut touched[index];
+        if product.seller.id != seller.id || product.archived {
+            return Err(refuse(
+                "not_found",
+                Some("product"),
+                &format!("{} sudah tidak dijual.", product.name),
+                &format!("{} is no longer for sale.", product.name),
+            ));
+        }
+        let units = units_for(item.quantity_milli);
+        let variant = match &item.variant_id {
+            Some(v) => Some(
+                product
+                    .variants
+                    .iter()
+                    .position(|x| &x.id == v)
+                    .ok_or_else(|| not_found("variant"))?,
+            ),
+            None => None,
+        };
+        let price = variant
+            .and_then(|i| product.variants[i].price_idr)
+            .unwrap_or(product.price_idr);
+        if price != item.unit_price_idr {
+            return Err(refuse(
+                "conflict",
+                Some("price"),
+                &format!("Harga {} berubah, cek keranjang lagi.", product.name),
+                &format!(
+                    "The price of {} changed; check the cart again.",
+                    product.name
+                ),
+            ));
+        }
+        let total = price
+            .checked_mul(item.quantity_milli)
+            .map(|x| x / 1000)
+            .ok_or_else(|| invalid("quantity"))?;
+        if total != item.total_idr {
+            return Err(invalid("total"));
+        }
+        items_total = items_total
+            .checked_add(total)
+            .ok_or_else(|| invalid("total"))?;
+        let out_of_stock = || {
+            refuse(
+                "out_of_stock",
+                Some("stock"),
+                &format!("Stok {} tidak cukup.", product_name(&item.name)),
+                &format!("Not enough stock of {}.", product_name(&item.name)),
+            )
+        };
+        // The variant's own count if it keeps one, else the product's pool.
+        let own = variant.filter(|&i| {
+            let v = &product.variants[i];
+            v.unlimited || v.stock.is_some()
+        });
+        match own {
+            Some(i) if product.variants[i].unlimited => {
+                item.reserved_units = 0;
+                item.reserved_on = String::new();
+            }
+            Some(i) => {
+                let left = product.variants[i].stock.unwrap_or(0);
+                if left < units {
+                    return Err(out_of_stock());
+                }
+                product.variants[i].stock = Some(left - units);
+                item.reserved_units = units;
+                item.reserved_on = "variant".into();
+            }
+            None => match product.stock {
+                None => {
+                    item.reserved_units = 0;
+                    item.reserved_on = String::new();
+                }
+                Some(left) => {
+                    if left < units {
+                        return Err(out_of_stock());
+                    }
+                    product.stock = Some(left - units);
+                    item.reserved_units = units;
+                    item.reserved_on = "product".into();
+                }
+            },
+        }
+    }
+    if items_total != order.items_idr {
+        return Err(invalid("total"));
+    }
+    let amounts = [order.ongkir_idr, order.kode_unik_idr, order.discount_idr];
+    if amounts.iter().any(|&a| !(0..=PRICE_MAX_IDR).contains(&a))
+        || order.total_idr
+            != items_total + order.ongkir_idr + order.kode_unik_idr - order.discount_idr
+        || order.total_idr < 0
+    {
+        return Err(invalid("total"));
+    }
+    let status = OrderStatus::initial(payment.kind());
+    placed.buyer = buyer;
+    placed.seller = seller;
+    placed.status = status.code().to_owned();
+    placed.cancel_reason = None;
+    placed.resi = None;
+    placed.expires_at = (status == OrderStatus::AwaitingPayment).then_some(now + PAYMENT_WINDOW_MS);
+    placed.updated_at = now;
+    placed.version = 1;
+    placed.events = vec![EventDoc {
+        at: now,
+        role: "buyer".into(),
+        actor_id: Some(me.id.clone()),
+        action: "place".into(),
+        from: None,
+        to: status.code().to_owned(),
+        detail: String::new(),
+    }];
+    for product in &mut touched {
+        if product.stock.is_some() || product.variants.iter().any(|v| v.stock.is_some()) {
+            product.version += 1;
+            product.updated_at = product.updated_at.max(now);
+            write_product(tx, product, None, false)?;
+        }
+    }
+    let seq = next_seq(tx)?;
+    tx.execute(
+        "INSERT INTO orders (id, buyer_id, seller_id, doc, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[
+            placed.id.as_str().into(),
+            placed.buyer.id.as_str().into(),
+            placed.seller.id.as_str().into(),
+            to_json(&placed)?.into(),
+            seq.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+fn product_name(name: &str) -> &str {
+    if name.is_empty() { "produk ini" } else { name }
+}
+
+fn act_on_order(
+    tx: &mut dyn SqlTx,
+    me: &Account,
+    order_id: &str,
+    action: &ActionDoc,
+    now: i64,
+) -> Result<(), Reject> {
+    let mut order = load_order(tx, order_id)?.ok_or_else(|| not_found("order"))?;
+    let role = if order.seller.id == me.id {
+        Role::Seller
+    } else if order.buyer.id == me.id {
+        Role::Buyer
+    } else {
+        // Not a party: the order does not exist as far as they can tell.
+        return Err(not_found("order"));
+    };
+    let from = OrderStatus::from_code(&order.status)
+        .ok_or_else(|| StoreError::new("stored order status unreadable"))?;
+    let payment = PaymentMethod::from_code(&order.payment)
+        .ok_or_else(|| StoreError::new("stored payment unreadable"))?;
+    let delivery = if order.delivery == "pickup" {
+        Delivery::Pickup
+    } else {
+        Delivery::Courier
+    };
+    let core_action = match action {
+        ActionDoc::ConfirmPayment => OrderAction::ConfirmPayment,
+        ActionDoc::Ship { courier, resi } => OrderAction::Ship {
+            courier: courier.trim().to_owned(),
+            resi: resi.trim().to_owned(),
+        },
+        ActionDoc::ReadyForPickup => OrderAction::ReadyForPickup,
+        ActionDoc::MarkDelivered => OrderAction::MarkDelivered,
+        ActionDoc::Complete => OrderAction::Complete,
+        ActionDoc::Cancel { reason } => OrderAction::Cancel {
+            reason: reason.trim().to_owned(),
+        },
+    };
+    let to = match transition(from, &core_action, role, payment.kind(), delivery) {
+        Ok(to) => to,
+        Err(e) => {
+            return Err(refuse(
+                "not_allowed",
+                Some("status"),
+                "Status pesanan tidak bisa diubah seperti itu.",
+                &format!("The order cannot move like that: {e}."),
+            ));
+        }
+    };
+    let mut detail = String::new();
+    match &core_action {
+        OrderAction::Ship { courier, resi } => {
+            if courier.chars().count() > 40 || resi.chars().count() > 60 {
+                return Err(invalid("resi"));
+            }
+            // `courier` stays the code chosen at checkout; what the seller typed goes
+            // into the history with the resi.
+            order.resi = Some(resi.clone());
+            detail = format!("{courier} {resi}");
+        }
+        OrderAction::Cancel { reason } => {
+            if reason.chars().count() > 500 {
+                return Err(invalid("reason"));
+            }
+            order.cancel_reason = Some(reason.clone());
+            detail = reason.clone();
+        }
+        _ => {}
+    }
+    if to == OrderStatus::Cancelled && from.holds_stock() {
+        give_back(tx, &order, now)?;
+    }
+    order.status = to.code().to_owned();
+    if to != OrderStatus::AwaitingPayment {
+        order.expires_at = None;
+    }
+    order.updated_at = now;
+    order.version += 1;
+    order.events.push(EventDoc {
+        at: now,
+        role: if role == Role::Seller {
+            "seller"
+        } else {
+            "buyer"
+        }
+        .into(),
+        actor_id: Some(me.id.clone()),
+        action: core_action.name().to_owned(),
+        from: Some(from.code().to_owned()),
+        to: to.code().to_owned(),
+        detail,
+    });
+    let seq = next_seq(tx)?;
+    tx.execute(
+        "UPDATE orders SET doc = ?2, seq = ?3 WHERE id = ?1",
+        &[
+            order.id.as_str().into(),
+            to_json(&order)?.into(),
+            seq.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Puts back exactly the units a cancelled order took.
+fn give_back(tx: &mut dyn SqlTx, order: &OrderDoc, now: i64) -> Result<(), Reject> {
+    let mut touched: Vec<ProductDoc> = Vec::new();
+    for item in order.items.iter().filter(|i| i.reserved_units > 0) {
+        let index = match touched.iter().position(|p| p.id == item.product_id) {
+            Some(i) => i,
+            None => match load_product(tx, &item.product_id)? {
+                Some(p) => {
+                    touched.push(p);
+                    touched.len() - 1
+                }
+                None => continue,
+            },
+        };
+        let product = &mut touched[index];
+        match item.reserved_on.as_str() {
+            "variant" => {
+                if let Some(v) = product
+                    .variants
+                    .iter_mut()
+                    .find(|v| Some(&v.id) == item.variant_id.as_ref())
+                    && let Some(s) = v.stock.as_mut()
+                {
+                    *s = (*s + item.reserved_units).min(STOCK_MAX);
+                }
+            }
+            "product" => {
+                if let Some(s) = product.stock.as_mut() {
+                    *s = (*s + item.reserved_units).min(STOCK_MAX);
+                }
+            }
+            _ => {}
+        }
+    }
+    for product in &mut touched {
+        product.version += 1;
+        product.updated_at = product.updated_at.max(now);
+        write_product(tx, product, None, false)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_counts_whole_units() {
+        assert_eq!(units_for(1000), 1);
+        assert_eq!(units_for(1500), 2);
+        assert_eq!(units_for(250), 1);
+        assert_eq!(units_for(12_000), 12);
+    }
+}

@@ -1,0 +1,551 @@
+//! Two phones and a real server over real HTTP: a seller lists products offline and
+//! syncs, a buyer pulls them, orders, the seller ships, the buyer sees "Dikirim".
+//! Exactly once through lost answers; the last units go to one buyer only; a refused
+//! order comes back to the screen that made it. Run on SQLite and on PostgreSQL
+//! (`PASAR_TEST_POSTGRES_URL`, see tests/postgres.sh; required when
+//! `PASAR_REQUIRE_POSTGRES=1`, as in CI).
+
+use pasar_core::account::NewAccount;
+use pasar_core::catalog::{NewProduct, SearchRequest, Stock};
+use pasar_core::group::Role as GroupRole;
+use pasar_core::money::Rupiah;
+use pasar_core::order::address::Address;
+use pasar_core::order::ongkir::{Courier, Rate, Shipping};
+use pasar_core::order::payment::PaymentMethod;
+use pasar_core::order::{CheckoutRequest, OrderAction, OrderStatus, SellerChoice};
+use pasar_core::sync::http::ReqwestClient;
+use pasar_core::sync::{
+    Backoff, HttpClient, HttpRequest, HttpResponse, MemoryTokens, SyncClient, SyncConfig,
+    TransportError,
+};
+use pasar_core::{ErrorKind, Pasar};
+use pasar_server::{AppState, Database, RecordingSender, Store};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+const SELLER: &str = "+6281311112222";
+const BUYER: &str = "+6281233334444";
+const BUYER2: &str = "+6285755556666";
+
+/// A server on a loopback port, in its own runtime, stopped when dropped.
+struct Server {
+    url: String,
+    codes: Arc<RecordingSender>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    fn start(database: Database, dir: Option<tempfile::TempDir>) -> Server {
+        let codes = Arc::new(RecordingSender::default());
+        let sender = Arc::clone(&codes);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let store = Store::open(&database).await.expect("store");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                ready_tx.send(addr).expect("ready");
+                let state = AppState::new(store, sender);
+                pasar_server::serve_state(listener, state, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("serve");
+            });
+        });
+        let addr = ready_rx.recv().expect("server started");
+        Server {
+            url: format!("http://{addr}"),
+            codes,
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn sqlite_server() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Database::Sqlite(dir.path().join("server.sqlite3"));
+    Server::start(db, Some(dir))
+}
+
+/// A fresh schema on the test PostgreSQL, or `None` (skipped loudly) without one.
+fn postgres_server() -> Option<Server> {
+    let Ok(admin) = std::env::var("PASAR_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("PASAR_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "PASAR_REQUIRE_POSTGRES=1 but PASAR_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("SKIPPED on PostgreSQL: PASAR_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let schema = format!("sync_{}", pasar_core::id::new_id().replace('-', ""));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test PostgreSQL");
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("schema");
+    });
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    let url = format!("{admin}{sep}options=-c%20search_path%3D{schema}");
+    Some(Server::start(Database::Postgres(url), None))
+}
+
+/// A phone: its own store and its own sync client.
+struct Phone {
+    _dir: tempfile::TempDir,
+    pasar: Pasar,
+    sync: SyncClient,
+    account: String,
+}
+
+fn phone_with(server: &Server, number: &str, name: &str, http: Arc<dyn HttpClient>) -> Phone {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let sync = pasar.sync(SyncConfig {
+        server_url: server.url.clone(),
+        http,
+        tokens: Arc::new(MemoryTokens::default()),
+        backoff: Backoff {
+            initial: Duration::from_millis(5),
+            max: Duration::from_millis(50),
+        },
+    });
+    sync.request_code_blocking(number).expect("code");
+    let code = server.codes.last_code(number).expect("code sent");
+    let account = sync
+        .sign_in_blocking(number, &code, Some(name))
+        .expect("sign in");
+    Phone {
+        _dir: dir,
+        pasar,
+        sync,
+        account,
+    }
+}
+
+fn phone(server: &Server, number: &str, name: &str) -> Phone {
+    phone_with(
+        server,
+        number,
+        name,
+        Arc::new(ReqwestClient::new().expect("client")),
+    )
+}
+
+fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
+    let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
+    assert!(report.complete, "{report:?}");
+    assert_eq!(report.unreadable, 0, "{report:?}");
+    report
+}
+
+fn address() -> Address {
+    Address {
+        recipient: "Ibu Sari".into(),
+        phone: "0812-3333-4444".into(),
+        street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+        kelurahan: "Pucang".into(),
+        kecamatan: "Sidoarjo".into(),
+        kabupaten: "Kab. Sidoarjo".into(),
+        provinsi: "Jawa Timur".into(),
+        kode_pos: "61219".into(),
+        notes: String::new(),
+    }
+}
+
+/// The buyer puts `units` of `product` in the cart and checks out COD by JNE.
+fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::order::Order {
+    // The seller's ongkir table does not sync yet: the buyer's phone is told it here.
+    p.pasar
+        .orders()
+        .set_rate_blocking(
+            seller,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(10_000),
+                next_kg: Rupiah::new(8_000),
+            },
+        )
+        .expect("rate");
+    p.pasar
+        .cart()
+        .add_blocking(product, None, units * 1000, "")
+        .expect("cart");
+    let mut orders = p
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: p.account.clone(),
+            address: Some(address()),
+            sellers: vec![SellerChoice {
+                seller_id: seller.to_owned(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::Cod,
+                note: String::new(),
+            }],
+        })
+        .expect("checkout");
+    orders.remove(0)
+}
+
+fn the_journey(server: &Server) {
+    // The seller lists products and makes a market group while offline: nothing is
+    // sent until the sync below.
+    let seller = phone(server, SELLER, "Dapur Bu Rina");
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)
+        .expect("group");
+    let buyer_here = seller
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Ibu Sari".into(),
+            phone: Some("0812-3333-4444".into()),
+        })
+        .expect("buyer contact");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    rt.block_on(seller.pasar.groups().add_member(
+        group.id.clone(),
+        buyer_here.id,
+        GroupRole::Member,
+    ))
+    .expect("member");
+    let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
+    donat.unit = "box".into();
+    donat.stock = Stock::Limited(5);
+    donat.weight_grams = 600;
+    donat.group_ids = vec![group.id.clone()];
+    donat.description = "Isi 6, topping coklat meses, dibuat pagi hari".into();
+    let donat = seller
+        .pasar
+        .catalog()
+        .create_product_blocking(donat)
+        .expect("donat");
+    let mut bolu = NewProduct::new(&seller.account, "Bolu pandan", "40.000");
+    bolu.group_ids = vec![group.id.clone()];
+    let bolu = seller
+        .pasar
+        .catalog()
+        .create_product_blocking(bolu)
+        .expect("bolu");
+    assert!(seller.sync.pending_blocking().expect("pending") >= 5);
+
+    let first = sync(&seller);
+    assert_eq!(
+        first.rejected,
+        0,
+        "{first:?} {:?}",
+        seller.sync.rejections_blocking()
+    );
+    assert!(first.pushed >= 5, "{first:?}");
+    assert_eq!(first.pending, 0);
+
+    // The buyer signs in and pulls the group's catalog: searchable offline, typo and all.
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    let pulled = sync(&buyer);
+    assert!(pulled.pulled >= 3, "{pulled:?}");
+    let found = buyer
+        .pasar
+        .catalog()
+        .search_blocking(&SearchRequest {
+            query: "donut coklat".into(),
+            ..SearchRequest::default()
+        })
+        .expect("search");
+    assert_eq!(
+        found.items.first().map(|p| p.id.as_str()),
+        Some(donat.id.as_str())
+    );
+    let copy = buyer
+        .pasar
+        .catalog()
+        .get_product_blocking(&bolu.id)
+        .expect("bolu on the buyer's phone");
+    assert_eq!(copy.price, Rupiah::new(40_000));
+    let groups = rt.block_on(buyer.pasar.groups().list()).expect("groups");
+    assert!(
+        groups
+            .iter()
+            .any(|g| g.name == "Pasar Warga Melati" && g.members.len() == 2),
+        "{groups:?}"
+    );
+
+    // The buyer orders 2 of the 5 donuts, COD by JNE. The server takes the stock.
+    let placed = order(&buyer, &seller.account, &donat.id, 2);
+    let report = sync(&buyer);
+    assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
+    let donat_now = buyer
+        .pasar
+        .catalog()
+        .get_product_blocking(&donat.id)
+        .expect("donat");
+    assert_eq!(donat_now.stock, Stock::Limited(3));
+
+    // The seller sees the order, and ships it.
+    sync(&seller);
+    let incoming = seller
+        .pasar
+        .orders()
+        .get_blocking(&placed.id)
+        .expect("the order reached the seller");
+    assert_eq!(incoming.status, OrderStatus::Processing);
+    assert_eq!(incoming.total, placed.total);
+    seller
+        .pasar
+        .orders()
+        .act_blocking(
+            &placed.id,
+            &seller.account,
+            OrderAction::Ship {
+                courier: "JNE".into(),
+                resi: "JNE0123456789".into(),
+            },
+        )
+        .expect("ship");
+    let report = sync(&seller);
+    assert_eq!(
+        (report.pushed, report.rejected),
+        (1, 0),
+        "{report:?} {:?}",
+        seller.sync.rejections_blocking()
+    );
+
+    // The buyer sees it shipped: "Dikirim", with the resi.
+    let report = sync(&buyer);
+    assert!(report.pulled >= 1, "{report:?}");
+    let shipped = buyer
+        .pasar
+        .orders()
+        .get_blocking(&placed.id)
+        .expect("order");
+    assert_eq!(shipped.status, OrderStatus::Shipped);
+    assert_eq!(shipped.status.label().id, "Dikirim");
+    assert_eq!(shipped.resi.as_deref(), Some("JNE0123456789"));
+    let history = buyer
+        .pasar
+        .orders()
+        .history_blocking(&placed.id)
+        .expect("history");
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["place", "ship"]
+    );
+
+    // A second buyer, not in the group yet, sees nothing of it.
+    let late = phone(server, BUYER2, "Pak Budi");
+    assert_eq!(sync(&late).pulled, 0);
+    // The admin adds them; their phone then pulls the group's catalog from the start.
+    let contact = seller
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Pak Budi".into(),
+            phone: Some(BUYER2.into()),
+        })
+        .expect("contact");
+    rt.block_on(
+        seller
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), contact.id, GroupRole::Member),
+    )
+    .expect("member");
+    sync(&seller);
+    assert!(sync(&late).pulled >= 3);
+
+    // They want 4 of the 3 left. Their phone's copy says 3 too, so cheat it up to 9 as
+    // a stale copy would: the server is the authority and refuses the order.
+    late.pasar
+        .catalog()
+        .update_product_blocking(
+            &donat.id,
+            pasar_core::catalog::ProductPatch {
+                stock: Some(Stock::Limited(9)),
+                ..Default::default()
+            },
+        )
+        .expect("stale copy");
+    let refused = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let heard = Arc::clone(&refused);
+    let _listening = late
+        .sync
+        .observe_rejections(move |r| heard.lock().expect("lock").push(r.clone()));
+    let doomed = order(&late, &seller.account, &donat.id, 4);
+    let report = sync(&late);
+    assert_eq!((report.pushed, report.rejected), (1, 1), "{report:?}");
+    let heard = refused.lock().expect("lock").clone();
+    assert_eq!(heard.len(), 1);
+    assert_eq!(heard[0].error.kind, ErrorKind::OutOfStock);
+    assert_eq!(heard[0].entity, format!("order:{}", doomed.id));
+    assert!(heard[0].error.message.id.contains("Stok"), "{heard:?}");
+    let cancelled = late.pasar.orders().get_blocking(&doomed.id).expect("order");
+    assert_eq!(cancelled.status, OrderStatus::Cancelled);
+    assert_eq!(
+        late.sync.rejections_blocking().expect("rejections").len(),
+        1
+    );
+    // The stock on the server did not move: the seller still has 3.
+    sync(&seller);
+    assert_eq!(
+        seller
+            .pasar
+            .catalog()
+            .get_product_blocking(&donat.id)
+            .expect("donat")
+            .stock,
+        Stock::Limited(3)
+    );
+}
+
+#[test]
+fn two_phones_and_a_server_on_sqlite() {
+    the_journey(&sqlite_server());
+}
+
+#[test]
+fn two_phones_and_a_server_on_postgres() {
+    if let Some(server) = postgres_server() {
+        the_journey(&server);
+    }
+}
+
+/// Loses the answer of every other request after the server handled it: the phone
+/// sees a network error and sends the same batch again.
+struct LosesAnswers {
+    inner: ReqwestClient,
+    calls: AtomicUsize,
+}
+
+impl HttpClient for LosesAnswers {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        let lossy = request.url.contains("/v1/sync/");
+        let response = self.inner.send(request)?;
+        if lossy && n % 2 == 1 {
+            return Err(TransportError("connection reset after the request".into()));
+        }
+        Ok(response)
+    }
+}
+
+fn exactly_once(server: &Server) {
+    let flaky = Arc::new(LosesAnswers {
+        inner: ReqwestClient::new().expect("client"),
+        calls: AtomicUsize::new(0),
+    });
+    let seller = phone_with(server, SELLER, "Dapur Bu Rina", flaky.clone());
+    let mut ids = Vec::new();
+    for i in 0..30 {
+        let mut p = NewProduct::new(&seller.account, &format!("Kue lapis {i}"), "15rb");
+        p.stock = Stock::Limited(10);
+        ids.push(
+            seller
+                .pasar
+                .catalog()
+                .create_product_blocking(p)
+                .expect("product")
+                .id,
+        );
+    }
+    // Every edit is its own mutation; each must land once.
+    for id in &ids[..10] {
+        seller
+            .pasar
+            .catalog()
+            .update_product_blocking(
+                id,
+                pasar_core::catalog::ProductPatch {
+                    stock: Some(Stock::Limited(7)),
+                    ..Default::default()
+                },
+            )
+            .expect("edit");
+    }
+    let report = seller
+        .sync
+        .sync_blocking(Duration::from_secs(60))
+        .expect("sync");
+    assert!(report.complete, "{report:?}");
+    assert!(report.retries > 0, "no answer was lost: {report:?}");
+    assert_eq!(report.pending, 0);
+    // A second phone of the same seller pulls exactly the 30 products, each once, at
+    // the edited stock.
+    let other = phone(server, SELLER, "Dapur Bu Rina");
+    sync(&other);
+    let page = other
+        .pasar
+        .catalog()
+        .list_products_blocking(&pasar_core::catalog::PageRequest::first(100))
+        .expect("list");
+    assert_eq!(page.items.len(), 30);
+    for p in &page.items {
+        let edited = ids[..10].contains(&p.id);
+        assert_eq!(
+            p.stock,
+            Stock::Limited(if edited { 7 } else { 10 }),
+            "{}",
+            p.name
+        );
+    }
+    assert!(flaky.calls.load(Ordering::SeqCst) > 2);
+    let _ = ErrorKind::Network;
+}
+
+#[test]
+fn lost_answers_apply_once_on_sqlite() {
+    exactly_once(&sqlite_server());
+}
+
+#[test]
+fn lost_answers_apply_once_on_postgres() {
+    if let Some(server) = postgres_server() {
+        exactly_once(&server);
+    }
+}
