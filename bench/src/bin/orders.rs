@@ -10,7 +10,12 @@
 //! `{"id","intent","items":[{"product_id","qty"}]}` line per message; `--dir` keeps the
 //! inputs and outputs there instead of in a temporary folder.
 //!
-//! `orders generate DIR` writes `catalog.json`, `messages.jsonl` and `truth.jsonl` alone.
+//! `orders generate DIR` writes `catalog.json`, `messages.jsonl` and `truth.jsonl` alone;
+//! `orders score OUTPUT` scores an extractor's output on the first N of those messages
+//! (N = its lines, so `head -n N messages.jsonl` can be run) against their truth, for
+//! iterating on one extractor without the whole run; `orders extract --catalog FILE`
+//! is `pasar parse order`'s loop in this crate alone (pasar-core without the server the
+//! CLI links), to profile the core while the rest of the tree is being changed.
 
 use pasar_bench::chat::{Catalog, ChatWriter, Intent, Message};
 use pasar_bench::report;
@@ -41,6 +46,20 @@ fn main() {
             dir.display(),
             t.elapsed().as_secs_f64()
         );
+        return;
+    }
+    if args.first().map(String::as_str) == Some("extract") {
+        extract(args.get(2).expect("usage: orders extract --catalog FILE"));
+        return;
+    }
+    if args.first().map(String::as_str) == Some("score") {
+        let out = PathBuf::from(args.get(1).expect("usage: orders score OUTPUT"));
+        let file = File::open(&out).expect("open OUTPUT");
+        let n = BufReader::new(file).lines().count();
+        // The same seeded generation as `generate`, so the truth is the one written.
+        let catalog = Catalog::generate(SEED, PRODUCTS);
+        let messages = ChatWriter::new(&catalog, SEED).messages(n);
+        score(&out, &messages, &catalog).describe(&out.to_string_lossy());
         return;
     }
     let flag = |name: &str| {
@@ -147,6 +166,23 @@ fn main() {
         base(bs.intent_accuracy()),
         true,
     );
+}
+
+/// `pasar parse order --catalog FILE` (cli/src/parse_order.rs) without the CLI.
+fn extract(catalog: &str) {
+    use pasar_core::chat::order::{ChatCatalog, parse_message, report::to_json};
+    let bytes = std::fs::read(catalog).expect("read the catalog");
+    let catalog = ChatCatalog::from_json(&bytes).expect("a catalog");
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for line in std::io::stdin().lock().lines() {
+        let line = line.expect("read stdin");
+        let input: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        let text = input["text"].as_str().expect("a text");
+        let reading = to_json(&input["id"], text, &parse_message(text, &catalog));
+        writeln!(out, "{reading}").expect("write");
+    }
+    out.flush().expect("write");
 }
 
 /// Writes the catalog, the messages and the truth into `dir`.

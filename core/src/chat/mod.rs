@@ -3,6 +3,7 @@
 
 pub mod buyers;
 pub mod export;
+pub(crate) mod fxhash;
 pub mod numbers;
 pub mod order;
 pub mod rekap;

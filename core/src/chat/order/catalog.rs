@@ -8,15 +8,20 @@ use crate::catalog::search::lexicon::{is_filler, is_stopword};
 use crate::catalog::search::normalize::{self, has_vowel, skeleton};
 use crate::catalog::unit::canonical_unit;
 use crate::catalog::{PriceInput, Product, VariantOption};
+use crate::chat::fxhash::FxHashMap;
 use crate::chat::numbers;
 use crate::money::Rupiah;
 use crate::money::parse_rupiah;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// A catalog word (of a name or a variant value), by its index in the catalog's words:
+/// messages are read against ids, so the hot loops compare and index integers instead
+/// of hashing strings.
+pub(super) type WordId = u32;
 
 /// The catalog words a message word may stand for, with how sure we are; shared from
 /// the cache.
-pub(super) type Readings = Arc<Vec<(String, f32)>>;
+pub(super) type Readings = Arc<Vec<(WordId, f32)>>;
 
 /// One product as chat matching sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,47 +80,60 @@ pub(super) struct NameWord {
     pub unique: bool,
 }
 
-/// Where a catalog word occurs.
+/// Name word `word` of product `product`: a catalog word's occurrence in a name, with
+/// the share of the name's weight it carries and whether no other product has it (kept
+/// here: this is the hot loop).
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Posting {
-    /// Name word `word` of product `product`, with the share of the name's weight it
-    /// carries and whether no other product has it (kept here: this is the hot loop).
-    Name {
-        product: u32,
-        word: u16,
-        share: f32,
-        unique: bool,
-    },
-    /// A word of a variant value of product `product`.
-    Value { product: u32 },
+pub(super) struct Posting {
+    pub product: u32,
+    pub word: u16,
+    pub unique: bool,
+    /// The name word's [`NameWord::strong`].
+    pub strong: bool,
+    pub share: f32,
+    /// The name word's [`NameWord::weight`].
+    pub weight: f32,
+}
+
+/// Where a catalog word occurs: ranges of [`ChatCatalog::postings`] and
+/// [`ChatCatalog::value_lists`].
+#[derive(Clone, Copy, Debug, Default)]
+struct Entry {
+    names: (u32, u32),
+    values: (u32, u32),
+    /// In more names than a fiftieth of the catalog (at least 48): looked up only in
+    /// products a rarer word found.
+    frequent: bool,
 }
 
 /// The catalog, indexed. Build once per catalog, parse any number of messages with it.
 pub struct ChatCatalog {
     pub(super) products: Vec<ChatProduct>,
-    by_id: HashMap<String, u32>,
-    pub(super) names: Vec<Vec<NameWord>>,
+    by_id: FxHashMap<String, u32>,
+    /// Each product's name words, all together (one allocation: the hot loop reads the
+    /// names of hundreds of products per message); `name_start[p]..name_start[p + 1]`.
+    name_words: Vec<NameWord>,
+    name_start: Vec<u32>,
     /// Numbers written in each product's name ("10" of "Dimsum Isi 10"): in a message
     /// inside the product's words they are the name, not a quantity.
     pub(super) name_numbers: Vec<Vec<String>>,
     /// Sum of each product's name word weights.
     pub(super) name_weight: Vec<f32>,
-    /// Canonical words of each option value: `values[p][o][v]`.
+    /// Canonical words of each option value: `values[p][o][v]`, as text and as ids.
     pub(super) values: Vec<Vec<Vec<Vec<String>>>>,
-    pub(super) postings: HashMap<String, Vec<Posting>>,
-    /// Products whose name holds the word.
-    name_df: HashMap<String, u32>,
-    /// Name words in more products than this are looked up only in products a rarer
-    /// word already found ("murah", a maker's name on half the catalog).
-    frequent_df: u32,
-    /// Those words' (product, name word) postings, sorted by product.
-    frequent_postings: HashMap<String, Vec<(u32, u16)>>,
-    /// Products (sorted) with a variant value holding the word.
-    value_products: HashMap<String, Vec<u32>>,
+    pub(super) value_ids: Vec<Vec<Vec<Vec<WordId>>>>,
+    /// Every catalog word (of names and of variant values) → its id.
+    ids: FxHashMap<String, WordId>,
+    /// Per word id.
+    entries: Vec<Entry>,
+    /// Name postings of all words, each word's together, in product order.
+    postings: Vec<Posting>,
+    /// Products (sorted) with a variant value holding the word, all words' together.
+    value_lists: Vec<u32>,
     vocabulary: Vocabulary,
     /// Readings of words seen before: chat repeats its words, and correcting a word
     /// against the vocabulary is the costly step.
-    cache: Mutex<HashMap<String, Readings>>,
+    cache: Mutex<FxHashMap<String, Readings>>,
 }
 
 /// Most words the reading cache holds before it starts again.
@@ -129,46 +147,55 @@ fn name_word(w: &str) -> bool {
 
 impl ChatCatalog {
     pub fn new(products: Vec<ChatProduct>) -> ChatCatalog {
-        let mut postings: HashMap<String, Vec<Posting>> = HashMap::new();
-        let mut doc_freq: HashMap<String, u32> = HashMap::new();
-        let mut raw_names: Vec<Vec<String>> = Vec::with_capacity(products.len());
+        let mut ids: FxHashMap<String, WordId> = FxHashMap::default();
+        let id_of = |w: &str, ids: &mut FxHashMap<String, WordId>| -> WordId {
+            if let Some(&id) = ids.get(w) {
+                return id;
+            }
+            let id = ids.len() as WordId;
+            ids.insert(w.to_owned(), id);
+            id
+        };
+        let mut doc_freq: Vec<u32> = Vec::new();
+        let mut raw_names: Vec<Vec<(String, WordId)>> = Vec::with_capacity(products.len());
         for p in &products {
             let mut words: Vec<String> = normalize::words(&p.name)
                 .into_iter()
                 .filter(|w| name_word(w))
                 .collect();
             words.dedup();
-            let mut seen: Vec<&String> = Vec::new();
-            for w in &words {
-                if !seen.contains(&w) {
-                    *doc_freq.entry(w.clone()).or_insert(0) += 1;
-                    seen.push(w);
+            let mut seen: Vec<WordId> = Vec::new();
+            let mut named = Vec::with_capacity(words.len());
+            for w in words {
+                let id = id_of(&w, &mut ids);
+                if doc_freq.len() <= id as usize {
+                    doc_freq.resize(id as usize + 1, 0);
                 }
+                if !seen.contains(&id) {
+                    doc_freq[id as usize] += 1;
+                    seen.push(id);
+                }
+                named.push((w, id));
             }
-            raw_names.push(words);
+            raw_names.push(named);
         }
         let products_len = products.len();
         let n = products_len.max(1) as f32;
+        // (word, product, name word) and (word, product) occurrences, grouped by word below.
+        let mut name_hits: Vec<(WordId, u32, u16)> = Vec::new();
+        let mut value_hits: Vec<(WordId, u32)> = Vec::new();
         let mut names = Vec::with_capacity(products.len());
         let mut values = Vec::with_capacity(products.len());
+        let mut value_ids = Vec::with_capacity(products.len());
         for (pi, (p, words)) in products.iter().zip(raw_names).enumerate() {
             let pi = pi as u32;
             let name: Vec<NameWord> = words
                 .into_iter()
                 .take(usize::from(u16::MAX))
                 .enumerate()
-                .map(|(wi, word)| {
-                    postings
-                        .entry(word.clone())
-                        .or_default()
-                        .push(Posting::Name {
-                            product: pi,
-                            word: wi as u16,
-                            // Set below, once the name's weights are known.
-                            share: 0.0,
-                            unique: false,
-                        });
-                    let df = doc_freq.get(&word).copied().unwrap_or(1) as f32;
+                .map(|(wi, (word, id))| {
+                    name_hits.push((id, pi, wi as u16));
+                    let df = doc_freq.get(id as usize).copied().unwrap_or(1).max(1) as f32;
                     // Inverse document frequency: "donat" in 40 products tells less than
                     // "bomboloni" in one. Filler ("original", "premium") tells little.
                     let idf = (1.0 + n / df).ln().max(0.05);
@@ -184,12 +211,15 @@ impl ChatCatalog {
                 })
                 .collect();
             names.push(name);
+            let mut ids_of_options = Vec::with_capacity(p.options.len());
             let opts: Vec<Vec<Vec<String>>> = p
                 .options
                 .iter()
                 .take(usize::from(u8::MAX))
                 .map(|o| {
-                    o.values
+                    let mut ids_of_values = Vec::with_capacity(o.values.len());
+                    let texts = o
+                        .values
                         .iter()
                         .take(usize::from(u16::MAX))
                         .map(|v| {
@@ -198,49 +228,73 @@ impl ChatCatalog {
                                 .filter(|w| !is_stopword(w))
                                 .take(8)
                                 .collect();
-                            for w in &words {
-                                postings
-                                    .entry(w.clone())
-                                    .or_default()
-                                    .push(Posting::Value { product: pi });
-                            }
+                            let word_ids: Vec<WordId> =
+                                words.iter().map(|w| id_of(w, &mut ids)).collect();
+                            value_hits.extend(word_ids.iter().map(|&id| (id, pi)));
+                            ids_of_values.push(word_ids);
                             words
                         })
-                        .collect()
+                        .collect();
+                    ids_of_options.push(ids_of_values);
+                    texts
                 })
                 .collect();
             values.push(opts);
+            value_ids.push(ids_of_options);
         }
+        let words_len = ids.len();
+        doc_freq.resize(words_len, 0);
         let frequent_df = (products_len / 50).max(48) as u32;
-        let frequent_postings = postings
+        let name_weight: Vec<f32> = names
             .iter()
-            .filter(|(w, _)| doc_freq.get(*w).is_some_and(|&df| df > frequent_df))
-            .map(|(w, ps)| {
-                let mut list: Vec<(u32, u16)> = ps
-                    .iter()
-                    .filter_map(|p| match p {
-                        Posting::Name { product, word, .. } => Some((*product, *word)),
-                        Posting::Value { .. } => None,
-                    })
-                    .collect();
-                list.sort_unstable();
-                (w.clone(), list)
-            })
+            .map(|n: &Vec<NameWord>| n.iter().map(|w| w.weight).sum())
             .collect();
-        let mut value_products: HashMap<String, Vec<u32>> = HashMap::new();
-        for (w, ps) in &postings {
-            let mut list: Vec<u32> = ps
-                .iter()
-                .filter_map(|p| match p {
-                    Posting::Value { product } => Some(*product),
-                    Posting::Name { .. } => None,
-                })
-                .collect();
-            if !list.is_empty() {
-                list.sort_unstable();
-                list.dedup();
-                value_products.insert(w.clone(), list);
+        let share_of = |product: u32, word: u16| {
+            let n = &names[product as usize][usize::from(word)];
+            n.weight / name_weight[product as usize].max(f32::MIN_POSITIVE)
+        };
+        // How many places each word is in (names and values), for the vocabulary: the
+        // commoner of two corrections wins.
+        let mut uses: Vec<u32> = vec![0; words_len];
+        let mut entries: Vec<Entry> = vec![Entry::default(); words_len];
+        // A stable sort keeps each word's postings in product and name word order.
+        name_hits.sort_by_key(|h| h.0);
+        let mut postings = Vec::with_capacity(name_hits.len());
+        for group in name_hits.chunk_by(|a, b| a.0 == b.0) {
+            let id = group[0].0 as usize;
+            let start = postings.len() as u32;
+            postings.extend(group.iter().map(|&(_, product, word)| {
+                let n = &names[product as usize][usize::from(word)];
+                Posting {
+                    product,
+                    word,
+                    unique: n.unique,
+                    strong: n.strong,
+                    share: share_of(product, word),
+                    weight: n.weight,
+                }
+            }));
+            entries[id].names = (start, postings.len() as u32);
+            entries[id].frequent = doc_freq[id] > frequent_df;
+            uses[id] += group.len() as u32;
+        }
+        value_hits.sort_by_key(|h| h.0);
+        let mut value_lists = Vec::with_capacity(value_hits.len());
+        for group in value_hits.chunk_by(|a, b| a.0 == b.0) {
+            let id = group[0].0 as usize;
+            uses[id] += group.len() as u32;
+            let start = value_lists.len();
+            value_lists.extend(group.iter().map(|h| h.1));
+            value_lists[start..].sort_unstable();
+            let mut end = start;
+            for i in start..value_lists.len() {
+                if end == start || value_lists[end - 1] != value_lists[i] {
+                    value_lists[end] = value_lists[i];
+                    end += 1;
+                }
             }
+            value_lists.truncate(end);
+            entries[id].values = (start as u32, end as u32);
         }
         let name_numbers = products
             .iter()
@@ -251,49 +305,35 @@ impl ChatCatalog {
                     .collect()
             })
             .collect();
-        let name_weight: Vec<f32> = names
-            .iter()
-            .map(|n: &Vec<NameWord>| n.iter().map(|w| w.weight).sum())
-            .collect();
-        for ps in postings.values_mut() {
-            for p in ps.iter_mut() {
-                if let Posting::Name {
-                    product,
-                    word,
-                    share,
-                    unique,
-                } = p
-                {
-                    let n = &names[*product as usize][usize::from(*word)];
-                    *share = n.weight / name_weight[*product as usize].max(f32::MIN_POSITIVE);
-                    *unique = n.unique;
-                }
-            }
-        }
-        let vocabulary = Vocabulary::from_counts(
-            postings
-                .iter()
-                .map(|(w, ps)| (w.clone(), ps.len().min(u32::MAX as usize) as u32)),
-        );
+        let vocabulary =
+            Vocabulary::from_counts(ids.iter().map(|(w, &id)| (w.clone(), uses[id as usize])));
         let by_id = products
             .iter()
             .enumerate()
             .map(|(i, p)| (p.id.clone(), i as u32))
             .collect();
+        let mut name_start = Vec::with_capacity(names.len() + 1);
+        let mut name_words = Vec::with_capacity(name_hits.len());
+        for n in names {
+            name_start.push(name_words.len() as u32);
+            name_words.extend(n);
+        }
+        name_start.push(name_words.len() as u32);
         ChatCatalog {
             by_id,
             products,
-            names,
+            name_words,
+            name_start,
             name_numbers,
             name_weight,
             values,
+            value_ids,
+            ids,
+            entries,
             postings,
-            frequent_df,
-            frequent_postings,
-            name_df: doc_freq,
-            value_products,
+            value_lists,
             vocabulary,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -347,75 +387,98 @@ impl ChatCatalog {
         self.products.is_empty()
     }
 
-    /// Whether `word` is in so many names that it is looked up only in products a
-    /// rarer word found.
-    pub(super) fn frequent(&self, word: &str) -> bool {
-        self.name_df
-            .get(word)
-            .is_some_and(|&df| df > self.frequent_df)
+    /// A product's name words.
+    pub(super) fn name(&self, product: u32) -> &[NameWord] {
+        let p = product as usize;
+        match (self.name_start.get(p), self.name_start.get(p + 1)) {
+            (Some(&a), Some(&b)) => &self.name_words[a as usize..b as usize],
+            _ => &[],
+        }
     }
 
-    /// A frequent word's (product, name word) postings, sorted by product.
-    pub(super) fn frequent_postings(&self, word: &str) -> &[(u32, u16)] {
-        self.frequent_postings.get(word).map_or(&[], Vec::as_slice)
+    /// The id of a catalog word.
+    pub(super) fn id(&self, word: &str) -> Option<WordId> {
+        self.ids.get(word).copied()
+    }
+
+    fn entry(&self, word: WordId) -> Entry {
+        self.entries.get(word as usize).copied().unwrap_or_default()
+    }
+
+    /// Whether `word` is in so many names that it is looked up only in products a
+    /// rarer word found.
+    pub(super) fn frequent(&self, word: WordId) -> bool {
+        self.entry(word).frequent
     }
 
     /// Whether `word` is (in) a variant value of `product`.
-    pub(super) fn is_value_of(&self, word: &str, product: u32) -> bool {
-        self.value_products
-            .get(word)
-            .is_some_and(|ps| ps.binary_search(&product).is_ok())
+    pub(super) fn is_value_of(&self, word: WordId, product: u32) -> bool {
+        self.value_products(word).binary_search(&product).is_ok()
     }
 
     /// The products with `word` in a variant value, sorted.
-    pub(super) fn value_products(&self, word: &str) -> &[u32] {
-        self.value_products.get(word).map_or(&[], Vec::as_slice)
+    pub(super) fn value_products(&self, word: WordId) -> &[u32] {
+        let (a, b) = self.entry(word).values;
+        &self.value_lists[a as usize..b as usize]
     }
 
-    pub(super) fn postings(&self, word: &str) -> &[Posting] {
-        self.postings.get(word).map_or(&[], Vec::as_slice)
+    /// Where `word` is in product names.
+    pub(super) fn postings(&self, word: WordId) -> &[Posting] {
+        let (a, b) = self.entry(word).names;
+        &self.postings[a as usize..b as usize]
     }
 
     /// A glued word as two catalog words, each read through the lexicon:
     /// "cheesecake" → "keju" + "kue", "nasibakar" → "nasi" + "bakar".
-    fn split(&self, word: &str) -> Vec<(String, f32)> {
+    fn split(&self, word: &str) -> Vec<(WordId, f32)> {
         let chars: Vec<(usize, char)> = word.char_indices().collect();
         for &(at, _) in chars.iter().skip(3).take(chars.len().saturating_sub(5)) {
             let (a, b) = word.split_at(at);
             let (wa, wb) = (normalize::words(a), normalize::words(b));
             if let ([a], [b]) = (wa.as_slice(), wb.as_slice())
-                && self.postings.contains_key(a)
-                && self.postings.contains_key(b)
+                && let (Some(a), Some(b)) = (self.id(a), self.id(b))
             {
-                return vec![(a.clone(), 0.9), (b.clone(), 0.9)];
+                return vec![(a, 0.9), (b, 0.9)];
             }
         }
         Vec::new()
     }
 
-    pub(super) fn readings_cached(&self, word: &str) -> Readings {
-        if let Ok(cache) = self.cache.lock()
-            && let Some(r) = cache.get(word)
-        {
-            return Arc::clone(r);
-        }
-        let r: Readings = Arc::new(self.readings(word));
-        if let Ok(mut cache) = self.cache.lock() {
-            if cache.len() >= CACHE_WORDS {
-                cache.clear();
-            }
-            cache.insert(word.to_owned(), Arc::clone(&r));
-        }
-        r
+    /// The readings of each word of a message (through the cache, locked once).
+    pub(super) fn readings_of<'a>(
+        &self,
+        words: impl Iterator<Item = Option<&'a str>>,
+    ) -> Vec<Readings> {
+        let mut cache = match self.cache.lock() {
+            Ok(c) => c,
+            // A panic elsewhere while holding the lock leaves only a cache behind.
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        words
+            .map(|w| {
+                let Some(w) = w else {
+                    return Readings::default();
+                };
+                if let Some(r) = cache.get(w) {
+                    return Arc::clone(r);
+                }
+                let r: Readings = Arc::new(self.readings(w));
+                if cache.len() >= CACHE_WORDS {
+                    cache.clear();
+                }
+                cache.insert(w.to_owned(), Arc::clone(&r));
+                r
+            })
+            .collect()
     }
 
     /// The catalog words a message word may stand for, with how sure we are (1 = exact).
     /// Chat words that happen to be near a product word ("kirim" ~ "krim") are never
     /// corrected: only exact.
-    pub(super) fn readings(&self, word: &str) -> Vec<(String, f32)> {
+    pub(super) fn readings(&self, word: &str) -> Vec<(WordId, f32)> {
         let mut out = Vec::new();
-        if self.postings.contains_key(word) {
-            out.push((word.to_owned(), 1.0));
+        if let Some(id) = self.id(word) {
+            out.push((id, 1.0));
             return out;
         }
         let chars = word.chars().count();
@@ -432,8 +495,8 @@ impl ChatCatalog {
                 && base.chars().count() >= 3
             {
                 let base = normalize::words(base).pop().unwrap_or_default();
-                if self.postings.contains_key(&base) {
-                    out.push((base, 0.95));
+                if let Some(id) = self.id(&base) {
+                    out.push((id, 0.95));
                     return out;
                 }
             }
@@ -460,7 +523,9 @@ impl ChatCatalog {
                     _ => continue,
                 }
             };
-            out.push((c, sim));
+            if let Some(id) = self.id(&c) {
+                out.push((id, sim));
+            }
         }
         // A dropped vowel, the commonest chat shortening: "lumr" → lumer, "sus" → susu.
         if out.is_empty() && (3..=4).contains(&chars) {
@@ -474,20 +539,21 @@ impl ChatCatalog {
 
     /// Catalog words that are `word` with one vowel put back (not before its first
     /// letter).
-    fn vowel_dropped(&self, word: &str) -> Option<String> {
+    fn vowel_dropped(&self, word: &str) -> Option<WordId> {
         let mut found = None;
+        let mut w = String::with_capacity(word.len() + 1);
         for (at, _) in word.char_indices().skip(1).chain([(word.len(), ' ')]) {
             for v in ['a', 'e', 'i', 'o', 'u'] {
-                let mut w = String::with_capacity(word.len() + 1);
+                w.clear();
                 w.push_str(&word[..at]);
                 w.push(v);
                 w.push_str(&word[at..]);
-                if self.postings.contains_key(&w) {
+                if let Some(id) = self.id(&w) {
                     // Two ways back is a guess, not a reading.
-                    if found.as_ref().is_some_and(|f| *f != w) {
+                    if found.is_some_and(|f| f != id) {
                         return None;
                     }
-                    found = Some(w);
+                    found = Some(id);
                 }
             }
         }

@@ -12,7 +12,7 @@
 //! 5. Quantities go to the mention beside them: separators first, then the message's own
 //!    habit (quantity after the product, as in "donat 2", or before, as in "2 donat").
 
-use super::catalog::{ChatCatalog, Posting, Readings};
+use super::catalog::{ChatCatalog, Readings};
 use super::fields::Fields;
 use super::words::{Sep, Word, is_chat_word, is_joiner};
 use super::{LineMatch, OrderLine};
@@ -89,22 +89,19 @@ pub(super) fn read(
         .iter()
         .map(|w| !fields.is_masked(w.span) && fields.in_item_region(w.span))
         .collect();
-    let readings: Vec<Readings> = words
-        .iter()
-        .zip(&eligible)
-        .map(|(w, ok)| {
-            if !*ok {
-                return Readings::default();
-            }
-            let r = catalog.readings_cached(&w.text);
-            // "Bu Wulan": a capitalised word inside a sentence is a name; read it only as
-            // written, never corrected into "bulan".
-            if proper_noun(text, w.span) && r.iter().any(|(_, sim)| *sim < 1.0) {
-                return Readings::new(r.iter().filter(|(_, sim)| *sim >= 1.0).cloned().collect());
-            }
-            r
-        })
-        .collect();
+    let mut readings: Vec<Readings> = catalog.readings_of(
+        words
+            .iter()
+            .zip(&eligible)
+            .map(|(w, ok)| ok.then_some(w.text.as_str())),
+    );
+    for (r, w) in readings.iter_mut().zip(words) {
+        // "Bu Wulan": a capitalised word inside a sentence is a name; read it only as
+        // written, never corrected into "bulan".
+        if r.iter().any(|(_, sim)| *sim < 1.0) && proper_noun(text, w.span) {
+            *r = Readings::new(r.iter().filter(|(_, sim)| *sim >= 1.0).copied().collect());
+        }
+    }
     let candidates = candidates(words, &readings, catalog);
     let mut mentions = select(candidates, words, &readings, catalog);
     // "ok lvl 5 tanpa nasi 1" after asking about geprek: "nasi" is geprek's option here,
@@ -113,7 +110,7 @@ pub(super) fn read(
         !m.positions.iter().all(|&p| {
             readings[p]
                 .iter()
-                .any(|(w, _)| context.iter().any(|&c| catalog.is_value_of(w, c)))
+                .any(|(w, _)| context.iter().any(|&c| catalog.is_value_of(*w, c)))
         })
     });
     // Variant values before any product named ("ok lvl 5 tanpa nasi 1 ya, sama telur
@@ -227,182 +224,289 @@ fn span_of(words: &[Word], first: usize, last: usize) -> Span {
 
 /// A message word hitting a product's name: (position, name word, similarity, whether
 /// it came from a frequent word).
-type Hit = (usize, u16, f32, bool);
+/// (The name word's weight and flags ride along: reading them from the name again
+/// for hundreds of products is a cache miss each.)
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    pos: usize,
+    word: u16,
+    sim: f32,
+    frequent: bool,
+    unique: bool,
+    strong: bool,
+    weight: f32,
+}
 
-/// A frequent word at a position: (position, its (product, name word) postings,
-/// similarity).
-type FrequentHit<'a> = (usize, &'a [(u32, u16)], f32);
-
-/// Per product share, the products touched, and every (product, position, name word,
-/// similarity, frequent) hit: kept between messages so they are allocated once.
-type Scratch = (Vec<f32>, Vec<u32>, Vec<(u32, usize, u16, f32, bool)>);
+/// Per product share of its name the words may cover and whether its frequent words
+/// count, the products touched, the hits of one clause and the best similarity per name
+/// word of a cluster: kept between messages so they are allocated once.
+#[derive(Default)]
+struct Scratch {
+    share: Vec<f32>,
+    gate: Vec<bool>,
+    touched: Vec<u32>,
+    clause_touched: Vec<u32>,
+    flat: Vec<(u32, Hit)>,
+    best: Vec<f32>,
+}
 
 thread_local! {
-    /// Per product, the share of its name the message's words may cover; and which
-    /// products were touched, to reset them.
-    static SCRATCH: std::cell::RefCell<Scratch> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new(), Vec::new())) };
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
-    // Every (product, position, name word, similarity) hit, in one flat list; and per
-    // product an upper bound of the name weight its hits cover, summed in a scratch array
-    // as big as the catalog (no allocation per product: a common word hits hundreds).
-    // (position, the frequent word's postings, similarity).
-    let mut frequent: Vec<FrequentHit<'_>> = Vec::new();
-    let hits: Vec<(u32, Vec<Hit>)> = SCRATCH.with(|scratch| {
+    let mut out = SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
-        let (share, touched, flat) = &mut *scratch;
-        if share.len() < catalog.names.len() {
-            share.resize(catalog.names.len(), 0.0);
+        let s = &mut *scratch;
+        let products = catalog.products.len();
+        if s.share.len() < products {
+            s.share.resize(products, 0.0);
+            s.gate.resize(products, false);
         }
-        flat.clear();
-        for (pos, rs) in readings.iter().enumerate() {
-            for (word, sim) in rs.iter() {
+        // A word in a large share of the catalog counts only where a rarer word found a
+        // product well (a share of 0.15 of its name over the whole message): it weighs
+        // little, and alone it names nothing ("mbak lia" is on half the catalog).
+        for rs in readings {
+            for &(word, sim) in rs.iter() {
                 if catalog.frequent(word) {
-                    frequent.push((pos, catalog.frequent_postings(word), *sim));
                     continue;
                 }
                 for p in catalog.postings(word) {
-                    if let Posting::Name {
-                        product,
-                        word,
-                        share: part,
-                        unique,
-                    } = *p
-                    {
-                        let i = product as usize;
-                        if share[i] == 0.0 {
-                            touched.push(product);
-                        }
-                        // A unique word alone may name the product: let it through.
-                        share[i] += if unique && *sim >= 0.95 { 1.0 } else { part };
-                        flat.push((product, pos, word, *sim, false));
+                    let i = p.product as usize;
+                    if s.share[i] == 0.0 {
+                        s.touched.push(p.product);
                     }
+                    s.share[i] += if p.unique && sim >= 0.95 {
+                        1.0
+                    } else {
+                        p.share
+                    };
                 }
             }
         }
-        // A word in a large share of the catalog counts only where a rarer word found a
-        // product: walking its postings for every message would cost more than all else.
-        if !frequent.is_empty() {
-            for &product in touched.iter() {
-                // Frequent words weigh little: they only tip products rarer words found well.
-                if share[product as usize] < 0.15 {
-                    continue;
-                }
-                for &(pos, list, sim) in &frequent {
-                    let from = list.partition_point(|(p, _)| *p < product);
-                    for &(_, wi) in list[from..].iter().take_while(|(p, _)| *p == product) {
-                        let i = product as usize;
-                        share[i] += catalog.names[i][usize::from(wi)].weight
-                            / catalog.name_weight[i].max(f32::MIN_POSITIVE);
-                        flat.push((product, pos, wi, sim, true));
-                    }
-                }
-            }
+        for &p in &s.touched {
+            let i = p as usize;
+            s.gate[i] = s.share[i] >= 0.15;
+            s.share[i] = 0.0;
         }
-        flat.retain(|h| share[h.0 as usize] >= MIN_COVERAGE);
-        for &p in touched.iter() {
-            share[p as usize] = 0.0;
-        }
-        touched.clear();
-        flat.sort_unstable_by_key(|h| (h.0, h.1, h.2));
-        let mut hits: Vec<(u32, Vec<Hit>)> = Vec::new();
-        for &(product, pos, wi, sim, frequent) in flat.iter() {
-            match hits.last_mut() {
-                Some((p, hs)) if *p == product => hs.push((pos, wi, sim, frequent)),
-                _ => hits.push((product, vec![(pos, wi, sim, frequent)])),
-            }
-        }
-        hits
-    });
-    let mut out = Vec::new();
-    for (product, hs) in hits {
-        let names = &catalog.names[product as usize];
-        let total = catalog.name_weight[product as usize];
-        if total <= 0.0 {
-            continue;
-        }
-        // Cheap bound first: in a big catalog a common word ("donat") hits hundreds of
-        // products that even all their hits together cannot make a mention of.
-        let mut seen = 0u64;
-        let mut bound = 0.0f32;
-        let mut any_unique = false;
-        for (_, wi, sim, _) in &hs {
-            let bit = 1u64 << (u32::from(*wi) % 64);
-            if seen & bit == 0 {
-                seen |= bit;
-                bound += names[usize::from(*wi)].weight;
-            }
-            any_unique |= *sim >= 0.95 && names[usize::from(*wi)].unique;
-        }
-        if bound / total < MIN_COVERAGE && !any_unique {
-            continue;
-        }
+        // Mentions never cross an item separator: each clause alone, so a product must
+        // be named well within one clause to be looked at (a common word hits hundreds).
+        let mut out = Vec::new();
         let mut start = 0;
-        while start < hs.len() {
+        while start < words.len() {
             let mut end = start + 1;
-            while end < hs.len() {
-                let (prev, cur) = (hs[end - 1].0, hs[end].0);
-                let split = cur > prev + 3
-                    || (cur > prev && super::words::separated(words, prev, cur, Sep::Item));
-                if split {
-                    break;
-                }
+            while end < words.len() && words[end].sep_before < Sep::Item {
                 end += 1;
             }
-            let cluster = &hs[start..end];
+            clause_hits(&readings[start..end], start, catalog, s);
+            for hs in s.flat.chunk_by(|a, b| a.0 == b.0) {
+                cluster(catalog, hs, &mut s.best, &mut out);
+            }
             start = end;
-            let mut best = vec![0f32; names.len()];
-            for (_, wi, sim, _) in cluster {
-                let b = &mut best[usize::from(*wi)];
-                *b = b.max(*sim);
+        }
+        for &p in &s.touched {
+            s.gate[p as usize] = false;
+        }
+        s.touched.clear();
+        out
+    });
+    weigh(words, readings, catalog, &mut out);
+    out
+}
+
+/// Every (product, hit) of one clause's words (from word `first`) on product names,
+/// sorted, for the products its words cover enough of; left in `scratch.flat`.
+fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scratch: &mut Scratch) {
+    // Per product an upper bound of the name weight its hits cover, summed in a scratch
+    // array as big as the catalog (no allocation per product).
+    let Scratch {
+        share,
+        gate,
+        clause_touched: touched,
+        flat,
+        ..
+    } = scratch;
+    flat.clear();
+    touched.clear();
+    for (pos, rs) in readings.iter().enumerate() {
+        let pos = first + pos;
+        for &(word, sim) in rs.iter() {
+            let frequent = catalog.frequent(word);
+            for p in catalog.postings(word) {
+                let i = p.product as usize;
+                if frequent && !gate[i] {
+                    continue;
+                }
+                if share[i] == 0.0 {
+                    touched.push(p.product);
+                }
+                // A unique word alone may name the product: let it through.
+                share[i] += if p.unique && sim >= 0.95 {
+                    1.0
+                } else {
+                    p.share
+                };
+                flat.push((
+                    p.product,
+                    Hit {
+                        pos,
+                        word: p.word,
+                        sim,
+                        frequent,
+                        unique: p.unique,
+                        strong: p.strong,
+                        weight: p.weight,
+                    },
+                ));
             }
-            let covered: f32 = best.iter().zip(names).map(|(s, n)| s * n.weight).sum();
-            let coverage = covered / total;
-            // One distinctive word at least: not "isi" or "original" alone.
-            // A maker's name on half the catalog ("mbak lia") names nothing alone.
-            let strong = cluster.iter().any(|(_, wi, sim, frequent)| {
-                *sim >= 0.8 && !*frequent && names[usize::from(*wi)].strong
-            });
-            // A word only this product has names it, however long its name ("jamu" for
-            // "Jamu Kunyit Asam").
-            let unique = cluster
-                .iter()
-                .any(|(_, wi, sim, _)| *sim >= 0.95 && names[usize::from(*wi)].unique);
-            if (coverage < MIN_COVERAGE && !unique) || !strong {
-                continue;
-            }
-            let coverage = if unique { coverage.max(0.5) } else { coverage };
-            let mut positions: Vec<usize> = cluster.iter().map(|h| h.0).collect();
-            positions.dedup();
-            let first = positions[0];
-            let last = positions[positions.len() - 1];
-            let gaps = (last - first + 1).saturating_sub(positions.len()) as f32;
-            let min_sim = cluster.iter().map(|h| h.2).fold(1.0, f32::min);
-            let mean_sim = cluster.iter().map(|h| h.2).sum::<f32>() / cluster.len() as f32;
-            out.push(Candidate {
-                product,
-                positions,
-                first,
-                last,
-                // Exact words beat corrected ones at equal coverage; a name said in full
-                // beats one said in part ("Cold Brew Robusta" over "Cold Brew Original
-                // Robusta" for "cold brew robusta").
-                score: coverage - 0.02 * gaps
-                    + 0.01 * mean_sim
-                    + if best.contains(&0.0) { 0.0 } else { 0.07 },
-                min_sim,
-                partial: best.contains(&0.0),
-                unique,
-            });
         }
     }
-    // Variant values near a mention, in its clause, make it likelier ("donat coklat":
-    // the donat that comes in coklat). An unknown word right beside a partial mention
-    // makes it less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai
-    // Tea").
-    for c in &mut out {
+    flat.retain(|h| share[h.0 as usize] >= MIN_COVERAGE);
+    for &p in touched.iter() {
+        share[p as usize] = 0.0;
+    }
+    flat.sort_unstable_by_key(|&(p, h)| (p, h.pos, h.word));
+}
+
+/// The mentions of one product among its hits (sorted by position): hits close
+/// together with no item separator, covering enough of its name.
+fn cluster(
+    catalog: &ChatCatalog,
+    flat: &[(u32, Hit)],
+    best: &mut Vec<f32>,
+    out: &mut Vec<Candidate>,
+) {
+    let Some(&(product, _)) = flat.first() else {
+        return;
+    };
+    let name_len = catalog.name(product).len();
+    let total = catalog.name_weight[product as usize];
+    if total <= 0.0 {
+        return;
+    }
+    let hs = flat;
+    // Cheap bound first: in a big catalog a common word ("donat") hits hundreds of
+    // products that even all their hits together cannot make a mention of.
+    let mut seen = 0u64;
+    let mut bound = 0.0f32;
+    let mut any_unique = false;
+    for (_, h) in hs {
+        let bit = 1u64 << (u32::from(h.word) % 64);
+        if seen & bit == 0 {
+            seen |= bit;
+            bound += h.weight;
+        }
+        any_unique |= h.sim >= 0.95 && h.unique;
+    }
+    if bound / total < MIN_COVERAGE && !any_unique {
+        return;
+    }
+    // Per name word: the best similarity said, and its weight (0 where none is said).
+    best.clear();
+    best.resize(2 * name_len, 0.0);
+    let mut start = 0;
+    while start < hs.len() {
+        let mut end = start + 1;
+        while end < hs.len() {
+            // Hits are of one clause: no item separator between them.
+            let (prev, cur) = (hs[end - 1].1.pos, hs[end].1.pos);
+            if cur > prev + 3 {
+                break;
+            }
+            end += 1;
+        }
+        let cluster = &hs[start..end];
+        start = end;
+        for (_, h) in cluster {
+            let i = 2 * usize::from(h.word);
+            best[i] = best[i].max(h.sim);
+            best[i + 1] = h.weight;
+        }
+        let covered: f32 = best.chunks_exact(2).map(|b| b[0] * b[1]).sum();
+        let partial = best.chunks_exact(2).any(|b| b[0] == 0.0);
+        for (_, h) in cluster {
+            let i = 2 * usize::from(h.word);
+            best[i] = 0.0;
+            best[i + 1] = 0.0;
+        }
+        let coverage = covered / total;
+        // One distinctive word at least: not "isi" or "original" alone.
+        // A maker's name on half the catalog ("mbak lia") names nothing alone.
+        let strong = cluster
+            .iter()
+            .any(|(_, h)| h.sim >= 0.8 && !h.frequent && h.strong);
+        // A word only this product has names it, however long its name ("jamu" for
+        // "Jamu Kunyit Asam").
+        let unique = cluster.iter().any(|(_, h)| h.sim >= 0.95 && h.unique);
+        if (coverage < MIN_COVERAGE && !unique) || !strong {
+            continue;
+        }
+        let coverage = if unique { coverage.max(0.5) } else { coverage };
+        let mut positions: Vec<usize> = cluster.iter().map(|h| h.1.pos).collect();
+        positions.dedup();
+        let first = positions[0];
+        let last = positions[positions.len() - 1];
+        let gaps = (last - first + 1).saturating_sub(positions.len()) as f32;
+        let min_sim = cluster.iter().map(|h| h.1.sim).fold(1.0, f32::min);
+        let mean_sim = cluster.iter().map(|h| h.1.sim).sum::<f32>() / cluster.len() as f32;
+        out.push(Candidate {
+            product,
+            positions,
+            first,
+            last,
+            // Exact words beat corrected ones at equal coverage; a name said in full
+            // beats one said in part ("Cold Brew Robusta" over "Cold Brew Original
+            // Robusta" for "cold brew robusta").
+            score: coverage - 0.02 * gaps + 0.01 * mean_sim + if partial { 0.0 } else { 0.07 },
+            min_sim,
+            partial,
+            unique,
+        });
+    }
+}
+
+/// Variant values near a mention, in its clause, make it likelier ("donat coklat": the
+/// donat that comes in coklat). An unknown word right beside a partial mention makes it
+/// less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai Tea"). Then
+/// only the candidates near the best at their words are kept.
+fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut Vec<Candidate>) {
+    // Per position, the products its readings are a variant value of (looked up once,
+    // not once per candidate: a common word starts a hundred).
+    let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
+    let mut lists: Vec<&[u32]> = Vec::new();
+    for rs in readings {
+        starts.push(lists.len());
+        lists.extend(
+            rs.iter()
+                .map(|&(w, _)| catalog.value_products(w))
+                .filter(|l| !l.is_empty()),
+        );
+    }
+    starts.push(lists.len());
+    let value_of = |pos: usize, product: u32| {
+        lists[starts[pos]..starts[pos + 1]]
+            .iter()
+            .any(|l| l.binary_search(&product).is_ok())
+    };
+    // Per position: 0 not known yet, 1 not a stranger, 2 a stranger.
+    let mut strangers: Vec<u8> = vec![0; words.len()];
+    let mut stranger = |i: usize| {
+        if strangers[i] == 0 {
+            let w = &words[i];
+            let is = readings[i].is_empty()
+                && w.raw.chars().count() >= 2
+                && w.raw.chars().all(char::is_alphabetic)
+                && !is_chat_word(&w.raw)
+                && !is_chat_word(&w.text)
+                && !is_stopword(&w.text)
+                && !is_filler(&w.text)
+                && numbers::unit(&w.raw).is_none()
+                && numbers::parse_number(&w.raw).is_none();
+            strangers[i] = if is { 2 } else { 1 };
+        }
+        strangers[i] == 2
+    };
+    for c in out.iter_mut() {
         let mut bonus = 0.0f32;
         let mut pos = c.first;
         while pos > 0 && c.first - pos < 3 && words[pos].sep_before < Sep::Item {
@@ -413,28 +517,16 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         while hi + 1 < words.len() && hi - c.last < 4 && words[hi + 1].sep_before < Sep::Item {
             hi += 1;
         }
-        for (pos, rs) in readings.iter().enumerate().take(hi + 1).skip(lo) {
+        for pos in lo..=hi.min(readings.len().saturating_sub(1)) {
             if c.positions.contains(&pos) {
                 continue;
             }
-            if rs.iter().any(|(w, _)| catalog.is_value_of(w, c.product)) {
+            if value_of(pos, c.product) {
                 bonus += 0.1;
             }
         }
         c.score += bonus.min(0.2);
         if c.partial {
-            let stranger = |i: usize| {
-                let w = &words[i];
-                readings[i].is_empty()
-                    && w.raw.chars().count() >= 2
-                    && w.raw.chars().all(char::is_alphabetic)
-                    && !is_chat_word(&w.raw)
-                    && !is_chat_word(&w.text)
-                    && !is_stopword(&w.text)
-                    && !is_filler(&w.text)
-                    && numbers::unit(&w.raw).is_none()
-                    && numbers::parse_number(&w.raw).is_none()
-            };
             let before =
                 c.first > 0 && words[c.first].sep_before < Sep::Item && stranger(c.first - 1);
             let after = c.last + 1 < words.len()
@@ -449,7 +541,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
     // Only candidates near the best at their words can be chosen or be its rivals: in a
     // big catalog a common word ("donat") starts hundreds.
     let mut best_at = vec![f32::MIN; words.len()];
-    for c in &out {
+    for c in out.iter() {
         for &p in &c.positions {
             best_at[p] = best_at[p].max(c.score);
         }
@@ -462,7 +554,6 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             .fold(f32::MIN, f32::max);
         c.score >= best - 0.3
     });
-    out
 }
 
 /// Whether every word of `c` is a variant value of a product already mentioned next to
@@ -489,7 +580,7 @@ fn value_of_neighbour(
             readings[pos].iter().any(|(w, _)| {
                 std::iter::once(m.product)
                     .chain(m.rivals.iter().copied())
-                    .any(|p| catalog.is_value_of(w, p))
+                    .any(|p| catalog.is_value_of(*w, p))
             })
         })
     })
@@ -514,7 +605,7 @@ fn select(
         .map(|c| {
             c.positions.iter().all(|&pos| {
                 readings[pos].iter().any(|(w, _)| {
-                    let owners = catalog.value_products(w);
+                    let owners = catalog.value_products(*w);
                     !owners.is_empty()
                         && candidates.iter().any(|o| {
                             o.product != c.product
@@ -554,7 +645,7 @@ fn select(
                 .all(|&p| {
                     readings[p]
                         .iter()
-                        .any(|(w, _)| catalog.is_value_of(w, c.product))
+                        .any(|(w, _)| catalog.is_value_of(*w, c.product))
                 })
         };
         if candidates.iter().any(|o| {
@@ -655,6 +746,7 @@ fn value_at(
     catalog: &ChatCatalog,
 ) -> Option<(usize, usize, usize)> {
     let values = &catalog.values[product as usize];
+    let ids = &catalog.value_ids[product as usize];
     let raw = words[pos].raw.as_str();
     let prev = if pos > 0 {
         words[pos - 1].raw.as_str()
@@ -686,7 +778,8 @@ fn value_at(
                         || value_words.len() > 1
                         || is_size_letter(first_word))
             } else {
-                readings[pos].iter().any(|(w, _)| w == first_word)
+                let id = ids[oi][vi][0];
+                readings[pos].iter().any(|(w, _)| *w == id)
             };
             if !hit {
                 continue;
@@ -694,10 +787,10 @@ fn value_at(
             // The value's further words must follow.
             let mut last = pos;
             let mut ok = true;
-            for vw in &value_words[1..] {
+            for (vw, &id) in value_words[1..].iter().zip(&ids[oi][vi][1..]) {
                 let next = last + 1;
                 if next < words.len()
-                    && (words[next].text == *vw || readings[next].iter().any(|(w, _)| w == vw))
+                    && (words[next].text == *vw || readings[next].iter().any(|(w, _)| *w == id))
                 {
                     last = next;
                 } else {
