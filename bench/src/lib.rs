@@ -1,10 +1,11 @@
 //! Shared pieces of the benchmarks: a deterministic generator of realistic Indonesian
-//! catalogs, group chats with orders in them (`chat`), and the JSON line every benchmark
-//! prints.
+//! catalogs, group chats with orders in them (`chat`), the sync benchmarks' group
+//! catalog and in-process server (`synccat`), and the JSON line every benchmark prints.
 
 pub mod chat;
 pub mod generate;
 pub mod relevance;
+pub mod synccat;
 
 /// Prints one figure the way `bench/run` reports: ratio > 1 means Pasar is better.
 /// `higher_is_better` says which way the metric goes (throughput, recall) or not
