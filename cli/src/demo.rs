@@ -1,6 +1,7 @@
 //! `pasar demo`: the core end to end on embedded defaults, printing what it does.
 //! It grows with each capability; today: the store, accounts and groups, the catalog
-//! (typed prices, variants), errors and listeners.
+//! (typed prices, variants), errors and listeners, checkout, two phones syncing through
+//! the server, money and phone numbers, chat orders.
 
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{
@@ -326,29 +327,37 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     checkout(&pasar, &seller.id).await?;
 
     println!();
-    println!("9. The server, in this process on a free port");
-    let listener = pasar_server::bind(&pasar_server::Config {
-        addr: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        database: pasar_server::Database::Memory,
-    })
-    .await
-    .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    println!("9. Two phones and the server (in this process, on a free port, SQLite)");
+    let store = pasar_server::Store::open(&pasar_server::Database::Memory)
+        .await
+        .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    let codes = Arc::new(pasar_server::RecordingSender::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
     let addr = listener
         .local_addr()
         .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(pasar_server::serve(
+    let server = tokio::spawn(pasar_server::serve_state(
         listener,
-        pasar_server::Database::Memory,
+        pasar_server::AppState::new(store, codes.clone()),
         async {
             let _ = stopped.await;
         },
     ));
     let version = http_get(addr, "/v1/version").await;
     println!("   GET http://{addr}/v1/version -> {version}");
-    println!("   (accounts, sync and push arrive with the sync work)");
+    let phones = dir.join("phones");
+    // The sync client is blocking (it runs on the apps' background workers).
+    let shown = tokio::task::spawn_blocking(move || {
+        crate::sync_demo::run(&format!("http://{addr}"), &codes, &phones)
+    })
+    .await
+    .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
     let _ = stop.send(());
     let _ = server.await;
+    shown?;
 
     println!();
     println!("10. Money and phone numbers, the Indonesian way");

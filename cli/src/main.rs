@@ -8,6 +8,7 @@ mod parse_export;
 mod parse_order;
 mod photo;
 mod rekap;
+mod sync_demo;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,211 @@
+//! The demo's sync part: a seller's phone and a buyer's phone, each with its own store,
+//! and a real server over HTTP. Prints what each sync sent and received on the wire.
+
+use pasar_core::account::NewAccount;
+use pasar_core::catalog::{NewProduct, SearchRequest, Stock};
+use pasar_core::group::Role;
+use pasar_core::money::Rupiah;
+use pasar_core::order::address::Address;
+use pasar_core::order::ongkir::{Courier, Rate, Shipping};
+use pasar_core::order::payment::PaymentMethod;
+use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
+use pasar_core::sync::http::ReqwestClient;
+use pasar_core::sync::{MemoryTokens, SyncClient, SyncConfig, SyncReport};
+use pasar_core::{Error, Pasar, Result};
+use pasar_server::RecordingSender;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+struct Phone {
+    pasar: Pasar,
+    sync: SyncClient,
+    account: String,
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(e.to_string())
+}
+
+fn sign_in(
+    url: &str,
+    codes: &RecordingSender,
+    dir: &Path,
+    phone: &str,
+    e164: &str,
+    name: &str,
+) -> Result<Phone> {
+    let pasar = Pasar::open(dir)?;
+    let sync = pasar.sync(SyncConfig {
+        server_url: url.to_owned(),
+        http: Arc::new(ReqwestClient::new().map_err(internal)?),
+        tokens: Arc::new(MemoryTokens::default()),
+        backoff: Default::default(),
+    });
+    sync.request_code_blocking(phone)?;
+    let code = codes
+        .last_code(e164)
+        .ok_or_else(|| internal("no code was sent"))?;
+    let account = sync.sign_in_blocking(phone, &code, Some(name))?;
+    println!("   {name} signs in with {phone} and the code the server sent");
+    Ok(Phone {
+        pasar,
+        sync,
+        account,
+    })
+}
+
+fn sync(who: &str, p: &Phone) -> Result<SyncReport> {
+    let r = p.sync.sync_blocking(Duration::from_secs(30))?;
+    println!(
+        "   {who} syncs: {} sent, {} refused, {} received; {} B up, {} B down",
+        r.pushed, r.rejected, r.pulled, r.bytes_sent, r.bytes_received
+    );
+    Ok(r)
+}
+
+pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
+    let seller = sign_in(
+        url,
+        codes,
+        &dir.join("rina"),
+        "0813-1111-2222",
+        "+6281311112222",
+        "Dapur Bu Rina",
+    )?;
+    // Offline: everything is saved on her phone and queued.
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)?;
+    let sari = seller.pasar.accounts().save_blocking(NewAccount {
+        id: None,
+        name: "Ibu Sari".into(),
+        phone: Some("0812-3333-4444".into()),
+    })?;
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(internal)?
+        .block_on(
+            seller
+                .pasar
+                .groups()
+                .add_member(group.id.clone(), sari.id, Role::Member),
+        )?;
+    let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
+    donat.unit = "box".into();
+    donat.stock = Stock::Limited(5);
+    donat.weight_grams = 600;
+    donat.description = "Isi 6, topping coklat meses".into();
+    donat.group_ids = vec![group.id.clone()];
+    let donat = seller.pasar.catalog().create_product_blocking(donat)?;
+    println!(
+        "   offline, she makes the group, adds Ibu Sari, lists {} (stock 5): {} changes queued",
+        donat.name,
+        seller.sync.pending_blocking()?
+    );
+    sync("Rina", &seller)?;
+
+    let buyer = sign_in(
+        url,
+        codes,
+        &dir.join("sari"),
+        "0812-3333-4444",
+        "+6281233334444",
+        "Ibu Sari",
+    )?;
+    sync("Sari", &buyer)?;
+    let found = buyer.pasar.catalog().search_blocking(&SearchRequest {
+        query: "donut coklat".into(),
+        ..SearchRequest::default()
+    })?;
+    if let Some(p) = found.items.first() {
+        println!(
+            "   on her phone, offline, \"donut coklat\" finds {} ({})",
+            p.name, p.price
+        );
+    }
+    buyer.pasar.orders().set_rate_blocking(
+        &seller.account,
+        Rate {
+            courier: Courier::Jne,
+            service: "REG".into(),
+            destination: "*".into(),
+            first_kg: Rupiah::new(10_000),
+            next_kg: Rupiah::new(8_000),
+        },
+    )?;
+    buyer
+        .pasar
+        .cart()
+        .add_blocking(&donat.id, None, 2_000, "")?;
+    let order = buyer
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: buyer.account.clone(),
+            address: Some(Address {
+                recipient: "Ibu Sari".into(),
+                phone: "0812-3333-4444".into(),
+                street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+                kelurahan: "Pucang".into(),
+                kecamatan: "Sidoarjo".into(),
+                kabupaten: "Kab. Sidoarjo".into(),
+                provinsi: "Jawa Timur".into(),
+                kode_pos: "61219".into(),
+                notes: String::new(),
+            }),
+            sellers: vec![SellerChoice {
+                seller_id: seller.account.clone(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::Cod,
+                note: String::new(),
+            }],
+        })?
+        .into_iter()
+        .next()
+        .ok_or_else(|| internal("no order"))?;
+    println!(
+        "   she orders 2 box, COD by JNE: order #{} {}",
+        order.number, order.total
+    );
+    sync("Sari", &buyer)?;
+    if let Stock::Limited(left) = buyer.pasar.catalog().get_product_blocking(&donat.id)?.stock {
+        println!("   the server took the stock: {left} box left");
+    }
+
+    sync("Rina", &seller)?;
+    let incoming = seller.pasar.orders().get_blocking(&order.id)?;
+    println!(
+        "   Rina sees order #{} ({}) and ships it with JNE0123456789",
+        incoming.number,
+        incoming.status.label().id
+    );
+    seller.pasar.orders().act_blocking(
+        &order.id,
+        &seller.account,
+        OrderAction::Ship {
+            courier: "JNE".into(),
+            resi: "JNE0123456789".into(),
+        },
+    )?;
+    sync("Rina", &seller)?;
+    sync("Sari", &buyer)?;
+    let shipped = buyer.pasar.orders().get_blocking(&order.id)?;
+    println!(
+        "   on Sari's phone order #{} is {} (resi {})",
+        shipped.number,
+        shipped.status.label().id,
+        shipped.resi.as_deref().unwrap_or("-")
+    );
+    let (rs, rr) = seller.sync.traffic();
+    let (bs, br) = buyer.sync.traffic();
+    println!(
+        "   bytes on the wire, compressed, headers included: Rina {rs} up / {rr} down, Sari {bs} up / {br} down"
+    );
+    Ok(())
+}
