@@ -9,10 +9,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{Mutex, MutexGuard};
 use tokio_postgres::{Client, NoTls};
 
-/// Connections per server instance. Requests are short; a few connections keep a
-/// slow query from queueing everyone without exhausting PostgreSQL's connection limit
-/// when many instances run.
-const POOL_SIZE: usize = 4;
+/// Connections per server instance. Requests are short, but a pull waits on its
+/// connection for a few round trips: with 4, 200 phones polling at once queued for a
+/// connection (bench/run server). 16 per instance keeps many instances well inside
+/// PostgreSQL's default 100 connections.
+const POOL_SIZE: usize = 16;
 
 /// Advisory lock key serialising migrations across instances ("pasar" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0070_6173_6172;
@@ -61,8 +62,15 @@ impl PgStore {
 
     /// A connection of the pool, opened (again) if needed, held until the guard drops.
     pub(super) async fn client(&self) -> Result<MutexGuard<'_, Option<Client>>, StoreError> {
-        let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.conns.len();
-        let mut guard = self.inner.conns[i].lock().await;
+        // A free connection if there is one (opened ones first, as they come round),
+        // else wait for the next in turn.
+        let n = self.inner.conns.len();
+        let start = self.inner.next.fetch_add(1, Ordering::Relaxed);
+        let free = (0..n).find_map(|k| self.inner.conns[(start + k) % n].try_lock().ok());
+        let mut guard = match free {
+            Some(guard) => guard,
+            None => self.inner.conns[start % n].lock().await,
+        };
         if guard.as_ref().is_none_or(Client::is_closed) {
             *guard = Some(connect(&self.inner.config).await?);
         }
