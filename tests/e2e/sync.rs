@@ -549,3 +549,71 @@ fn lost_answers_apply_once_on_postgres() {
         exactly_once(&server);
     }
 }
+
+/// One seller, two phones, both offline: one changes the price, the other the name and
+/// the stock. After both sync, both phones hold all three edits; where both phones
+/// changed the same field, the later edit wins.
+fn two_phones_of_one_seller(server: &Server) {
+    let a = phone(server, SELLER, "Dapur Bu Rina");
+    let mut p = NewProduct::new(&a.account, "Bolu pandan", "40rb");
+    p.stock = Stock::Limited(4);
+    let bolu = a.pasar.catalog().create_product_blocking(p).expect("bolu");
+    sync(&a);
+    let b = phone(server, SELLER, "Dapur Bu Rina");
+    sync(&b);
+    let edit = |ph: &Phone, patch: pasar_core::catalog::ProductPatch| {
+        ph.pasar
+            .catalog()
+            .update_product_blocking(&bolu.id, patch)
+            .expect("edit")
+    };
+    // Offline on both phones.
+    edit(
+        &a,
+        pasar_core::catalog::ProductPatch {
+            price: Some(pasar_core::catalog::PriceInput::Idr(45_000)),
+            description: Some("Pakai santan asli".into()),
+            ..Default::default()
+        },
+    );
+    std::thread::sleep(Duration::from_millis(5));
+    edit(
+        &b,
+        pasar_core::catalog::ProductPatch {
+            name: Some("Bolu pandan keju".into()),
+            stock: Some(Stock::Limited(9)),
+            description: Some("Lembut, pakai santan".into()),
+            ..Default::default()
+        },
+    );
+    // b's edits reach the server first, a's later: field by field, by edit time.
+    sync(&b);
+    sync(&a);
+    sync(&b);
+    for ph in [&a, &b] {
+        let p = ph
+            .pasar
+            .catalog()
+            .get_product_blocking(&bolu.id)
+            .expect("bolu");
+        assert_eq!(p.price, Rupiah::new(45_000), "a's price");
+        assert_eq!(p.name, "Bolu pandan keju", "b's name");
+        assert_eq!(p.stock, Stock::Limited(9), "b's stock");
+        assert_eq!(
+            p.description, "Lembut, pakai santan",
+            "the later description"
+        );
+    }
+}
+
+#[test]
+fn a_sellers_two_phones_merge_field_by_field_on_sqlite() {
+    two_phones_of_one_seller(&sqlite_server());
+}
+
+#[test]
+fn a_sellers_two_phones_merge_field_by_field_on_postgres() {
+    if let Some(server) = postgres_server() {
+        two_phones_of_one_seller(&server);
+    }
+}
