@@ -6,6 +6,11 @@ import Foundation
 import XCTest
 @testable import PasarKit
 
+/// Why the test could not get a server to talk to: a failure, never a skip.
+struct ServerUnavailable: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// A pasar-server process on a free loopback port, codes written to files.
 final class ServerProcess {
     let process = Process()
@@ -14,7 +19,7 @@ final class ServerProcess {
 
     init() throws {
         guard let binary = ProcessInfo.processInfo.environment["PASAR_SERVER"] else {
-            throw XCTSkip("PASAR_SERVER must name the pasar-server binary (tests/run sets it)")
+            throw ServerUnavailable(description: "PASAR_SERVER must name the pasar-server binary (tests/run sets it)")
         }
         codes = FileManager.default.temporaryDirectory.appendingPathComponent("pasar-codes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: codes, withIntermediateDirectories: true)
@@ -37,7 +42,7 @@ final class ServerProcess {
         let first = String(decoding: line, as: UTF8.self)
         guard first.hasPrefix("listening on "),
               let url = URL(string: "http://" + first.dropFirst("listening on ".count)) else {
-            throw XCTSkip("the server did not start: \(first)")
+            throw ServerUnavailable(description: "the server did not start: \(first)")
         }
         self.url = url
     }
