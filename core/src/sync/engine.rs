@@ -643,6 +643,9 @@ impl SyncClient {
     ) -> std::result::Result<(), SyncError> {
         let mut batch = wire::PUSH_BATCH;
         loop {
+            if Instant::now() >= deadline {
+                return Err(SyncError::Network("out of time".into()));
+            }
             let queued = self
                 .db
                 .read(|c| outbox::oldest(c, batch))
@@ -792,7 +795,11 @@ impl SyncClient {
         deadline: Instant,
         report: &mut SyncReport,
     ) -> std::result::Result<(), SyncError> {
+        let mut previous: Option<String> = None;
         loop {
+            if Instant::now() >= deadline {
+                return Err(SyncError::Network("out of time".into()));
+            }
             self.progress.notify(&SyncProgress {
                 phase: SyncPhase::Pulling,
                 pushed: report.pushed,
@@ -821,6 +828,14 @@ impl SyncClient {
                 Err(e) => return Err(e),
             };
             let page: PullResponse = Self::json(&answer)?;
+            // "More" without moving on would pull the same page for ever.
+            if page.more && previous.as_deref() == Some(page.cursor.as_str()) {
+                return Err(SyncError::Server {
+                    status: 200,
+                    code: "the pull cursor does not move".into(),
+                });
+            }
+            previous = Some(page.cursor.clone());
             let now = time::now_ms();
             let applied = self
                 .db
