@@ -207,9 +207,30 @@ impl<C: tokio_postgres::GenericClient> SqlTx for PgTx<'_, C> {
 
 impl Store {
     /// Runs `f` in one transaction on a blocking thread; commits when it returns `Ok`,
-    /// rolls back otherwise. On PostgreSQL the transaction is READ COMMITTED: the rules
-    /// lock what they change (`FOR UPDATE`, the feed row) before reading it.
+    /// rolls back otherwise. SQLite takes the write lock at the start (IMMEDIATE); on
+    /// PostgreSQL (READ COMMITTED) the rules serialise on the feed row they take first.
     pub(crate) async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn SqlTx) -> Result<T, E> + Send + 'static,
+    {
+        self.run(true, f).await
+    }
+
+    /// Runs read-only `f`: on SQLite in a deferred transaction (no write lock taken), on
+    /// PostgreSQL statement by statement on a pooled connection (no BEGIN/COMMIT round
+    /// trips; each statement sees what was committed before it).
+    pub(crate) async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut dyn SqlTx) -> Result<T, E> + Send + 'static,
+    {
+        self.run(false, f).await
+    }
+
+    async fn run<T, E, F>(&self, write: bool, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
@@ -220,12 +241,19 @@ impl Store {
                 let conn = s.connection();
                 tokio::task::spawn_blocking(move || {
                     let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                    let tx = conn
-                        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                        .map_err(StoreError::from)?;
-                    let mut sql = SqliteTx(tx);
+                    let behavior = if write {
+                        rusqlite::TransactionBehavior::Immediate
+                    } else {
+                        rusqlite::TransactionBehavior::Deferred
+                    };
+                    let mut sql = SqliteTx(
+                        conn.transaction_with_behavior(behavior)
+                            .map_err(StoreError::from)?,
+                    );
                     let out = f(&mut sql)?;
-                    sql.0.commit().map_err(StoreError::from)?;
+                    if write {
+                        sql.0.commit().map_err(StoreError::from)?;
+                    }
                     Ok(out)
                 })
                 .await
@@ -238,6 +266,12 @@ impl Store {
                     let client = guard
                         .as_mut()
                         .ok_or_else(|| StoreError::new("no connection"))?;
+                    if !write {
+                        return f(&mut PgTx {
+                            tx: &*client,
+                            handle: handle.clone(),
+                        });
+                    }
                     let tx = handle
                         .block_on(client.transaction())
                         .map_err(StoreError::from)?;
@@ -247,46 +281,6 @@ impl Store {
                     })?;
                     handle.block_on(tx.commit()).map_err(StoreError::from)?;
                     Ok(out)
-                })
-                .await
-            }
-        };
-        joined.map_err(|e| E::from(StoreError::new(format!("store task: {e}"))))?
-    }
-}
-
-impl Store {
-    /// Runs read-only `f`: on SQLite in a deferred transaction (no write lock taken), on
-    /// PostgreSQL statement by statement on a pooled connection (no BEGIN/COMMIT round
-    /// trips; each statement sees what was committed before it).
-    pub(crate) async fn read<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-        F: FnOnce(&mut dyn SqlTx) -> Result<T, E> + Send + 'static,
-    {
-        let joined = match self {
-            Store::Sqlite(s) => {
-                let conn = s.connection();
-                tokio::task::spawn_blocking(move || {
-                    let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
-                    let tx = conn.transaction().map_err(StoreError::from)?;
-                    f(&mut SqliteTx(tx))
-                })
-                .await
-            }
-            Store::Postgres(pg) => {
-                let pg = pg.clone();
-                let handle = Handle::current();
-                tokio::task::spawn_blocking(move || {
-                    let guard = handle.block_on(pg.client())?;
-                    let client = guard
-                        .as_ref()
-                        .ok_or_else(|| StoreError::new("no connection"))?;
-                    f(&mut PgTx {
-                        tx: client,
-                        handle: handle.clone(),
-                    })
                 })
                 .await
             }
