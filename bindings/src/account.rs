@@ -35,7 +35,7 @@ impl AccountService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl AccountService {
     /// Creates the account, or updates it if its id is known.
     pub async fn save_account(&self, account: NewAccount) -> Result<Account, PasarError> {

@@ -118,7 +118,7 @@ impl CartService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl CartService {
     /// Adds a product (and its variant: required when the product has variants) to the
     /// cart; the same item again adds to its line. `quantity_milli` is thousandths of

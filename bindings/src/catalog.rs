@@ -321,7 +321,7 @@ impl CatalogService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl CatalogService {
     pub async fn create_product(&self, product: NewProduct) -> Result<Product, PasarError> {
         Ok(self.inner.create_product(product.into()).await?.into())

@@ -406,7 +406,7 @@ impl ChatService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl ChatService {
     /// Reads a pasted message ("pesan 2 bantal sm 1 lusin donat ya kak, cod") against
     /// the scope's catalog: a draft order with every part's span for highlighting.

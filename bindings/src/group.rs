@@ -39,7 +39,7 @@ impl GroupService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl GroupService {
     /// Creates a group with `admin_id` (a saved account) as its first admin.
     pub async fn create_group(

@@ -128,22 +128,22 @@ impl Pasar {
     }
 }
 
-/// Runs the core's blocking store work (cart, orders) off the async executor, so a
-/// suspend call from Kotlin or an async call from Swift never holds a runtime thread
-/// while SQLite works. uniffi's `tokio` feature provides the runtime; without one (a
-/// plain thread) the work runs inline.
+/// Runs the core's blocking store work (cart, orders) on the core's worker threads, so
+/// a suspend call from Kotlin or an async call from Swift never holds the platform's
+/// executor thread while SQLite works. No async runtime is linked for this: the platform
+/// polls the future (see `pasar_core::background`).
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> pasar_core::Result<T> + Send + 'static,
 ) -> Result<T, PasarError> {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle.spawn_blocking(f).await.map_err(|e| {
+    pasar_core::background::run(f)
+        .await
+        .map_err(|p| {
             PasarError::from(pasar_core::Error::Internal(format!(
-                "background task failed: {e}"
+                "background task failed: {}",
+                p.0
             )))
-        })?,
-        Err(_) => f(),
-    }
-    .map_err(PasarError::from)
+        })?
+        .map_err(PasarError::from)
 }
 
 /// The version of the core library, for "about" screens and bug reports.

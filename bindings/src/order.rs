@@ -297,7 +297,7 @@ impl OrderService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl OrderService {
     /// Saves one row of `seller_id`'s ongkir table (the same courier, service and
     /// destination again replaces it).

@@ -235,7 +235,7 @@ impl SyncService {
     }
 }
 
-#[uniffi::export(async_runtime = "tokio")]
+#[uniffi::export]
 impl SyncService {
     /// Asks the server to send a one-time code to `phone` ("0812-3456-7890").
     pub async fn request_code(&self, phone: String) -> Result<(), PasarError> {

@@ -7,6 +7,7 @@
 //! FFI wraps; it owns the store and hands out the services ([`catalog::Catalog`], ...).
 
 pub mod account;
+pub mod background;
 pub mod cart;
 pub mod catalog;
 pub mod chat;

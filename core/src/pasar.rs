@@ -91,17 +91,13 @@ impl Pasar {
     }
 }
 
-/// Runs blocking store work off the async executor, so a suspend call from Kotlin or an
-/// async call from Swift never holds a runtime thread while SQLite works. Without a
-/// tokio runtime (a plain thread, a test) the work runs inline.
+/// Runs blocking store work off the async executor (on [`crate::background`]'s workers),
+/// so a suspend call from Kotlin or an async call from Swift never holds the platform's
+/// executor thread while SQLite works.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle
-            .spawn_blocking(f)
-            .await
-            .map_err(|e| Error::Internal(format!("background task failed: {e}")))?,
-        Err(_) => f(),
-    }
+    crate::background::run(f)
+        .await
+        .map_err(|p| Error::Internal(format!("background task failed: {}", p.0)))?
 }

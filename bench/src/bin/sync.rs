@@ -149,10 +149,8 @@ fn breakdown(bodies: &[Vec<u8>]) {
     for body in bodies {
         let page: Value = serde_json::from_slice(body).expect("page");
         for change in page["changes"].as_array().into_iter().flatten() {
-            if change["kind"] == "product" {
-                let mut doc = change.clone();
-                strip(&mut doc, "kind");
-                products.push(doc);
+            if let Some(doc) = change.get("product") {
+                products.push(doc.clone());
             }
         }
     }
@@ -344,6 +342,7 @@ fn main() {
         .as_array()
         .into_iter()
         .flatten()
+        .filter_map(|c| c.get("product"))
         .map(|c| {
             let id = c["id"].as_str().unwrap_or_default();
             let field = edited.get(id).copied().unwrap_or("price_idr");

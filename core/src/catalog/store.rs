@@ -100,7 +100,7 @@ fn decode_options(text: &str) -> Vec<VariantOption> {
     }
     // Written only by encode_options; an unreadable value is treated as no options
     // rather than making the whole product unreadable.
-    serde_json::from_str::<Vec<Raw>>(text)
+    serde_json::from_slice::<Vec<Raw>>(text.as_bytes())
         .map(|v| {
             v.into_iter()
                 .map(|r| VariantOption {

@@ -43,7 +43,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
             Delivery::Courier
         },
         address: address
-            .map(|a| serde_json::from_str::<Address>(&a))
+            .map(|a| serde_json::from_slice::<Address>(a.as_bytes()))
             .transpose()
             .map_err(|_| corrupt("address"))?,
         shipping: match (courier.as_deref().and_then(Courier::from_code), service) {

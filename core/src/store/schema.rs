@@ -379,7 +379,7 @@ mod tests {
             }
             6 => {
                 seed(conn, 5);
-                "INSERT INTO outbox (at, entity, body) VALUES (5, 'profile', '{\"op\":\"put_profile\",\"name\":\"Rina\"}');"
+                "INSERT INTO outbox (at, entity, body) VALUES (5, 'profile', '{\"put_profile\":{\"name\":\"Rina\"}}');"
             }
             v => panic!("no fixture for schema version {v}: add one"),
         };

@@ -238,7 +238,7 @@ pub(crate) fn oldest(c: &Connection, limit: usize) -> Result<Vec<Queued>, StoreE
     let mut out = Vec::new();
     for row in rows {
         let (id, at, entity, body) = row?;
-        if let Ok(op) = serde_json::from_str::<Op>(&body) {
+        if let Ok(op) = serde_json::from_slice::<Op>(body.as_bytes()) {
             out.push(Queued {
                 entity,
                 mutation: Mutation {

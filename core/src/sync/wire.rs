@@ -34,13 +34,15 @@ pub struct Mutation {
     pub id: u64,
     /// When it was made, on the phone's clock (UTC ms): latest-wins merges compare it.
     pub at: i64,
-    #[serde(flatten)]
+    /// Externally tagged (`{"act_on_order": {...}}`), as are the other enums here: an
+    /// internally tagged or flattened enum makes serde buffer every document before
+    /// reading it, which doubled the reading code in the phone library.
     pub op: Op,
 }
 
 /// What a mutation does.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Create a product, or change the named fields of one (field by field, latest wins).
     PutProduct {
@@ -128,7 +130,7 @@ pub struct PullResponse {
 
 /// One thing that changed, whole: the phone replaces its copy.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     Product(Box<ProductDoc>),
     Group(Box<GroupDoc>),
@@ -327,7 +329,7 @@ pub struct EventDoc {
 
 /// A move on an order, as sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ActionDoc {
     ConfirmPayment,
     Ship { courier: String, resi: String },
@@ -386,7 +388,7 @@ mod tests {
         let text = serde_json::to_string(&m).expect("json");
         assert_eq!(
             text,
-            r#"{"id":7,"at":1700000000000,"op":"act_on_order","order_id":"o1","action":{"action":"ship","courier":"jne","resi":"JNE0123"}}"#
+            r#"{"id":7,"at":1700000000000,"op":{"act_on_order":{"order_id":"o1","action":{"ship":{"courier":"jne","resi":"JNE0123"}}}}}"#
         );
         assert_eq!(serde_json::from_str::<Mutation>(&text).expect("back"), m);
     }
@@ -395,9 +397,11 @@ mod tests {
     fn unknown_ops_and_broken_bodies_are_errors_not_panics() {
         for body in [
             r#"{"id":1,"at":0,"op":"drop_tables"}"#,
-            r#"{"id":-1,"at":0,"op":"put_profile","name":"x"}"#,
-            r#"{"id":1,"op":"put_profile","name":"x"}"#,
-            r#"{"id":1,"at":0,"op":"put_group","id":"g","name":"x"}"#,
+            r#"{"id":1,"at":0,"op":{"drop_tables":{}}}"#,
+            r#"{"id":-1,"at":0,"op":{"put_profile":{"name":"x"}}}"#,
+            r#"{"id":1,"op":{"put_profile":{"name":"x"}}}"#,
+            r#"{"id":1,"at":0,"op":{"put_group":{"id":"g","name":"x"}}}"#,
+            r#"{"id":1,"at":0,"op":{"put_profile":{"name":"x"},"put_group":{"group_id":"g","name":"x"}}}"#,
             "[[[[",
             "",
         ] {
