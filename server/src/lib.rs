@@ -10,6 +10,7 @@ pub mod auth;
 pub mod dev_codes;
 mod error;
 pub mod ops;
+pub mod photos;
 pub mod store;
 mod sync;
 
@@ -40,6 +41,8 @@ pub struct AppState {
     pub http: HttpSettings,
     /// How often [`ops::cleanup`] runs; zero never.
     pub cleanup_interval: Duration,
+    /// Where photo files are kept ([`photos`]).
+    pub photos: photos::Blobs,
 }
 
 impl AppState {
@@ -63,6 +66,8 @@ impl AppState {
             metrics: Metrics::new(),
             http: settings.http.clone(),
             cleanup_interval: settings.cleanup_interval,
+            // Tests and embedders get memory; `serve_with` opens the configured store.
+            photos: photos::Blobs::memory(),
         }
     }
 }
@@ -100,7 +105,8 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(ops::routes())
         .merge(auth::routes())
-        .merge(sync::routes());
+        .merge(sync::routes())
+        .merge(photos::routes());
     ops::http::layers(routes, &state).with_state(state)
 }
 
@@ -178,7 +184,22 @@ pub async fn serve_with(
             Arc::new(ConsoleSender)
         }
     };
-    let state = AppState::with_settings(store, sender, settings);
+    let photo_storage = settings
+        .photos
+        .clone()
+        .unwrap_or_else(|| photos::PhotoStorage::default_for(database));
+    if matches!(database, Database::Postgres(_))
+        && matches!(photo_storage, photos::PhotoStorage::Dir(_))
+    {
+        tracing::warn!(
+            "photos are kept on this machine's disk: several server instances need a shared s3:// store (PASAR_PHOTOS_URL)"
+        );
+    }
+    // TLS to S3-compatible photo stores; rustls is built without a default provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut state = AppState::with_settings(store, sender, settings);
+    state.photos = photo_storage.open().map_err(std::io::Error::other)?;
+    tracing::info!(photos = %photo_storage, "photo store open");
     serve_state(listener, state, shutdown).await
 }
 

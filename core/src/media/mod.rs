@@ -18,6 +18,7 @@ mod orient;
 mod raster;
 mod resize;
 mod sniff;
+pub use sniff::sniff;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -360,6 +360,33 @@ pub struct SignedIn {
     pub expires_at_ms: i64,
 }
 
+/// Photo files, addressed by the SHA-256 of the photo: `GET /v1/photos/{hash}` and
+/// `/v1/photos/{hash}/thumb` serve them to anyone who knows the address (no token: an
+/// image loader fetches them, and a cache may keep them for ever).
+pub const PHOTOS_PATH: &str = "/v1/photos";
+/// Bytes per upload request, at most: a slow link finishes one, and a cut one costs
+/// only this much again.
+pub const PHOTO_CHUNK: usize = 256 * 1024;
+/// The largest photo the server takes (the phone's own are a few hundred kilobytes).
+pub const PHOTO_MAX: u64 = 8 * 1024 * 1024;
+/// The largest thumbnail.
+pub const THUMB_MAX: u64 = 128 * 1024;
+
+/// `GET /v1/photos/{hash}/upload` and the answer to each chunk
+/// (`PUT /v1/photos/{hash}/upload?offset=N&total=T`): how far this account's upload of
+/// the photo has come. Resuming starts at `received`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoUpload {
+    /// The whole photo is on the server (from this account or anyone: files are
+    /// deduplicated by their hash), checked against its hash.
+    pub stored: bool,
+    /// Bytes of an unfinished upload the server holds; the next chunk starts here.
+    pub received: u64,
+    /// The thumbnail is on the server too.
+    #[serde(default)]
+    pub thumb: bool,
+}
+
 /// The JSON error body the server answers with when a whole request fails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

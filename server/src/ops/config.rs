@@ -6,6 +6,7 @@
 //! |------------------------------|---------------------------------|-----------------------|
 //! | `addr`                       | `PASAR_ADDR`                    | `127.0.0.1:8080`      |
 //! | `database_url`               | `PASAR_DATABASE_URL`            | `sqlite:pasar-server.sqlite3` |
+//! | `photos_url`                 | `PASAR_PHOTOS_URL`              | a folder beside the SQLite file |
 //! | `log.format` (`text`/`json`) | `PASAR_LOG_FORMAT`              | `text`                |
 //! | `log.filter`                 | `PASAR_LOG`                     | `info`                |
 //! | `http.body_limit`            | `PASAR_BODY_LIMIT`              | 1 MiB (bytes)         |
@@ -18,6 +19,7 @@
 //! Unknown keys in the file are errors (a typo must not silently keep a default), and
 //! every error names the key or variable at fault.
 
+use crate::photos::PhotoStorage;
 use crate::store::Database;
 use serde::Deserialize;
 use std::fmt;
@@ -30,6 +32,8 @@ use std::time::Duration;
 pub struct Settings {
     pub addr: SocketAddr,
     pub database: Database,
+    /// Where photo files go; `None`: [`PhotoStorage::default_for`] the database.
+    pub photos: Option<PhotoStorage>,
     pub log: LogSettings,
     pub http: HttpSettings,
     /// How often expired codes and dead sessions are deleted; zero never.
@@ -41,6 +45,7 @@ impl Default for Settings {
         Settings {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database: Database::default(),
+            photos: None,
             log: LogSettings::default(),
             http: HttpSettings::default(),
             cleanup_interval: Duration::from_secs(600),
@@ -157,6 +162,7 @@ impl std::error::Error for ConfigError {
 struct File {
     addr: Option<String>,
     database_url: Option<String>,
+    photos_url: Option<String>,
     #[serde(default)]
     log: FileLog,
     #[serde(default)]
@@ -294,6 +300,9 @@ impl Settings {
             s.database = Database::from_url(raw.value.trim())
                 .map_err(|e| raw.invalid(e.trim_start_matches("PASAR_DATABASE_URL ").to_owned()))?;
         }
+        if let Some(raw) = l.pick("PASAR_PHOTOS_URL", "photos_url", f.photos_url) {
+            s.photos = Some(PhotoStorage::from_url(&raw.value).map_err(|e| raw.invalid(e))?);
+        }
         if let Some(raw) = l.pick("PASAR_LOG_FORMAT", "log.format", f.log.format) {
             s.log.format = match raw.value.trim() {
                 "text" => LogFormat::Text,
@@ -426,6 +435,30 @@ mod tests {
         assert_eq!(s.http.trusted_proxies, 0);
         assert_eq!(s.log.format, LogFormat::Text);
         assert_eq!(s.cleanup_interval, Duration::from_secs(600));
+        assert_eq!(s.photos, None);
+    }
+
+    #[test]
+    fn the_photo_store_comes_from_the_file_or_the_environment() {
+        let s = load(Some("photos_url = \"/srv/pasar/photos\""), &[]).expect("file");
+        assert_eq!(
+            s.photos,
+            Some(PhotoStorage::Dir("/srv/pasar/photos".into()))
+        );
+        let s = load(
+            Some("photos_url = \"/srv/pasar/photos\""),
+            &[("PASAR_PHOTOS_URL", "s3://pasar/photos")],
+        )
+        .expect("env over file");
+        assert_eq!(
+            s.photos,
+            Some(PhotoStorage::S3 {
+                bucket: "pasar".into(),
+                prefix: "photos".into()
+            })
+        );
+        let e = error(None, &[("PASAR_PHOTOS_URL", "ftp://x")]);
+        assert!(e.starts_with("PASAR_PHOTOS_URL: "), "{e}");
     }
 
     #[test]

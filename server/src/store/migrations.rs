@@ -112,6 +112,32 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX orders_seller ON orders (seller_id, seq);
     ",
     ),
+    (
+        3,
+        "
+    -- Photo files, by the SHA-256 of the file; the bytes are in the photo store.
+    CREATE TABLE photos (
+        hash        TEXT PRIMARY KEY,
+        mime        TEXT NOT NULL,
+        bytes       BIGINT NOT NULL,
+        uploaded_by TEXT NOT NULL REFERENCES accounts (id),
+        thumb_mime  TEXT,            -- NULL until the thumbnail arrives
+        created_at  BIGINT NOT NULL
+    );
+    -- Unfinished uploads, per account: the next chunk starts at `received`; the
+    -- chunks so far wait in the photo store as staging/HASH/ACCOUNT/000000...
+    CREATE TABLE photo_uploads (
+        hash        TEXT NOT NULL,
+        account_id  TEXT NOT NULL REFERENCES accounts (id),
+        total       BIGINT NOT NULL,
+        received    BIGINT NOT NULL,
+        chunks      BIGINT NOT NULL,
+        updated_at  BIGINT NOT NULL,
+        PRIMARY KEY (hash, account_id)
+    );
+    CREATE INDEX photo_uploads_updated ON photo_uploads (updated_at);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

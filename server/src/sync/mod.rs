@@ -31,7 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// An app older than the server's minimum gets "please update", never data it would
 /// misread; an app newer than the server is told so too (the server must be updated
 /// first, which is how deployments roll out).
-fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(PROTOCOL_HEADER) else {
         return Err(ApiError::bad_request(format!(
             "the {PROTOCOL_HEADER} header is required"
@@ -59,7 +59,7 @@ fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
+pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
     let token = auth::bearer(headers).ok_or_else(ApiError::unauthorized)?;
     state
         .store

@@ -1,0 +1,292 @@
+//! Photo upload over real HTTP, on SQLite and on PostgreSQL: chunks, resuming after a
+//! lost answer, deduplication, the checks on what comes in, and serving with cache
+//! headers.
+
+mod common;
+
+use common::{Backend, Server, hex};
+use pasar_core::sync::wire::{PHOTO_CHUNK, PHOTO_MAX};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+on_both!(
+    a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable,
+    a_photo_already_on_the_server_is_not_sent_again,
+    bad_uploads_are_refused_and_leave_nothing_behind,
+);
+
+const PROTOCOL: (&str, &str) = ("pasar-protocol", "1");
+
+/// A file that starts like a JPEG, `len` bytes of noise after.
+fn jpeg_like(len: usize, seed: u8) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    let mut x = u32::from(seed).wrapping_mul(2_654_435_761) | 1;
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        out.push(x as u8);
+    }
+    out
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+async fn put_chunk(
+    server: &Server,
+    token: &str,
+    hash: &str,
+    offset: usize,
+    total: usize,
+    chunk: &[u8],
+) -> (u16, Value) {
+    let reply = server
+        .send(
+            "PUT",
+            &format!("/v1/photos/{hash}/upload?offset={offset}&total={total}"),
+            Some(token),
+            &[PROTOCOL, ("Content-Type", "image/jpeg")],
+            chunk,
+        )
+        .await;
+    (reply.status, reply.json())
+}
+
+async fn status(server: &Server, token: &str, hash: &str) -> (u16, Value) {
+    let reply = server
+        .send(
+            "GET",
+            &format!("/v1/photos/{hash}/upload"),
+            Some(token),
+            &[PROTOCOL],
+            b"",
+        )
+        .await;
+    (reply.status, reply.json())
+}
+
+async fn seller(server: &Server, phone: &str, e164: &str) -> String {
+    server.sign_in(phone, e164).await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned()
+}
+
+async fn a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let token = seller(&server, "081234567890", "+6281234567890").await;
+    let photo = jpeg_like(PHOTO_CHUNK * 2 + 1000, 1);
+    let hash = sha(&photo);
+    let total = photo.len();
+
+    let (code, body) = status(&server, &token, &hash).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["stored"], false);
+    assert_eq!(body["received"], 0);
+
+    // The first chunk arrives; its answer is "lost", so the phone asks where it is.
+    let (code, body) = put_chunk(&server, &token, &hash, 0, total, &photo[..PHOTO_CHUNK]).await;
+    assert_eq!((code, &body["received"]), (200, &Value::from(PHOTO_CHUNK)));
+    let (_, body) = status(&server, &token, &hash).await;
+    assert_eq!(body["received"], PHOTO_CHUNK);
+
+    // Sending the first chunk again (an old retry) is told where to resume instead.
+    let (code, body) = put_chunk(&server, &token, &hash, 0, total, &photo[..PHOTO_CHUNK]).await;
+    assert_eq!(code, 409, "{body}");
+    assert_eq!(body["received"], PHOTO_CHUNK);
+    // So is a chunk from too far ahead.
+    let (code, _) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        PHOTO_CHUNK * 2,
+        total,
+        &photo[PHOTO_CHUNK * 2..],
+    )
+    .await;
+    assert_eq!(code, 409);
+
+    let (code, body) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        PHOTO_CHUNK,
+        total,
+        &photo[PHOTO_CHUNK..PHOTO_CHUNK * 2],
+    )
+    .await;
+    assert_eq!((code, &body["stored"]), (200, &Value::from(false)));
+    let (code, body) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        PHOTO_CHUNK * 2,
+        total,
+        &photo[PHOTO_CHUNK * 2..],
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["stored"], true);
+    assert_eq!(body["thumb"], false);
+
+    // Served to anyone, byte for byte, cacheable for ever.
+    let reply = server
+        .send("GET", &format!("/v1/photos/{hash}"), None, &[], b"")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, photo);
+    assert_eq!(reply.header("content-type"), Some("image/jpeg"));
+    assert_eq!(
+        reply.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let etag = reply.header("etag").expect("etag").to_owned();
+    assert_eq!(etag, format!("\"{hash}\""));
+    let again = server
+        .send(
+            "GET",
+            &format!("/v1/photos/{hash}"),
+            None,
+            &[("If-None-Match", &etag)],
+            b"",
+        )
+        .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+
+    // The thumbnail: only from the photo's uploader, then served beside it.
+    let thumb = jpeg_like(9_000, 2);
+    let other = seller(&server, "081298765432", "+6281298765432").await;
+    let path = format!("/v1/photos/{hash}/thumb");
+    let reply = server
+        .send("PUT", &path, Some(&other), &[PROTOCOL], &thumb)
+        .await;
+    assert_eq!(reply.status, 403, "{}", reply.text());
+    let reply = server
+        .send("PUT", &path, Some(&token), &[PROTOCOL], &thumb)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["thumb"], true);
+    let reply = server.send("GET", &path, None, &[], b"").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body, thumb);
+    assert_eq!(reply.header("etag"), Some(format!("\"{hash}-t\"").as_str()));
+    let (_, body) = status(&server, &token, &hash).await;
+    assert_eq!(
+        (&body["stored"], &body["thumb"]),
+        (&Value::from(true), &Value::from(true))
+    );
+
+    // Nothing of the upload is left waiting.
+    let staged = server.db.texts("SELECT hash FROM photo_uploads").await;
+    assert!(staged.is_empty(), "{staged:?}");
+    server.finish().await;
+}
+
+async fn a_photo_already_on_the_server_is_not_sent_again(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let first = seller(&server, "081234567890", "+6281234567890").await;
+    let second = seller(&server, "081298765432", "+6281298765432").await;
+    let photo = jpeg_like(5_000, 3);
+    let hash = sha(&photo);
+    let (code, _) = put_chunk(&server, &first, &hash, 0, photo.len(), &photo).await;
+    assert_eq!(code, 200);
+    // Another seller lists the same picture: the server already has it.
+    let (code, body) = status(&server, &second, &hash).await;
+    assert_eq!(code, 200);
+    assert_eq!(body["stored"], true);
+    // And a chunk sent anyway is answered "stored" without being kept.
+    let (code, body) = put_chunk(&server, &second, &hash, 0, photo.len(), &photo[..100]).await;
+    assert_eq!((code, &body["stored"]), (200, &Value::from(true)));
+    let rows = server.db.texts("SELECT hash FROM photos").await;
+    assert_eq!(rows, vec![hash]);
+    server.finish().await;
+}
+
+async fn bad_uploads_are_refused_and_leave_nothing_behind(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let token = seller(&server, "081234567890", "+6281234567890").await;
+    let photo = jpeg_like(3_000, 4);
+    let hash = sha(&photo);
+
+    // Not signed in, a stale token, no protocol header.
+    let path = format!("/v1/photos/{hash}/upload?offset=0&total=3000");
+    let reply = server.send("PUT", &path, None, &[PROTOCOL], &photo).await;
+    assert_eq!(reply.status, 401);
+    let stale = "ab".repeat(32);
+    let reply = server
+        .send("PUT", &path, Some(&stale), &[PROTOCOL], &photo)
+        .await;
+    assert_eq!(reply.status, 401);
+    let reply = server.send("PUT", &path, Some(&token), &[], &photo).await;
+    assert_eq!(reply.status, 400);
+
+    // Not a photo: a PDF is refused at its first chunk.
+    let pdf = b"%PDF-1.7 not a picture".to_vec();
+    let (code, body) = put_chunk(&server, &token, &sha(&pdf), 0, pdf.len(), &pdf).await;
+    assert_eq!((code, body["error"].as_str()), (422, Some("not_a_photo")));
+
+    // Bytes that do not match their address are thrown away whole.
+    let mut tampered = photo.clone();
+    tampered[2000] ^= 1;
+    let (code, body) = put_chunk(&server, &token, &hash, 0, tampered.len(), &tampered).await;
+    assert_eq!((code, body["error"].as_str()), (422, Some("photo_corrupt")));
+    let (_, body) = status(&server, &token, &hash).await;
+    assert_eq!(
+        (&body["stored"], &body["received"]),
+        (&Value::from(false), &Value::from(0))
+    );
+    let reply = server
+        .send("GET", &format!("/v1/photos/{hash}"), None, &[], b"")
+        .await;
+    assert_eq!(reply.status, 404);
+
+    // Too large in all, or in one request.
+    let too_big = PHOTO_MAX as usize + 1;
+    let (code, body) = put_chunk(&server, &token, &hash, 0, too_big, &photo).await;
+    assert_eq!(
+        (code, body["error"].as_str()),
+        (413, Some("too_large")),
+        "{body}"
+    );
+    let big_chunk = jpeg_like(PHOTO_CHUNK + 1, 5);
+    let (code, _) = put_chunk(&server, &token, &hash, 0, big_chunk.len(), &big_chunk).await;
+    assert_eq!(code, 413);
+    // A chunk past the end, an empty one, a hostile address.
+    let (code, _) = put_chunk(&server, &token, &hash, 0, 10, &photo[..100]).await;
+    assert_eq!(code, 400);
+    let (code, _) = put_chunk(&server, &token, &hash, 0, 10, b"").await;
+    assert_eq!(code, 400);
+    for bad in ["..%2F..%2Fetc%2Fpasswd", "ABC", &hash.to_uppercase()] {
+        let (code, _) = status(&server, &token, bad).await;
+        assert_eq!(code, 404, "{bad}");
+        let reply = server
+            .send("GET", &format!("/v1/photos/{bad}"), None, &[], b"")
+            .await;
+        assert_eq!(reply.status, 404, "{bad}");
+    }
+    // A thumbnail before its photo.
+    let reply = server
+        .send(
+            "PUT",
+            &format!("/v1/photos/{hash}/thumb"),
+            Some(&token),
+            &[PROTOCOL],
+            &photo,
+        )
+        .await;
+    assert_eq!(reply.status, 409);
+
+    // Then the real file goes up fine.
+    let (code, body) = put_chunk(&server, &token, &hash, 0, photo.len(), &photo).await;
+    assert_eq!((code, &body["stored"]), (200, &Value::from(true)));
+    server.finish().await;
+}
