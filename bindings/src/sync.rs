@@ -20,7 +20,7 @@ pub struct HttpHeader {
 /// compressed when it says so (`content-encoding`); do not add or undo compression.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct HttpRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `PUT` (`PUT` carries photo chunks: send `body` as it is).
     pub method: String,
     pub url: String,
     pub headers: Vec<HttpHeader>,
@@ -107,6 +107,10 @@ pub struct SyncReport {
     pub rejected: u64,
     pub pulled: u64,
     pub pending: u64,
+    /// Photos sent this round (not counting those the server had already).
+    pub photos_uploaded: u64,
+    /// Photos the server refused for good or that are gone from this phone.
+    pub photos_refused: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     /// False when the time budget ran out first; the next round goes on.
@@ -120,6 +124,8 @@ impl From<core::SyncReport> for SyncReport {
             rejected: r.rejected,
             pulled: r.pulled,
             pending: r.pending,
+            photos_uploaded: r.photos_uploaded,
+            photos_refused: r.photos_refused,
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             complete: r.complete,
@@ -272,6 +278,12 @@ impl SyncService {
         let inner = self.inner.clone();
         let budget = std::time::Duration::from_millis(budget_ms.clamp(1, 15 * 60 * 1000));
         crate::blocking(move || inner.sync_blocking(budget).map(SyncReport::from)).await
+    }
+
+    /// Where the app's image loader fetches a photo (`thumbnail`: its small version)
+    /// by its hash (`Photo.hash`): no token needed, cacheable for ever.
+    pub fn photo_url(&self, hash: String, thumbnail: bool) -> String {
+        self.inner.photo_url(&hash, thumbnail)
     }
 
     /// Changes saved on this phone and not yet confirmed by the server.

@@ -164,6 +164,12 @@ fn phone(server: &Server, number: &str, name: &str) -> Phone {
     )
 }
 
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
 fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
     let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
     assert!(report.complete, "{report:?}");
@@ -253,7 +259,16 @@ fn the_journey(server: &Server) {
         GroupRole::Member,
     ))
     .expect("member");
+    // A photo from the camera: prepared on the phone (upright, resized, GPS gone) and
+    // queued; it goes up with the first sync, before the product that shows it.
+    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
+    let photo = seller
+        .pasar
+        .catalog()
+        .add_photo_blocking(&camera)
+        .expect("photo");
     let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
+    donat.photos = vec![photo.hash.clone()];
     donat.unit = "box".into();
     donat.stock = Stock::Limited(5);
     donat.weight_grams = 600;
@@ -282,6 +297,20 @@ fn the_journey(server: &Server) {
     );
     assert!(first.pushed >= 5, "{first:?}");
     assert_eq!(first.pending, 0);
+    assert_eq!(
+        (first.photos_uploaded, first.photos_refused),
+        (1, 0),
+        "{first:?}"
+    );
+    let photo_file = std::fs::read(seller.pasar.catalog().photo_path(&photo, false)).expect("file");
+    assert!(
+        first.bytes_sent > photo_file.len() as u64,
+        "the photo went up: {first:?}"
+    );
+    // Nothing goes up twice: the next round sends no photo.
+    let again = sync(&seller);
+    assert_eq!(again.photos_uploaded, 0, "{again:?}");
+    assert!(again.bytes_sent < 2_000, "{again:?}");
 
     // The buyer signs in and pulls the group's catalog: searchable offline, typo and all.
     let buyer = phone(server, BUYER, "Ibu Sari");
@@ -305,6 +334,32 @@ fn the_journey(server: &Server) {
         .get_product_blocking(&bolu.id)
         .expect("bolu on the buyer's phone");
     assert_eq!(copy.price, Rupiah::new(40_000));
+    // The donut's photo: named in the listing, fetched by the app's image loader from
+    // the server, byte for byte what the seller's phone made, thumbnail too.
+    let listed = buyer
+        .pasar
+        .catalog()
+        .get_product_blocking(&donat.id)
+        .expect("donat on the buyer's phone");
+    assert_eq!(listed.photos.len(), 1);
+    assert_eq!(listed.photos[0].hash, photo.hash);
+    assert_eq!(listed.photos[0].blurhash, photo.blurhash);
+    let loader = ReqwestClient::new().expect("client");
+    for thumbnail in [false, true] {
+        let got = loader
+            .send(HttpRequest {
+                method: "GET".into(),
+                url: buyer.sync.photo_url(&photo.hash, thumbnail),
+                headers: vec![],
+                body: vec![],
+            })
+            .expect("photo");
+        assert_eq!(got.status, 200, "thumbnail {thumbnail}");
+        assert_eq!(got.header("content-type"), Some("image/jpeg"));
+        let made = std::fs::read(seller.pasar.catalog().photo_path(&photo, thumbnail))
+            .expect("seller's file");
+        assert_eq!(got.body, made, "thumbnail {thumbnail}");
+    }
     let groups = rt.block_on(buyer.pasar.groups().list()).expect("groups");
     assert!(
         groups
@@ -466,7 +521,7 @@ struct LosesAnswers {
 impl HttpClient for LosesAnswers {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
-        let lossy = request.url.contains("/v1/sync/");
+        let lossy = request.url.contains("/v1/sync/") || request.url.contains("/v1/photos/");
         let response = self.inner.send(request)?;
         if lossy && n % 2 == 1 {
             return Err(TransportError("connection reset after the request".into()));
@@ -481,9 +536,18 @@ fn exactly_once(server: &Server) {
         calls: AtomicUsize::new(0),
     });
     let seller = phone_with(server, SELLER, "Dapur Bu Rina", flaky.clone());
+    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
+    let photo = seller
+        .pasar
+        .catalog()
+        .add_photo_blocking(&camera)
+        .expect("photo");
     let mut ids = Vec::new();
     for i in 0..30 {
         let mut p = NewProduct::new(&seller.account, &format!("Kue lapis {i}"), "15rb");
+        if i < 3 {
+            p.photos = vec![photo.hash.clone()];
+        }
         p.stock = Stock::Limited(10);
         ids.push(
             seller
@@ -515,6 +579,12 @@ fn exactly_once(server: &Server) {
     assert!(report.complete, "{report:?}");
     assert!(report.retries > 0, "no answer was lost: {report:?}");
     assert_eq!(report.pending, 0);
+    // One photo for three products: uploaded once, its lost answers notwithstanding.
+    assert_eq!(
+        (report.photos_uploaded, report.photos_refused),
+        (1, 0),
+        "{report:?}"
+    );
     // A second phone of the same seller pulls exactly the 30 products, each once, at
     // the edited stock.
     let other = phone(server, SELLER, "Dapur Bu Rina");
@@ -616,4 +686,67 @@ fn a_sellers_two_phones_merge_field_by_field_on_postgres() {
     if let Some(server) = postgres_server() {
         two_phones_of_one_seller(&server);
     }
+}
+
+/// A photo file damaged on the phone (storage bit rot, a half-written file) no longer
+/// matches its address: the server refuses it, the phone never sends it again, and the
+/// product still reaches buyers (with its blurhash placeholder).
+#[test]
+fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
+    let server = sqlite_server();
+    let seller = phone(&server, SELLER, "Dapur Bu Rina");
+    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
+    let photo = seller
+        .pasar
+        .catalog()
+        .add_photo_blocking(&camera)
+        .expect("photo");
+    let path = seller.pasar.catalog().photo_path(&photo, false);
+    let mut bytes = std::fs::read(&path).expect("file");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&path, &bytes).expect("damage");
+    let mut p = NewProduct::new(&seller.account, "Keripik tempe", "12rb");
+    p.photos = vec![photo.hash.clone()];
+    let product = seller
+        .pasar
+        .catalog()
+        .create_product_blocking(p)
+        .expect("product");
+
+    let first = sync(&seller);
+    assert_eq!(
+        (first.photos_uploaded, first.photos_refused),
+        (0, 1),
+        "{first:?}"
+    );
+    assert_eq!(first.pending, 0, "the product went up anyway: {first:?}");
+    let second = sync(&seller);
+    assert_eq!(
+        (second.photos_uploaded, second.photos_refused),
+        (0, 0),
+        "{second:?}"
+    );
+    assert!(
+        second.bytes_sent < 2_000,
+        "the damaged file is not sent again: {second:?}"
+    );
+    let loader = ReqwestClient::new().expect("client");
+    let got = loader
+        .send(HttpRequest {
+            method: "GET".into(),
+            url: seller.sync.photo_url(&photo.hash, false),
+            headers: vec![],
+            body: vec![],
+        })
+        .expect("answer");
+    assert_eq!(got.status, 404, "nothing damaged is served");
+    let other = phone(&server, SELLER, "Dapur Bu Rina");
+    sync(&other);
+    let copy = other
+        .pasar
+        .catalog()
+        .get_product_blocking(&product.id)
+        .expect("the product reached the other phone");
+    assert_eq!(copy.photos[0].blurhash, photo.blurhash);
 }

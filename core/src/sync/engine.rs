@@ -169,6 +169,10 @@ pub struct SyncReport {
     /// Pulled documents this build could not read (a newer server): skipped.
     pub unreadable: u64,
     pub pending: u64,
+    /// Photos sent to the server this round (not counting those it had already).
+    pub photos_uploaded: u64,
+    /// Photos the server refused for good or that are gone from this phone.
+    pub photos_refused: u64,
     pub requests: u64,
     pub retries: u64,
     pub bytes_sent: u64,
@@ -186,6 +190,15 @@ pub struct RejectedChange {
     pub op: String,
     pub error: UserError,
     pub at: i64,
+}
+
+/// A request body.
+#[derive(Clone, Copy)]
+pub(crate) enum Payload<'a> {
+    /// JSON, gzip-compressed when large.
+    Json(&'a [u8]),
+    /// A file as it is (photos are compressed already).
+    Bytes(&'a [u8]),
 }
 
 /// Bytes on the wire since the client was made (compressed, as sent and received).
@@ -311,16 +324,28 @@ impl SyncClient {
         )
     }
 
+    pub(crate) fn server_url(&self) -> &str {
+        &self.config.server_url
+    }
+
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
+    pub(crate) fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.config.server_url.trim_end_matches('/'))
     }
 
-    /// Sends one request: compresses a large body, counts bytes, unpacks the answer.
+    /// Sends one request: compresses a large JSON body, counts bytes, unpacks the answer.
     fn exchange(
         &self,
         method: &str,
         path: &str,
-        body: Option<Vec<u8>>,
+        body: Option<Payload<'_>>,
         token: Option<&str>,
     ) -> std::result::Result<(HttpResponse, Vec<u8>), TransportError> {
         let mut headers = vec![
@@ -332,14 +357,22 @@ impl SyncClient {
             headers.push(("authorization".to_owned(), format!("Bearer {token}")));
         }
         let body = match body {
-            Some(body) => {
+            Some(Payload::Json(body)) => {
                 headers.push(("content-type".to_owned(), "application/json".to_owned()));
                 if body.len() > http::COMPRESS_ABOVE {
                     headers.push(("content-encoding".to_owned(), "gzip".to_owned()));
-                    http::gzip(&body)
+                    http::gzip(body)
                 } else {
-                    body
+                    body.to_vec()
                 }
+            }
+            // Photos are compressed already: gzip would only cost the phone time.
+            Some(Payload::Bytes(body)) => {
+                headers.push((
+                    "content-type".to_owned(),
+                    "application/octet-stream".to_owned(),
+                ));
+                body.to_vec()
             }
             None => Vec::new(),
         };
@@ -381,12 +414,40 @@ impl SyncClient {
         deadline: Instant,
         report: &mut SyncReport,
     ) -> std::result::Result<Vec<u8>, SyncError> {
+        self.call_with(
+            method,
+            path,
+            body.map(Payload::Json),
+            token,
+            deadline,
+            report,
+            &[],
+        )
+        .map(|(_, body)| body)
+    }
+
+    /// [`Self::call`] with any body, where the statuses in `also_ok` are answers to
+    /// read (the upload's 409 "resume from here") rather than failures.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Payload<'_>>,
+        token: Option<&str>,
+        deadline: Instant,
+        report: &mut SyncReport,
+        also_ok: &[u16],
+    ) -> std::result::Result<(u16, Vec<u8>), SyncError> {
         let mut attempt = 0u32;
         loop {
             report.requests += 1;
-            let wait = match self.exchange(method, path, body.map(<[u8]>::to_vec), token) {
+            let wait = match self.exchange(method, path, body, token) {
+                Ok((response, body)) if also_ok.contains(&response.status) => {
+                    return Ok((response.status, body));
+                }
                 Ok((response, body)) => match outcome_of(&response) {
-                    Outcome::Ok => return Ok(body),
+                    Outcome::Ok => return Ok((response.status, body)),
                     Outcome::Fail(e) => return Err(e),
                     Outcome::Retry { after } => after,
                 },
@@ -412,7 +473,9 @@ impl SyncClient {
         }
     }
 
-    fn json<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<T, SyncError> {
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(
+        body: &[u8],
+    ) -> std::result::Result<T, SyncError> {
         serde_json::from_slice(body).map_err(|e| SyncError::Server {
             status: 200,
             code: format!("unreadable answer: {e}"),
@@ -607,7 +670,10 @@ impl SyncClient {
             pending: self.pending_blocking()?,
             ..SyncReport::default()
         };
-        let pushed = self.push_all(&token, &device, deadline, &mut report);
+        // Photos first: a product must not reach buyers before its pictures.
+        let pushed = self
+            .upload_photos(&token, deadline, &mut report)
+            .and_then(|()| self.push_all(&token, &device, deadline, &mut report));
         let pulled = pushed.and_then(|()| self.pull_all(&token, deadline, &mut report));
         let (sent1, received1) = self.traffic();
         report.bytes_sent = sent1 - sent0;

@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 /// A request the engine wants sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpRequest {
-    /// `GET` or `POST`.
+    /// `GET`, `POST` or `PUT` (photo chunks: a binary body, `application/octet-stream`).
     pub method: String,
     pub url: String,
     pub headers: Vec<(String, String)>,

@@ -13,6 +13,7 @@ pub mod convert;
 pub mod engine;
 pub mod http;
 pub(crate) mod outbox;
+mod photos;
 pub mod wire;
 
 pub use engine::{

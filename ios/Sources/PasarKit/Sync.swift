@@ -32,7 +32,7 @@ public final class URLSessionHttpClient: HttpClient, @unchecked Sendable {
         for h in request.headers where h.name.lowercased() != "accept-encoding" {
             r.setValue(h.value, forHTTPHeaderField: h.name)
         }
-        if request.method == "POST" { r.httpBody = Data(request.body) }
+        if request.method == "POST" || request.method == "PUT" { r.httpBody = Data(request.body) }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<HttpResponse, HttpError> = .failure(.Network(reason: "no answer"))
         session.dataTask(with: r) { data, response, error in
@@ -103,6 +103,13 @@ extension SyncService {
     @discardableResult
     public func sync(budget: TimeInterval = 60) async throws -> SyncReport {
         try await sync(budgetMs: UInt64(max(budget, 0.001) * 1000))
+    }
+
+    /// Where an image loader fetches `photo` from the server (`thumbnail` for lists). No
+    /// token is needed and the answer may be cached for ever: the address is the photo's
+    /// SHA-256. Photos made on this phone show from ``Pasar/photoURL(_:thumbnail:)``.
+    public func photoURL(_ photo: ProductPhoto, thumbnail: Bool = false) -> URL? {
+        URL(string: photoUrl(hash: photo.hash, thumbnail: thumbnail))
     }
 
     /// Progress and refusals while iterated; ending the iteration unregisters.

@@ -85,20 +85,30 @@ final class SyncTests: PasarTestCase {
         let contact = try await sellerPasar.accounts().saveAccount(
             account: NewAccount(name: "Ibu Sari", phone: "0812-3333-4444"))
         _ = try await sellerPasar.groups().addMember(groupId: group.id, accountId: contact.id, role: .member)
+        let photo = try await sellerPasar.catalog().addPhoto(try fixture("phone-gps.jpg"))
         let donat = try await sellerPasar.catalog().createProduct(product: NewProduct(
             sellerId: seller, name: "Donat kentang coklat", price: "25rb", unit: "box", weightGrams: 600,
-            stock: .limited(count: 5), groupIds: [group.id]))
+            stock: .limited(count: 5), photos: [photo.hash], groupIds: [group.id]))
         let queued = try await sellerSync.pending()
         XCTAssertGreaterThanOrEqual(queued, 4, "everything waits in the outbox while offline")
         let first = try await sellerSync.sync(budget: 30)
         XCTAssertTrue(first.complete)
         XCTAssertEqual(first.rejected, 0)
+        XCTAssertEqual(first.photosUploaded, 1, "the photo went up before its product")
 
         let (buyerPasar, buyerSync, buyer) = try await phone(server, "Ibu Sari", "0812-3333-4444", "+6281233334444")
         let pulled = try await buyerSync.sync(budget: 30)
         XCTAssertGreaterThanOrEqual(pulled.pulled, 2)
         let found = try await buyerPasar.catalog().search("donut coklat")
         XCTAssertEqual(found.items.first?.id, donat.id)
+        // The buyer's image loader fetches the photo the seller's phone made, byte for byte.
+        let listed = try await buyerPasar.catalog().getProduct(id: donat.id).photos
+        XCTAssertEqual(listed.map(\.hash), [photo.hash])
+        let url = try XCTUnwrap(buyerSync.photoURL(listed[0]))
+        let served = try URLSessionHttpClient().send(
+            request: HttpRequest(method: "GET", url: url.absoluteString, headers: [], body: Data()))
+        XCTAssertEqual(served.status, 200)
+        XCTAssertEqual(served.body, try Data(contentsOf: sellerPasar.photoURL(photo)))
 
         try await buyerPasar.orders().setRate(sellerId: seller, rate: Rate(
             courier: .jne, service: "REG", destination: "*", firstKgIdr: 10_000, nextKgIdr: 8_000))

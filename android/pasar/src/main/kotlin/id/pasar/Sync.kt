@@ -7,6 +7,7 @@ import id.pasar.ffi.HttpException
 import id.pasar.ffi.HttpHeader
 import id.pasar.ffi.HttpRequest
 import id.pasar.ffi.HttpResponse
+import id.pasar.ffi.ProductPhoto
 import id.pasar.ffi.RejectedChange
 import id.pasar.ffi.SyncListener
 import id.pasar.ffi.SyncProgress
@@ -70,6 +71,13 @@ class Sync internal constructor(private val ffi: SyncService) : AutoCloseable {
      */
     suspend fun sync(budget: Duration = 1.minutes): SyncReport = ffi.sync(budget.inWholeMilliseconds.toULong())
 
+    /**
+     * Where an image loader (Coil, Glide) fetches [photo] from the server; [thumbnail]
+     * for lists. No token is needed and the answer may be cached for ever: the address
+     * is the photo's SHA-256. Photos made on this phone show from [Pasar.photoFile].
+     */
+    fun photoUrl(photo: ProductPhoto, thumbnail: Boolean = false): String = ffi.photoUrl(photo.hash, thumbnail)
+
     /** Changes saved here and not yet confirmed by the server. */
     suspend fun pending(): Long = ffi.pending().toLong()
 
@@ -114,7 +122,7 @@ class UrlConnectionHttpClient(
                 conn.readTimeout = readTimeoutMs
                 conn.useCaches = false
                 for (h in request.headers) conn.setRequestProperty(h.name, h.value)
-                if (request.method == "POST") {
+                if (request.method == "POST" || request.method == "PUT") {
                     conn.doOutput = true
                     conn.setFixedLengthStreamingMode(request.body.size)
                     conn.outputStream.use { it.write(request.body) }

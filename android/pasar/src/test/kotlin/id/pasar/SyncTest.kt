@@ -90,6 +90,7 @@ class SyncTest {
             id.pasar.ffi.NewAccount(name = "Ibu Sari", phone = "0812-3333-4444"),
         )
         sellerPasar.groups.addMember(group.id, buyerContact.id)
+        val photo = sellerPasar.catalog.addPhoto(phonePhoto())
         val donat = sellerPasar.catalog.create(
             NewProduct(
                 sellerId = seller,
@@ -98,6 +99,7 @@ class SyncTest {
                 unit = "box",
                 weightGrams = 600u,
                 stock = Stock.Limited(5),
+                photos = listOf(photo.hash),
                 groupIds = listOf(group.id),
             ),
         )
@@ -107,6 +109,7 @@ class SyncTest {
         assertEquals(0uL, first.rejected)
         assertEquals(0L, sellerSync.pending())
         assertTrue(first.bytesSent > 0uL && first.bytesReceived > 0uL)
+        assertEquals(1uL, first.photosUploaded, "the photo went up before its product")
 
         val (buyerPasar, buyerSync, buyer) = phone("Ibu Sari", "0812-3333-4444", "+6281233334444")
         val pulled = buyerSync.sync(30.seconds)
@@ -114,6 +117,11 @@ class SyncTest {
         // Found offline on the buyer's phone, with a typo.
         val found = buyerPasar.catalog.search("donut coklat")
         assertEquals(donat.id, found.items.first().id)
+        // The buyer's image loader fetches the photo the seller's phone made, byte for byte.
+        val listed = buyerPasar.catalog.get(donat.id).photos.single()
+        assertEquals(photo.hash, listed.hash)
+        val served = java.net.URL(buyerSync.photoUrl(listed)).readBytes()
+        assertTrue(served.contentEquals(sellerPasar.photoFile(photo).readBytes()))
 
         buyerPasar.orders.setRate(
             seller,
