@@ -10,7 +10,7 @@ use pasar_core::order::ongkir::{Courier, Rate, Shipping};
 use pasar_core::order::payment::PaymentMethod;
 use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
 use pasar_core::sync::http::ReqwestClient;
-use pasar_core::sync::{MemoryTokens, SyncClient, SyncConfig, SyncReport};
+use pasar_core::sync::{HttpClient, HttpRequest, MemoryTokens, SyncClient, SyncConfig, SyncReport};
 use pasar_core::{Error, Pasar, Result};
 use pasar_server::RecordingSender;
 use std::path::Path;
@@ -92,7 +92,13 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
                 .groups()
                 .add_member(group.id.clone(), sari.id, Role::Member),
         )?;
+    let camera = include_bytes!("../../tests/fixtures/phone-gps.jpg");
+    let photo = seller.pasar.catalog().add_photo_blocking(camera)?;
+    let prepared = std::fs::metadata(seller.pasar.catalog().photo_path(&photo, false))
+        .map_err(internal)?
+        .len();
     let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
+    donat.photos = vec![photo.hash.clone()];
     donat.unit = "box".into();
     donat.stock = Stock::Limited(5);
     donat.weight_grams = 600;
@@ -100,11 +106,17 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
     donat.group_ids = vec![group.id.clone()];
     let donat = seller.pasar.catalog().create_product_blocking(donat)?;
     println!(
-        "   offline, she makes the group, adds Ibu Sari, lists {} (stock 5): {} changes queued",
+        "   offline, she makes the group, adds Ibu Sari, lists {} (stock 5) with a photo from the camera ({} B made from {} B, GPS stripped): {} changes queued",
         donat.name,
+        prepared,
+        camera.len(),
         seller.sync.pending_blocking()?
     );
-    sync("Rina", &seller)?;
+    let first = sync("Rina", &seller)?;
+    println!(
+        "   her photo went up first ({} uploaded), then the changes",
+        first.photos_uploaded
+    );
 
     let buyer = sign_in(
         url,
@@ -124,6 +136,22 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
             "   on her phone, offline, \"donut coklat\" finds {} ({})",
             p.name, p.price
         );
+        if let Some(photo) = p.photos.first() {
+            let thumb = ReqwestClient::new()
+                .map_err(internal)?
+                .send(HttpRequest {
+                    method: "GET".into(),
+                    url: buyer.sync.photo_url(&photo.hash, true),
+                    headers: vec![],
+                    body: vec![],
+                })
+                .map_err(internal)?;
+            println!(
+                "   her app shows its blurhash at once, then the thumbnail from the server: {} B, {}",
+                thumb.body.len(),
+                thumb.header("cache-control").unwrap_or("not cacheable")
+            );
+        }
     }
     buyer.pasar.orders().set_rate_blocking(
         &seller.account,
