@@ -195,8 +195,6 @@ pub async fn serve_with(
             "photos are kept on this machine's disk: several server instances need a shared s3:// store (PASAR_PHOTOS_URL)"
         );
     }
-    // TLS to S3-compatible photo stores; rustls is built without a default provider.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut state = AppState::with_settings(store, sender, settings);
     state.photos = photo_storage.open().map_err(std::io::Error::other)?;
     tracing::info!(photos = %photo_storage, "photo store open");

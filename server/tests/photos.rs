@@ -6,14 +6,78 @@ mod common;
 
 use common::{Backend, Server, hex};
 use pasar_core::sync::wire::{PHOTO_CHUNK, PHOTO_MAX};
+use pasar_server::photos::PhotoStorage;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-on_both!(
+/// Each scenario on SQLite and PostgreSQL (photos in memory), and on SQLite with the
+/// photos in S3-compatible storage (`PASAR_TEST_S3_URL`, see tests/s3.sh; required
+/// when `PASAR_REQUIRE_S3=1`, as in CI).
+macro_rules! everywhere {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::Setup;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(Setup::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(Setup::Postgres).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn s3() {
+                super::$name(Setup::S3).await;
+            }
+        }
+    )*};
+}
+
+everywhere!(
     a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable,
     a_photo_already_on_the_server_is_not_sent_again,
     bad_uploads_are_refused_and_leave_nothing_behind,
 );
+
+#[derive(Clone, Copy)]
+enum Setup {
+    Sqlite,
+    Postgres,
+    S3,
+}
+
+/// The server of `setup`, or `None` (said loudly) when its service is not there.
+async fn start(setup: Setup) -> Option<Server> {
+    match setup {
+        Setup::Sqlite => Server::start(Backend::Sqlite).await,
+        Setup::Postgres => Server::start(Backend::Postgres).await,
+        Setup::S3 => {
+            let Ok(endpoint) = std::env::var("PASAR_TEST_S3_URL") else {
+                assert!(
+                    std::env::var("PASAR_REQUIRE_S3").as_deref() != Ok("1"),
+                    "PASAR_REQUIRE_S3=1 but PASAR_TEST_S3_URL is not set"
+                );
+                eprintln!("SKIPPED on S3: PASAR_TEST_S3_URL is not set (tests/s3.sh)");
+                return None;
+            };
+            // A prefix per test: tests share the bucket.
+            let prefix = format!("t{}", hex(&common::random16()));
+            let blobs = PhotoStorage::S3 {
+                bucket: "pasar-test".into(),
+                prefix,
+            }
+            .open_with(&[
+                ("AWS_ENDPOINT".into(), endpoint),
+                ("AWS_ALLOW_HTTP".into(), "true".into()),
+                ("AWS_ACCESS_KEY_ID".into(), "pasar".into()),
+                ("AWS_SECRET_ACCESS_KEY".into(), "pasar-secret".into()),
+                ("AWS_REGION".into(), "us-east-1".into()),
+            ])
+            .expect("open the S3 photo store");
+            Server::start_with(Backend::Sqlite, move |state| state.photos = blobs).await
+        }
+    }
+}
 
 const PROTOCOL: (&str, &str) = ("pasar-protocol", "1");
 
@@ -74,8 +138,8 @@ async fn seller(server: &Server, phone: &str, e164: &str) -> String {
         .to_owned()
 }
 
-async fn a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
+async fn a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable(setup: Setup) {
+    let Some(server) = start(setup).await else {
         return;
     };
     let token = seller(&server, "081234567890", "+6281234567890").await;
@@ -187,8 +251,8 @@ async fn a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable(backend: Back
     server.finish().await;
 }
 
-async fn a_photo_already_on_the_server_is_not_sent_again(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
+async fn a_photo_already_on_the_server_is_not_sent_again(setup: Setup) {
+    let Some(server) = start(setup).await else {
         return;
     };
     let first = seller(&server, "081234567890", "+6281234567890").await;
@@ -209,8 +273,8 @@ async fn a_photo_already_on_the_server_is_not_sent_again(backend: Backend) {
     server.finish().await;
 }
 
-async fn bad_uploads_are_refused_and_leave_nothing_behind(backend: Backend) {
-    let Some(server) = Server::start(backend).await else {
+async fn bad_uploads_are_refused_and_leave_nothing_behind(setup: Setup) {
+    let Some(server) = start(setup).await else {
         return;
     };
     let token = seller(&server, "081234567890", "+6281234567890").await;

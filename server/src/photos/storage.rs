@@ -4,7 +4,7 @@
 //! [`super`] are written once.
 
 use bytes::Bytes;
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
@@ -70,7 +70,14 @@ impl PhotoStorage {
         }
     }
 
+    /// Opens the store; an `s3://` one is configured by the process's `AWS_*` variables.
     pub fn open(&self) -> Result<Blobs, String> {
+        self.open_with(&std::env::vars().collect::<Vec<_>>())
+    }
+
+    /// [`Self::open`] with the `AWS_*` settings given (`AWS_ENDPOINT`,
+    /// `AWS_ACCESS_KEY_ID`, ...: object_store's names), for tests and embedders.
+    pub fn open_with(&self, env: &[(String, String)]) -> Result<Blobs, String> {
         let store: Arc<dyn ObjectStore> = match self {
             PhotoStorage::Memory => Arc::new(InMemory::new()),
             PhotoStorage::Dir(dir) => {
@@ -81,12 +88,26 @@ impl PhotoStorage {
                         .map_err(|e| format!("photo folder {}: {e}", dir.display()))?,
                 )
             }
-            PhotoStorage::S3 { bucket, .. } => Arc::new(
-                AmazonS3Builder::from_env()
-                    .with_bucket_name(bucket)
-                    .build()
-                    .map_err(|e| format!("photo store s3://{bucket}: {e}"))?,
-            ),
+            PhotoStorage::S3 { bucket, .. } => {
+                // reqwest is built without a TLS crypto provider of its own (no aws-lc C
+                // build); ring is ours. Installing it twice is harmless.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let mut builder = AmazonS3Builder::new();
+                for (key, value) in env {
+                    // As AmazonS3Builder::from_env reads them, from a list we are given.
+                    if key.starts_with("AWS_")
+                        && let Ok(key) = key.to_ascii_lowercase().parse::<AmazonS3ConfigKey>()
+                    {
+                        builder = builder.with_config(key, value);
+                    }
+                }
+                Arc::new(
+                    builder
+                        .with_bucket_name(bucket)
+                        .build()
+                        .map_err(|e| format!("photo store s3://{bucket}: {e}"))?,
+                )
+            }
         };
         let prefix = match self {
             PhotoStorage::S3 { prefix, .. } => prefix.clone(),
