@@ -580,6 +580,23 @@ impl Api {
     }
 }
 
+impl Api {
+    /// A pull as an app of protocol 1 asks it: every change a whole document (the
+    /// baseline of the incremental figure).
+    pub fn pull_whole(&self, token: &str, cursor: &str) -> (HttpRequest, HttpResponse) {
+        let path = pull_path(cursor);
+        let mut request = self.request("GET", &path, Some(token), None, None);
+        for (k, v) in &mut request.headers {
+            if k.eq_ignore_ascii_case(PROTOCOL_HEADER) {
+                *v = "1".to_owned();
+            }
+        }
+        let response = self.send(request.clone());
+        assert_eq!(response.status, 200, "pull");
+        (request, response)
+    }
+}
+
 pub fn pull_path(cursor: &str) -> String {
     let cursor: String = cursor
         .bytes()

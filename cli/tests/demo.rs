@@ -39,7 +39,7 @@ fn the_demo_runs_end_to_end_and_exits_zero() {
         "search \"dnt coklat\" (understood: donat coklat): 1 found",
         "search \"kripik pedes\" (understood: kripik pedas): 1 found",
         "search \"laptop gaming\": 0 found",
-        "/v1/version -> HTTP/1.1 200 OK {\"server\":\"0.1.0\",\"api\":1,\"min_client_api\":1}",
+        "/v1/version -> HTTP/1.1 200 OK {\"server\":\"0.1.0\",\"api\":2,\"min_client_api\":1}",
         "the same checkout sent twice: 2 orders, the same ones: true",
         "Dikemas → Dikirim → Sampai → Selesai",
         "refused: Pesanan berstatus Selesai tidak bisa diubah seperti itu",

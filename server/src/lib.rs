@@ -74,7 +74,8 @@ impl AppState {
 
 /// The sync API this server speaks. A phone sends its own; a phone older than
 /// [`MIN_CLIENT_API`] is told to update instead of getting data it cannot read.
-pub const API_VERSION: u32 = 1;
+/// 2: product patches in pull (see `pasar_core::sync::wire::PROTOCOL`).
+pub const API_VERSION: u32 = 2;
 pub const MIN_CLIENT_API: u32 = 1;
 
 #[derive(Serialize)]

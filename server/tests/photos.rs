@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, Server, hex};
+use common::{Backend, MINUTE, Server, hex};
 use pasar_core::sync::wire::{PHOTO_CHUNK, PHOTO_MAX};
 use pasar_server::photos::PhotoStorage;
 use serde_json::Value;
@@ -34,6 +34,7 @@ macro_rules! everywhere {
 }
 
 everywhere!(
+    an_upload_abandoned_for_a_day_is_cleaned_up,
     a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable,
     a_photo_already_on_the_server_is_not_sent_again,
     bad_uploads_are_refused_and_leave_nothing_behind,
@@ -351,6 +352,84 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind(setup: Setup) {
 
     // Then the real file goes up fine.
     let (code, body) = put_chunk(&server, &token, &hash, 0, photo.len(), &photo).await;
+    assert_eq!((code, &body["stored"]), (200, &Value::from(true)));
+    server.finish().await;
+}
+
+async fn an_upload_abandoned_for_a_day_is_cleaned_up(setup: Setup) {
+    let Some(server) = start(setup).await else {
+        return;
+    };
+    let signed = server.sign_in("081234567890", "+6281234567890").await;
+    let token = signed["token"].as_str().expect("token").to_owned();
+    let account = signed["account_id"].as_str().expect("account").to_owned();
+    let photo = jpeg_like(PHOTO_CHUNK + 500, 6);
+    let hash = sha(&photo);
+    let (code, _) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        0,
+        photo.len(),
+        &photo[..PHOTO_CHUNK],
+    )
+    .await;
+    assert_eq!(code, 200);
+    let staged = format!("staging/{hash}/{account}/000000");
+    assert!(
+        server
+            .state
+            .photos
+            .get(&staged)
+            .await
+            .expect("get")
+            .is_some()
+    );
+
+    // Half a day later it is still waiting for the phone to come back.
+    server.advance(12 * 60 * MINUTE);
+    pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    let (_, body) = status(&server, &token, &hash).await;
+    assert_eq!(body["received"], PHOTO_CHUNK);
+
+    // A day after its last chunk it is given up: progress and chunk gone.
+    server.advance(13 * 60 * MINUTE);
+    pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    let (_, body) = status(&server, &token, &hash).await;
+    assert_eq!(body["received"], 0);
+    assert!(
+        server
+            .state
+            .photos
+            .get(&staged)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    // The phone starts that photo over and it goes up whole.
+    let (code, _) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        0,
+        photo.len(),
+        &photo[..PHOTO_CHUNK],
+    )
+    .await;
+    assert_eq!(code, 200);
+    let (code, body) = put_chunk(
+        &server,
+        &token,
+        &hash,
+        PHOTO_CHUNK,
+        photo.len(),
+        &photo[PHOTO_CHUNK..],
+    )
+    .await;
     assert_eq!((code, &body["stored"]), (200, &Value::from(true)));
     server.finish().await;
 }

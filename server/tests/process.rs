@@ -53,7 +53,7 @@ fn it_says_who_it_is_and_stops_cleanly_on_sigterm() {
     let (status, body) = get(&addr, "/v1/version");
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["api"], 1);
+    assert_eq!(v["api"], pasar_server::API_VERSION);
     assert_eq!(v["min_client_api"], 1);
     assert_eq!(get(&addr, "/no/such/thing").0, 404);
     let (status, body) = get(&addr, "/v1/me");

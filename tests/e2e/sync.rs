@@ -750,3 +750,191 @@ fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
         .expect("the product reached the other phone");
     assert_eq!(copy.photos[0].blurhash, photo.blurhash);
 }
+
+/// A change to a listing a buyer already has reaches her as the fields that changed:
+/// a new price costs tens of bytes, not the description and photos again. An app that
+/// speaks only protocol 1 still gets whole listings.
+fn edits_travel_as_the_changed_fields(server: &Server) {
+    let seller = phone(server, SELLER, "Dapur Bu Rina");
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)
+        .expect("group");
+    let sari = seller
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Ibu Sari".into(),
+            phone: Some("0812-3333-4444".into()),
+        })
+        .expect("contact");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    rt.block_on(
+        seller
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), sari.id, GroupRole::Member),
+    )
+    .expect("member");
+    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
+    let photo = seller
+        .pasar
+        .catalog()
+        .add_photo_blocking(&camera)
+        .expect("photo");
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let mut p = NewProduct::new(&seller.account, &format!("Kue lapis legit {i}"), "85rb");
+        p.description = format!(
+            "Lapis legit {i} lapis, resep Belanda turun-temurun, mentega Wijsman, \
+             tanpa pengawet. Tahan 2 minggu di suhu ruang, 1 bulan di kulkas. Pesan H-2."
+        );
+        p.stock = Stock::Limited(20);
+        p.photos = vec![photo.hash.clone()];
+        p.group_ids = vec![group.id.clone()];
+        ids.push(
+            seller
+                .pasar
+                .catalog()
+                .create_product_blocking(p)
+                .expect("product")
+                .id,
+        );
+    }
+    sync(&seller);
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    let whole = sync(&buyer);
+    assert!(whole.pulled >= 10, "{whole:?}");
+
+    // The seller lowers one price and restocks another.
+    let catalog = seller.pasar.catalog();
+    catalog
+        .update_product_blocking(
+            &ids[3],
+            pasar_core::catalog::ProductPatch {
+                price: Some("79rb".into()),
+                ..Default::default()
+            },
+        )
+        .expect("price");
+    catalog
+        .update_product_blocking(
+            &ids[7],
+            pasar_core::catalog::ProductPatch {
+                stock: Some(Stock::Limited(50)),
+                ..Default::default()
+            },
+        )
+        .expect("stock");
+    sync(&seller);
+    let patched = sync(&buyer);
+    assert_eq!(patched.pulled, 2, "{patched:?}");
+    assert!(
+        patched.bytes_received < 1_200,
+        "two changed fields, not two listings: {patched:?}"
+    );
+    let cheaper = buyer
+        .pasar
+        .catalog()
+        .get_product_blocking(&ids[3])
+        .expect("product");
+    assert_eq!(cheaper.price, Rupiah::new(79_000));
+    assert!(cheaper.description.contains("resep Belanda"), "kept");
+    assert_eq!(cheaper.photos.len(), 1, "kept");
+    assert_eq!(cheaper.stock, Stock::Limited(20), "kept");
+    let restocked = buyer
+        .pasar
+        .catalog()
+        .get_product_blocking(&ids[7])
+        .expect("product");
+    assert_eq!(restocked.stock, Stock::Limited(50));
+    assert_eq!(restocked.price, Rupiah::new(85_000));
+
+    // An app of protocol 1 asks from the same place and gets whole listings.
+    let client = ReqwestClient::new().expect("client");
+    let post = |path: &str, body: String| {
+        client
+            .send(HttpRequest {
+                method: "POST".into(),
+                url: format!("{}{path}", server.url),
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: body.into_bytes(),
+            })
+            .expect("answer")
+    };
+    post("/v1/auth/code", format!(r#"{{"phone":"{BUYER}"}}"#));
+    let code = server.codes.last_code(BUYER).expect("code");
+    let signed: serde_json::Value = serde_json::from_slice(
+        &post(
+            "/v1/auth/verify",
+            format!(r#"{{"phone":"{BUYER}","code":"{code}"}}"#),
+        )
+        .body,
+    )
+    .expect("json");
+    let token = signed["token"].as_str().expect("token");
+    let pull = |protocol: &str, cursor: &str| -> serde_json::Value {
+        let answer = client
+            .send(HttpRequest {
+                method: "GET".into(),
+                url: format!("{}/v1/sync/pull?cursor={cursor}", server.url),
+                headers: vec![
+                    ("pasar-protocol".into(), protocol.into()),
+                    ("authorization".into(), format!("Bearer {token}")),
+                ],
+                body: vec![],
+            })
+            .expect("pull");
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        serde_json::from_slice(&answer.body).expect("json")
+    };
+    let first = pull("2", "");
+    let mid = first["cursor"].as_str().expect("cursor").to_owned();
+    // Another price change after that cursor.
+    catalog
+        .update_product_blocking(
+            &ids[3],
+            pasar_core::catalog::ProductPatch {
+                price: Some("75rb".into()),
+                ..Default::default()
+            },
+        )
+        .expect("price");
+    sync(&seller);
+    let new = pull("2", &mid);
+    let change = &new["changes"][0];
+    assert_eq!(change["product_patch"]["id"], ids[3].as_str(), "{new}");
+    assert_eq!(
+        change["product_patch"]["fields"]["price_idr"], 75_000,
+        "{new}"
+    );
+    assert!(
+        change["product_patch"]["fields"]
+            .get("description")
+            .is_none()
+    );
+    let old = pull("1", &mid);
+    assert_eq!(old["changes"][0]["product"]["id"], ids[3].as_str(), "{old}");
+    assert!(old["changes"][0]["product"]["description"].is_string());
+}
+
+#[test]
+fn edits_travel_as_the_changed_fields_on_sqlite() {
+    edits_travel_as_the_changed_fields(&sqlite_server());
+}
+
+#[test]
+fn edits_travel_as_the_changed_fields_on_postgres() {
+    if let Some(server) = postgres_server() {
+        edits_travel_as_the_changed_fields(&server);
+    }
+}

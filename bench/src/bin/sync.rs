@@ -318,7 +318,8 @@ fn main() {
     }
     let next = sync(&buyer);
     assert_eq!(next.pulled, 10, "{next:?}");
-    let (request, plain_page) = api.pull(&token, &head, None);
+    // The baseline: the same news as whole documents in plain JSON (protocol 1).
+    let (request, plain_page) = api.pull_whole(&token, &head);
     let plain_path = synccat::pull_path(&head);
     report(
         "sync",

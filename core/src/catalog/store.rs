@@ -266,7 +266,7 @@ pub(crate) fn find_by_source_id(c: &Connection, source_id: &str) -> Result<Optio
     )
 }
 
-pub(super) fn get(c: &Connection, id: &str) -> Result<Product, Error> {
+pub(crate) fn get(c: &Connection, id: &str) -> Result<Product, Error> {
     let product = c
         .prepare_cached(&format!("SELECT {COLUMNS} FROM products WHERE id = ?1"))
         .map_err(StoreError::from)?

@@ -2,13 +2,16 @@
 //! so the phone's view only moves between whole pages.
 //!
 //! Merge rules: the server's version of a product, group or order replaces the phone's
-//! — except while the phone still has changes of its own queued for it; those are
-//! pushed first and the server's merged version comes back with a later page. The cart
-//! never syncs.
+//! — except while the phone still has changes of its own queued for it. For a group or
+//! an order the pull then keeps the phone's copy; for a product it keeps the fields the
+//! phone changed and takes the others (another phone's edits must not be lost). The
+//! push goes first and the server's merged version of those comes back with a later
+//! page. A product patch (only the fields that changed) is laid over the phone's copy
+//! the same way. The cart never syncs.
 
 use super::convert;
 use super::outbox;
-use super::wire::{Change, GroupDoc, ProfileDoc, PullResponse};
+use super::wire::{Change, GroupDoc, ProductDoc, ProductPatch, ProfileDoc, PullResponse};
 use crate::catalog::{self, Product};
 use crate::error::Error;
 use crate::order::{OrderChanged, store as order_store};
@@ -25,22 +28,99 @@ pub(crate) struct Applied {
     pub deferred: usize,
     /// Documents this build could not read; skipped so sync is not stuck forever.
     pub unreadable: usize,
+    /// A patch came for a product this phone does not have (its data was cleared under
+    /// a kept cursor): the cursor was reset, so the next page starts from the top.
+    pub restart: bool,
+}
+
+/// A product as pulled.
+enum Incoming<'a> {
+    Whole(&'a ProductDoc),
+    Patch(&'a ProductPatch),
+}
+
+/// The document to store for a pulled product: the incoming one, or the phone's copy
+/// with the incoming fields laid over it except those the phone changed itself and has
+/// not pushed yet. `None`: a patch for a product this phone does not have.
+fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Option<(ProductDoc, bool)>, Error> {
+    let id = match incoming {
+        Incoming::Whole(d) => &d.id,
+        Incoming::Patch(p) => &p.id,
+    };
+    let pending = outbox::pending_product_fields(c, id)?;
+    if let (Incoming::Whole(d), true) = (&incoming, pending.is_empty()) {
+        return Ok(Some(((*d).clone(), false)));
+    }
+    let local = match catalog::store::get(c, id) {
+        Ok(p) => p,
+        Err(Error::NotFound { .. }) => {
+            return Ok(match incoming {
+                Incoming::Whole(d) => Some((d.clone(), false)),
+                Incoming::Patch(_) => None,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    let seller_id = local.seller_id.clone().unwrap_or_default();
+    let seller = outbox::profile(c, &seller_id, true).unwrap_or(ProfileDoc {
+        id: seller_id,
+        name: String::new(),
+        phone: None,
+    });
+    let bad = |e: serde_json::Error| Error::Internal(format!("product document: {e}"));
+    let serde_json::Value::Object(mut base) =
+        serde_json::to_value(convert::product_doc(&local, seller)).map_err(bad)?
+    else {
+        return Err(Error::Internal("product document is not an object".into()));
+    };
+    let (fields, version, updated_at) = match incoming {
+        Incoming::Whole(d) => match serde_json::to_value(d).map_err(bad)? {
+            serde_json::Value::Object(m) => (m, d.version, d.updated_at),
+            _ => return Err(Error::Internal("product document is not an object".into())),
+        },
+        Incoming::Patch(p) => (p.fields.clone(), p.version, p.updated_at),
+    };
+    let mut kept_back = false;
+    for (field, value) in fields {
+        if field == "id" {
+            continue;
+        }
+        if pending.contains(&field) {
+            kept_back = true;
+        } else {
+            base.insert(field, value);
+        }
+    }
+    base.insert("version".into(), version.into());
+    base.insert("updated_at".into(), updated_at.into());
+    Ok(serde_json::from_value(serde_json::Value::Object(base))
+        .ok()
+        .map(|d| (d, kept_back)))
 }
 
 pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Applied, Error> {
     let mut applied = Applied::default();
     for change in &page.changes {
         match change {
-            Change::Product(doc) => {
-                if outbox::has_pending(c, &format!("product:{}", doc.id))? {
-                    applied.deferred += 1;
+            Change::Product(_) | Change::ProductPatch(_) => {
+                let incoming = match change {
+                    Change::ProductPatch(p) => Incoming::Patch(p),
+                    Change::Product(d) => Incoming::Whole(d),
+                    _ => continue,
+                };
+                let Some((doc, kept_back)) = merged_doc(c, incoming)? else {
+                    applied.restart = true;
                     continue;
-                }
+                };
+                applied.deferred += usize::from(kept_back);
+                let doc = &doc;
                 let Ok(product) = convert::product_from(doc) else {
                     applied.unreadable += 1;
                     continue;
                 };
-                upsert_profile(c, &doc.seller, now)?;
+                if !doc.seller.id.is_empty() {
+                    upsert_profile(c, &doc.seller, now)?;
+                }
                 for photo in &doc.photos {
                     // The file itself is fetched when a screen shows it.
                     c.prepare_cached(
@@ -115,7 +195,11 @@ pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Appl
             }
         }
     }
-    outbox::meta_set(c, outbox::CURSOR_KEY, &page.cursor)?;
+    if applied.restart {
+        outbox::meta_delete(c, outbox::CURSOR_KEY)?;
+    } else {
+        outbox::meta_set(c, outbox::CURSOR_KEY, &page.cursor)?;
+    }
     Ok(applied)
 }
 

@@ -914,6 +914,11 @@ impl SyncClient {
                 self.catalog.notify_synced(&applied.products);
             }
             self.orders.notify_synced(&applied.orders);
+            if applied.restart {
+                // The phone lacked a product the server patched: pull again from the top.
+                previous = None;
+                continue;
+            }
             if !page.more {
                 return Ok(());
             }

@@ -52,6 +52,26 @@ pub(crate) fn record(c: &Connection, entity: &str, op: &Op, at: i64) -> Result<(
     Ok(())
 }
 
+/// The product fields this phone changed and the server has not confirmed: a pull keeps
+/// the phone's values of these (the push goes first, and the server's answer for them
+/// comes back in a later pull) and takes the rest.
+pub(crate) fn pending_product_fields(
+    c: &Connection,
+    product_id: &str,
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut stmt = c.prepare_cached("SELECT body FROM outbox WHERE entity = ?1")?;
+    let bodies = stmt.query_map([format!("product:{product_id}")], |r| r.get::<_, String>(0))?;
+    let mut fields = std::collections::HashSet::new();
+    for body in bodies {
+        match serde_json::from_slice::<Op>(body?.as_bytes()) {
+            Ok(Op::PutProduct { fields: f, .. }) => fields.extend(f),
+            // Not a field edit, or unreadable: keep the whole product back.
+            _ => fields.extend(super::wire::PRODUCT_FIELDS.iter().map(|f| (*f).to_owned())),
+        }
+    }
+    Ok(fields)
+}
+
 /// Whether `entity` has changes the server has not confirmed: a pull must not
 /// overwrite them (the server's merged version follows the push).
 pub(crate) fn has_pending(c: &Connection, entity: &str) -> Result<bool, StoreError> {

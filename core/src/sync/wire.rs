@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 /// The protocol this build speaks. A server answers 426 "please update" to clients
 /// older than its minimum, so an old app never writes data it does not understand.
-pub const PROTOCOL: u32 = 1;
+///
+/// 2: pull may answer a product the phone has with only its changed fields
+/// ([`Change::ProductPatch`]); a server sends those only to phones that speak 2.
+pub const PROTOCOL: u32 = 2;
 /// The request header carrying [`PROTOCOL`].
 pub const PROTOCOL_HEADER: &str = "pasar-protocol";
 /// Mutations per push request: small enough for a slow link to finish one, large enough
@@ -128,13 +131,29 @@ pub struct PullResponse {
     pub reset: bool,
 }
 
-/// One thing that changed, whole: the phone replaces its copy.
+/// One thing that changed: whole (the phone replaces its copy), or for a product the
+/// phone already has, only what changed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     Product(Box<ProductDoc>),
     Group(Box<GroupDoc>),
     Order(Box<OrderDoc>),
+    ProductPatch(Box<ProductPatch>),
+}
+
+/// The fields of a product that changed after the phone's cursor: a price or stock
+/// change costs tens of bytes instead of the whole listing with its description and
+/// photos. Sent only for products the phone has had whole (made and listed before its
+/// cursor); anything new to it comes whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductPatch {
+    pub id: String,
+    pub version: i64,
+    pub updated_at: i64,
+    /// Named and written as in [`ProductDoc`] (`"stock": null` is unlimited); `seller`
+    /// when the seller's name or number changed.
+    pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Someone as others see them: a seller on a product, a member in a group.

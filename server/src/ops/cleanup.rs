@@ -1,5 +1,5 @@
-//! The periodic cleanup: expired one-time codes, expired or revoked sessions and old
-//! rate-limit events are deleted every `cleanup.interval_secs`, so the tables hold
+//! The periodic cleanup: expired one-time codes, expired or revoked sessions, old
+//! rate-limit events and photo uploads abandoned for a day are deleted every `cleanup.interval_secs`, so the tables hold
 //! what is live rather than everything ever asked for. Started by `serve_state`, stopped
 //! by its graceful shutdown (a cleanup under way finishes first: each is one short
 //! transaction).
@@ -66,9 +66,20 @@ pub async fn once(state: &AppState) -> Result<Cleaned, StoreError> {
     // Rate-limit events count for the longest window; older ones are dead weight.
     let window = state.auth.per_number.1.max(state.auth.per_address.1);
     let m = &state.metrics;
-    match state.store.cleanup(now, now - window).await {
-        Ok(cleaned) => {
+    let cleaned = match state.store.cleanup(now, now - window).await {
+        Ok(cleaned) => cleaned,
+        Err(e) => {
+            m.counter(FAILURES, &[]).inc();
+            return Err(e);
+        }
+    };
+    let photo_uploads =
+        crate::photos::forget_abandoned(state, now - crate::photos::ABANDONED_AFTER_MS).await;
+    match photo_uploads {
+        Ok(photo_uploads) => {
             m.counter(RUNS, &[]).inc();
+            m.counter(DELETED, &[("kind", "photo_uploads")])
+                .add(photo_uploads);
             m.counter(DELETED, &[("kind", "codes")]).add(cleaned.codes);
             m.counter(DELETED, &[("kind", "sessions")])
                 .add(cleaned.sessions);

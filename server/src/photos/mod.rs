@@ -404,6 +404,51 @@ async fn finish(
 
 const UPLOADS: &str = "pasar_photo_uploads_total";
 
+/// An upload untouched this long is given up: its progress and staged chunks are
+/// deleted by the periodic cleanup (a phone coming back later starts that photo over).
+pub const ABANDONED_AFTER_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Deletes uploads untouched since `before` and their staged chunks; returns how many.
+/// The rows go first, in one transaction, so a chunk arriving meanwhile finds no upload
+/// and is told to start over rather than landing in a half-deleted one.
+pub async fn forget_abandoned(state: &AppState, before: i64) -> Result<u64, StoreError> {
+    let gone = state
+        .store
+        .transaction(move |tx| {
+            let rows = tx.query(
+                "SELECT hash, account_id, chunks FROM photo_uploads WHERE updated_at < ?1",
+                &[Value::Int(before)],
+            )?;
+            tx.execute(
+                "DELETE FROM photo_uploads WHERE updated_at < ?1",
+                &[Value::Int(before)],
+            )?;
+            Ok::<_, StoreError>(rows)
+        })
+        .await?;
+    let count = gone.len() as u64;
+    for row in gone {
+        let mut row = row.into_iter();
+        let (Some(hash), Some(account), Some(chunks)) = (
+            row.next().and_then(Value::into_text),
+            row.next().and_then(Value::into_text),
+            row.next().and_then(|v| v.int()),
+        ) else {
+            continue;
+        };
+        for index in 0..chunks {
+            if let Err(e) = state
+                .photos
+                .delete(&chunk_key(&hash, &account, index))
+                .await
+            {
+                tracing::warn!(error = %e, "a staged photo chunk could not be deleted");
+            }
+        }
+    }
+    Ok(count)
+}
+
 async fn upload_thumb(
     State(state): State<AppState>,
     Path(hash): Path<String>,

@@ -138,6 +138,20 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX photo_uploads_updated ON photo_uploads (updated_at);
     ",
     ),
+    (
+        4,
+        "
+    -- Pull sends a product a phone already has as the fields that changed since its
+    -- cursor: the feed number each field last changed at, when the product was made, and
+    -- when each group listing began (a product new to a group's members goes whole).
+    -- Rows from before this version count as made and listed at their last change.
+    ALTER TABLE products ADD COLUMN created_seq BIGINT NOT NULL DEFAULT 0;
+    ALTER TABLE products ADD COLUMN field_seqs TEXT NOT NULL DEFAULT '{}';
+    UPDATE products SET created_seq = seq;
+    ALTER TABLE product_groups ADD COLUMN listed_seq BIGINT NOT NULL DEFAULT 0;
+    UPDATE product_groups SET listed_seq = seq;
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -8,7 +8,8 @@
 use super::rules::Reject;
 use crate::store::StoreError;
 use crate::store::sql::{SqlTx, Value};
-use pasar_core::sync::wire::{Change, PullResponse};
+use pasar_core::sync::wire::{Change, ProductPatch, PullResponse};
+use serde_json::{Map, Value as Json};
 
 /// Where a phone is in the feed: the account's visibility epoch and the last number
 /// seen. Written `e{epoch}.{seq}`; the empty string is the start.
@@ -59,12 +60,23 @@ const HEADS: &str = "
     ORDER BY 1
     LIMIT ?3";
 
-/// One page of changes after `cursor`, at most `limit`.
+/// What the feed knows of a product beside its document: whether a phone at a cursor
+/// has had it whole, and which fields changed after that cursor.
+struct ProductMarks {
+    /// When it was made, or (the latest) when a group listing of it began.
+    new_since: i64,
+    /// Field → the feed number it last changed at.
+    field_seqs: Map<String, Json>,
+}
+
+/// One page of changes after `cursor`, at most `limit`. With `patches` (the phone
+/// speaks protocol 2) a product the phone has had whole comes as its changed fields.
 pub(crate) fn page(
     tx: &mut dyn SqlTx,
     account_id: &str,
     cursor: Cursor,
     limit: u32,
+    patches: bool,
 ) -> Result<PullResponse, Reject> {
     let epoch = tx
         .query_opt(
@@ -99,6 +111,10 @@ pub(crate) fn page(
     }
     let mut docs: std::collections::HashMap<(String, String), String> =
         std::collections::HashMap::with_capacity(listed.len());
+    let mut marks: std::collections::HashMap<String, ProductMarks> =
+        std::collections::HashMap::new();
+    // From the start (or restarted) everything goes whole.
+    let patching = patches && after > 0;
     for (kind, table) in [
         ("product", "products"),
         ("group", "market_groups"),
@@ -112,12 +128,18 @@ pub(crate) fn page(
         if ids.is_empty() {
             continue;
         }
-        let marks = (1..=ids.len())
+        let places = (1..=ids.len())
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
             .join(", ");
+        let extra = if kind == "product" && patching {
+            ", created_seq, field_seqs,
+               (SELECT MAX(listed_seq) FROM product_groups pg WHERE pg.product_id = t.id)"
+        } else {
+            ""
+        };
         for row in tx.query(
-            &format!("SELECT id, doc FROM {table} WHERE id IN ({marks})"),
+            &format!("SELECT id, doc{extra} FROM {table} t WHERE id IN ({places})"),
             &ids,
         )? {
             let mut row = row.into_iter();
@@ -125,6 +147,22 @@ pub(crate) fn page(
                 row.next().and_then(Value::into_text),
                 row.next().and_then(Value::into_text),
             ) {
+                if !extra.is_empty() {
+                    let created = row.next().and_then(|v| v.int()).unwrap_or(i64::MAX);
+                    let field_seqs = row
+                        .next()
+                        .and_then(Value::into_text)
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default();
+                    let listed = row.next().and_then(|v| v.int()).unwrap_or(0);
+                    marks.insert(
+                        id.clone(),
+                        ProductMarks {
+                            new_since: created.max(listed),
+                            field_seqs,
+                        },
+                    );
+                }
                 docs.insert((kind.to_owned(), id), doc);
             }
         }
@@ -132,11 +170,15 @@ pub(crate) fn page(
     let mut changes = Vec::with_capacity(listed.len());
     let mut last = after;
     for (seq, kind, id) in listed {
+        let key = (kind.clone(), id);
         let doc = docs
-            .remove(&(kind.clone(), id))
+            .remove(&key)
             .ok_or_else(|| StoreError::new("feed row without its document"))?;
         let change = match kind.as_str() {
-            "product" => serde_json::from_str(&doc).map(Change::Product),
+            "product" => match marks.get(&key.1) {
+                Some(m) if m.new_since <= after => patch(&doc, m, after).map(Change::ProductPatch),
+                _ => serde_json::from_str(&doc).map(Change::Product),
+            },
             "group" => serde_json::from_str(&doc).map(Change::Group),
             _ => serde_json::from_str(&doc).map(Change::Order),
         }
@@ -150,6 +192,30 @@ pub(crate) fn page(
         more,
         reset,
     })
+}
+
+/// The fields of `doc` that changed after `after`.
+fn patch(doc: &str, marks: &ProductMarks, after: i64) -> serde_json::Result<Box<ProductPatch>> {
+    let mut doc: Map<String, Json> = serde_json::from_str(doc)?;
+    let mut fields = Map::new();
+    for (field, seq) in &marks.field_seqs {
+        if seq.as_i64().is_some_and(|s| s > after)
+            && let Some(value) = doc.remove(field)
+        {
+            fields.insert(field.clone(), value);
+        }
+    }
+    let int = |doc: &Map<String, Json>, k: &str| doc.get(k).and_then(Json::as_i64).unwrap_or(0);
+    Ok(Box::new(ProductPatch {
+        id: doc
+            .get("id")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        version: int(&doc, "version"),
+        updated_at: int(&doc, "updated_at"),
+        fields,
+    }))
 }
 
 #[cfg(test)]

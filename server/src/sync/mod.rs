@@ -31,7 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
 /// An app older than the server's minimum gets "please update", never data it would
 /// misread; an app newer than the server is told so too (the server must be updated
 /// first, which is how deployments roll out).
-pub(crate) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn check_protocol(headers: &HeaderMap) -> Result<u32, ApiError> {
     let Some(value) = headers.get(PROTOCOL_HEADER) else {
         return Err(ApiError::bad_request(format!(
             "the {PROTOCOL_HEADER} header is required"
@@ -56,7 +56,7 @@ pub(crate) fn check_protocol(headers: &HeaderMap) -> Result<(), ApiError> {
             "the server does not speak this version of the app yet; try again later",
         ));
     }
-    Ok(())
+    Ok(version)
 }
 
 pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
@@ -145,14 +145,14 @@ async fn pull(
     headers: HeaderMap,
     Query(query): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, ApiError> {
-    check_protocol(&headers)?;
+    let protocol = check_protocol(&headers)?;
     let account = signed_in(&state, &headers).await?;
     let cursor = feed::Cursor::parse(&query.cursor)
         .ok_or_else(|| ApiError::bad_request("unknown cursor: pull from the start"))?;
     let limit = query.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
     let page = state
         .store
-        .read(move |tx| feed::page(tx, &account.id, cursor, limit))
+        .read(move |tx| feed::page(tx, &account.id, cursor, limit, protocol >= 2))
         .await?;
     Ok(Json(page))
 }

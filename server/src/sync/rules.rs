@@ -356,6 +356,9 @@ fn put_product(
         fields.iter().map(String::as_str).collect()
     };
     let mut groups_changed = is_new;
+    // Every field the phone sent counts as changed, won or lost: the pushing phone must
+    // get the server's value back in its next pull, whichever edit won.
+    let mut touched: Vec<&str> = changed.clone();
     for field in changed {
         let newer = clocks
             .get(field)
@@ -378,39 +381,66 @@ fn put_product(
             }
         }
     }
+    if merged.seller != seller {
+        touched.push("seller");
+    }
     merged.seller = seller;
     merged.version += 1;
     merged.updated_at = merged.updated_at.max(at);
-    write_product(tx, &merged, Some(&clocks), is_new)?;
+    write_product(tx, &merged, Some(&clocks), is_new, &touched)?;
     if groups_changed {
+        // A listing that goes on keeps the number it began at; a new one begins now.
+        let began: std::collections::HashMap<String, i64> = tx
+            .query(
+                "SELECT group_id, listed_seq FROM product_groups WHERE product_id = ?1",
+                &[merged.id.as_str().into()],
+            )?
+            .into_iter()
+            .filter_map(|row| {
+                let mut row = row.into_iter();
+                Some((row.next()?.into_text()?, row.next()?.int()?))
+            })
+            .collect();
         tx.execute(
             "DELETE FROM product_groups WHERE product_id = ?1",
             &[merged.id.as_str().into()],
         )?;
         for g in &merged.group_ids {
-            tx.execute(
-                "INSERT INTO product_groups (group_id, product_id, seq)
-                 SELECT ?1, id, seq FROM products WHERE id = ?2
-                 ON CONFLICT DO NOTHING",
-                &[g.as_str().into(), merged.id.as_str().into()],
-            )?;
+            match began.get(g) {
+                Some(&listed) => tx.execute(
+                    "INSERT INTO product_groups (group_id, product_id, seq, listed_seq)
+                     SELECT ?1, id, seq, ?3 FROM products WHERE id = ?2
+                     ON CONFLICT DO NOTHING",
+                    &[g.as_str().into(), merged.id.as_str().into(), listed.into()],
+                )?,
+                None => tx.execute(
+                    "INSERT INTO product_groups (group_id, product_id, seq, listed_seq)
+                     SELECT ?1, id, seq, seq FROM products WHERE id = ?2
+                     ON CONFLICT DO NOTHING",
+                    &[g.as_str().into(), merged.id.as_str().into()],
+                )?,
+            };
         }
     }
     Ok(())
 }
 
+/// Writes a product at the next feed number. `touched`: the fields this write changed
+/// (ignored for a new product, which goes whole to everyone).
 fn write_product(
     tx: &mut dyn SqlTx,
     p: &ProductDoc,
     clocks: Option<&Map<String, Json>>,
     is_new: bool,
+    touched: &[&str],
 ) -> Result<(), Reject> {
     let seq = next_seq(tx)?;
     let doc = to_json(p)?;
     if is_new {
         let clocks = to_json(&clocks.cloned().unwrap_or_default())?;
         tx.execute(
-            "INSERT INTO products (id, seller_id, doc, clocks, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO products (id, seller_id, doc, clocks, seq, created_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             &[
                 p.id.as_str().into(),
                 p.seller.id.as_str().into(),
@@ -421,19 +451,38 @@ fn write_product(
         )?;
         return Ok(());
     }
+    let mut field_seqs: Map<String, Json> = tx
+        .query_opt(
+            "SELECT field_seqs FROM products WHERE id = ?1",
+            &[p.id.as_str().into()],
+        )?
+        .and_then(|row| row.into_iter().next())
+        .and_then(Value::into_text)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    for field in touched {
+        field_seqs.insert((*field).to_owned(), Json::from(seq));
+    }
+    let field_seqs = to_json(&field_seqs)?;
     match clocks {
         Some(clocks) => tx.execute(
-            "UPDATE products SET doc = ?2, clocks = ?3, seq = ?4 WHERE id = ?1",
+            "UPDATE products SET doc = ?2, clocks = ?3, seq = ?4, field_seqs = ?5 WHERE id = ?1",
             &[
                 p.id.as_str().into(),
                 doc.into(),
                 to_json(clocks)?.into(),
                 seq.into(),
+                field_seqs.into(),
             ],
         )?,
         None => tx.execute(
-            "UPDATE products SET doc = ?2, seq = ?3 WHERE id = ?1",
-            &[p.id.as_str().into(), doc.into(), seq.into()],
+            "UPDATE products SET doc = ?2, seq = ?3, field_seqs = ?4 WHERE id = ?1",
+            &[
+                p.id.as_str().into(),
+                doc.into(),
+                seq.into(),
+                field_seqs.into(),
+            ],
         )?,
     };
     // Its listings move up the feed with it.
@@ -796,7 +845,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
         if product.stock.is_some() || product.variants.iter().any(|v| v.stock.is_some()) {
             product.version += 1;
             product.updated_at = product.updated_at.max(now);
-            write_product(tx, product, None, false)?;
+            write_product(tx, product, None, false, STOCK_FIELDS)?;
         }
     }
     let seq = next_seq(tx)?;
@@ -958,10 +1007,13 @@ fn give_back(tx: &mut dyn SqlTx, order: &OrderDoc, now: i64) -> Result<(), Rejec
     for product in &mut touched {
         product.version += 1;
         product.updated_at = product.updated_at.max(now);
-        write_product(tx, product, None, false)?;
+        write_product(tx, product, None, false, STOCK_FIELDS)?;
     }
     Ok(())
 }
+
+/// What an order moves on a product: its own count or a variant's.
+const STOCK_FIELDS: &[&str] = &["stock", "variants"];
 
 #[cfg(test)]
 mod tests {
