@@ -11,7 +11,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::ops::http::ClientAddr;
-use crate::store::{CodeCheck, RateDecision, RateLimit};
+use crate::store::{Account, CodeCheck, RateDecision, RateLimit};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -386,6 +386,7 @@ async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Me
 
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = bearer(&headers).ok_or_else(ApiError::unauthorized)?;
+    state.sessions.forget(&token_hash(token));
     if !state
         .store
         .revoke_session(&token_hash(token), state.clock.now_ms())
@@ -394,6 +395,49 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         return Err(ApiError::unauthorized());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Sessions checked in the last few seconds, so a phone polling for news costs the
+/// database one statement per pull rather than two. A sign-out on this instance drops
+/// its entry at once; another instance behind the same balancer may still honour a
+/// revoked or just-expired token for at most [`SESSION_CACHE_MS`].
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Account, i64)>>,
+}
+
+/// How long a checked session is trusted without asking the database again.
+pub const SESSION_CACHE_MS: i64 = 10_000;
+/// Entries kept at most; past that the cache starts empty again (a flood of distinct
+/// tokens must not grow memory).
+const SESSION_CACHE_MAX: usize = 50_000;
+
+impl SessionCache {
+    pub(crate) fn get(&self, token_hash: &str, now: i64) -> Option<Account> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(token_hash)
+            .filter(|(_, until)| now < *until)
+            .map(|(account, _)| account.clone())
+    }
+
+    pub(crate) fn put(&self, token_hash: &str, account: &Account, now: i64) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= SESSION_CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(
+            token_hash.to_owned(),
+            (account.clone(), now + SESSION_CACHE_MS),
+        );
+    }
+
+    pub(crate) fn forget(&self, token_hash: &str) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token_hash);
+    }
 }
 
 /// Shared by the router's clock: milliseconds since the epoch, replaceable in tests.

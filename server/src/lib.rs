@@ -43,6 +43,8 @@ pub struct AppState {
     pub cleanup_interval: Duration,
     /// Where photo files are kept ([`photos`]).
     pub photos: photos::Blobs,
+    /// Sessions checked in the last few seconds ([`auth::SessionCache`]).
+    pub sessions: Arc<auth::SessionCache>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
             cleanup_interval: settings.cleanup_interval,
             // Tests and embedders get memory; `serve_with` opens the configured store.
             photos: photos::Blobs::memory(),
+            sessions: Arc::default(),
         }
     }
 }

@@ -57,10 +57,29 @@ async fn code_verify_me_logout(backend: Backend) {
     let second_token = second["token"].as_str().expect("token").to_owned();
     assert_ne!(second_token, token);
 
+    // A pull remembers the session for a few seconds (one statement less per poll)...
+    let pull = |token: String| {
+        let server = &server;
+        async move {
+            server
+                .send(
+                    "GET",
+                    "/v1/sync/pull?cursor=",
+                    Some(&token),
+                    &[("pasar-protocol", "2")],
+                    b"",
+                )
+                .await
+                .status
+        }
+    };
+    assert_eq!(pull(token.clone()).await, 200);
     let (status, body) = server
         .call("POST", "/v1/auth/logout", Some(&token), "")
         .await;
     assert_eq!((status, body), (204, Value::Null));
+    // ...but signing out ends it at once.
+    assert_eq!(pull(token.clone()).await, 401);
     let (status, body) = server.call("GET", "/v1/me", Some(&token), "").await;
     assert_eq!(
         (status, body["error"].as_str()),

@@ -42,8 +42,12 @@ impl Cursor {
 }
 
 /// What changed after `?1` that account `?2` may see, as (number, kind, id): small
-/// rows from the indexes only; the documents are read afterwards for one page.
+/// rows from the indexes only; the documents are read afterwards for one page. The
+/// first row is the account's visibility epoch (number 0, kind `epoch`): one statement
+/// answers an empty poll, which is most polls.
 const HEADS: &str = "
+    SELECT 0, 'epoch', CAST(epoch AS TEXT) FROM accounts WHERE id = ?2
+    UNION
     SELECT pg.seq, 'product', pg.product_id FROM product_groups pg
       JOIN group_members gm ON gm.group_id = pg.group_id
      WHERE gm.account_id = ?2 AND pg.seq > ?1
@@ -78,24 +82,36 @@ pub(crate) fn page(
     limit: u32,
     patches: bool,
 ) -> Result<PullResponse, Reject> {
-    let epoch = tx
-        .query_opt(
-            "SELECT epoch FROM accounts WHERE id = ?1",
-            &[account_id.into()],
-        )?
-        .and_then(|r| r.first().and_then(Value::int))
-        .ok_or_else(|| StoreError::new("signed-in account has no row"))?;
+    let mut heads = tx.query(
+        HEADS,
+        &[
+            cursor.seq.into(),
+            account_id.into(),
+            // The epoch row, the page, and one more to tell whether more are waiting.
+            (i64::from(limit) + 2).into(),
+        ],
+    )?;
+    let epoch = match heads.first().map(|r| r.as_slice()) {
+        Some([_, Value::Text(kind), Value::Text(epoch)]) if kind == "epoch" => epoch
+            .parse::<i64>()
+            .map_err(|_| StoreError::new("account epoch unreadable"))?,
+        _ => return Err(StoreError::new("signed-in account has no row").into()),
+    };
+    heads.remove(0);
     // A cursor from an older epoch missed what became visible since: start again.
     let reset = cursor.epoch.is_some_and(|e| e != epoch);
     let after = if reset { 0 } else { cursor.seq };
-    let heads = tx.query(
-        HEADS,
-        &[
-            after.into(),
-            account_id.into(),
-            (i64::from(limit) + 1).into(),
-        ],
-    )?;
+    if reset {
+        heads = tx.query(
+            HEADS,
+            &[
+                0i64.into(),
+                account_id.into(),
+                (i64::from(limit) + 2).into(),
+            ],
+        )?;
+        heads.remove(0);
+    }
     let more = heads.len() > limit as usize;
     let mut listed: Vec<(i64, String, String)> = Vec::with_capacity(heads.len());
     for row in heads.into_iter().take(limit as usize) {

@@ -59,13 +59,22 @@ pub(crate) fn check_protocol(headers: &HeaderMap) -> Result<u32, ApiError> {
     Ok(version)
 }
 
+/// The account of the request's session token (checked against the database at most
+/// every few seconds per token: see [`auth::SessionCache`]).
 pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Account, ApiError> {
     let token = auth::bearer(headers).ok_or_else(ApiError::unauthorized)?;
-    state
+    let hash = auth::token_hash(token);
+    let now = state.clock.now_ms();
+    if let Some(account) = state.sessions.get(&hash, now) {
+        return Ok(account);
+    }
+    let account = state
         .store
-        .session_account(&auth::token_hash(token), state.clock.now_ms())
+        .session_account(&hash, now)
         .await?
-        .ok_or_else(ApiError::unauthorized)
+        .ok_or_else(ApiError::unauthorized)?;
+    state.sessions.put(&hash, &account, now);
+    Ok(account)
 }
 
 fn check_device_id(id: &str) -> Result<(), ApiError> {
