@@ -232,16 +232,15 @@ fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::orde
     orders.remove(0)
 }
 
-fn the_journey(server: &Server) {
-    // The seller lists products and makes a market group while offline: nothing is
-    // sent until the sync below.
-    let seller = phone(server, SELLER, "Dapur Bu Rina");
+/// The seller's market group with Ibu Sari (the buyer) in it, made on the seller's
+/// phone (offline: nothing is sent until a sync); and a runtime for the async calls.
+fn market_with_sari(seller: &Phone) -> (pasar_core::group::Group, tokio::runtime::Runtime) {
     let group = seller
         .pasar
         .groups()
         .create_blocking("Pasar Warga Melati", &seller.account)
         .expect("group");
-    let buyer_here = seller
+    let sari = seller
         .pasar
         .accounts()
         .save_blocking(NewAccount {
@@ -253,12 +252,21 @@ fn the_journey(server: &Server) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("rt");
-    rt.block_on(seller.pasar.groups().add_member(
-        group.id.clone(),
-        buyer_here.id,
-        GroupRole::Member,
-    ))
+    rt.block_on(
+        seller
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), sari.id, GroupRole::Member),
+    )
     .expect("member");
+    (group, rt)
+}
+
+fn the_journey(server: &Server) {
+    // The seller lists products and makes a market group while offline: nothing is
+    // sent until the sync below.
+    let seller = phone(server, SELLER, "Dapur Bu Rina");
+    let (group, rt) = market_with_sari(&seller);
     // A photo from the camera: prepared on the phone (upright, resized, GPS gone) and
     // queued; it goes up with the first sync, before the product that shows it.
     let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
@@ -756,30 +764,7 @@ fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
 /// speaks only protocol 1 still gets whole listings.
 fn edits_travel_as_the_changed_fields(server: &Server) {
     let seller = phone(server, SELLER, "Dapur Bu Rina");
-    let group = seller
-        .pasar
-        .groups()
-        .create_blocking("Pasar Warga Melati", &seller.account)
-        .expect("group");
-    let sari = seller
-        .pasar
-        .accounts()
-        .save_blocking(NewAccount {
-            id: None,
-            name: "Ibu Sari".into(),
-            phone: Some("0812-3333-4444".into()),
-        })
-        .expect("contact");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("rt");
-    rt.block_on(
-        seller
-            .pasar
-            .groups()
-            .add_member(group.id.clone(), sari.id, GroupRole::Member),
-    )
-    .expect("member");
+    let (group, _) = market_with_sari(&seller);
     let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
     let photo = seller
         .pasar
