@@ -39,24 +39,34 @@ enum Incoming<'a> {
     Patch(&'a ProductPatch),
 }
 
+/// What to store for a pulled product.
+enum Merged {
+    /// The document, and whether fields were kept back for the phone's queued edits.
+    Doc(Box<ProductDoc>, bool),
+    /// A patch for a product this phone does not have.
+    Missing,
+    /// The fields do not make a product this build can read (a newer server).
+    Unreadable,
+}
+
 /// The document to store for a pulled product: the incoming one, or the phone's copy
 /// with the incoming fields laid over it except those the phone changed itself and has
-/// not pushed yet. `None`: a patch for a product this phone does not have.
-fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Option<(ProductDoc, bool)>, Error> {
+/// not pushed yet.
+fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Merged, Error> {
     let id = match incoming {
         Incoming::Whole(d) => &d.id,
         Incoming::Patch(p) => &p.id,
     };
     let pending = outbox::pending_product_fields(c, id)?;
     if let (Incoming::Whole(d), true) = (&incoming, pending.is_empty()) {
-        return Ok(Some(((*d).clone(), false)));
+        return Ok(Merged::Doc(Box::new((*d).clone()), false));
     }
     let local = match catalog::store::get(c, id) {
         Ok(p) => p,
         Err(Error::NotFound { .. }) => {
             return Ok(match incoming {
-                Incoming::Whole(d) => Some((d.clone(), false)),
-                Incoming::Patch(_) => None,
+                Incoming::Whole(d) => Merged::Doc(Box::new(d.clone()), false),
+                Incoming::Patch(_) => Merged::Missing,
             });
         }
         Err(e) => return Err(e),
@@ -93,9 +103,12 @@ fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Option<(ProductD
     }
     base.insert("version".into(), version.into());
     base.insert("updated_at".into(), updated_at.into());
-    Ok(serde_json::from_value(serde_json::Value::Object(base))
-        .ok()
-        .map(|d| (d, kept_back)))
+    Ok(
+        match serde_json::from_value(serde_json::Value::Object(base)) {
+            Ok(doc) => Merged::Doc(Box::new(doc), kept_back),
+            Err(_) => Merged::Unreadable,
+        },
+    )
 }
 
 pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Applied, Error> {
@@ -108,9 +121,16 @@ pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Appl
                     Change::Product(d) => Incoming::Whole(d),
                     _ => continue,
                 };
-                let Some((doc, kept_back)) = merged_doc(c, incoming)? else {
-                    applied.restart = true;
-                    continue;
+                let (doc, kept_back) = match merged_doc(c, incoming)? {
+                    Merged::Doc(doc, kept_back) => (doc, kept_back),
+                    Merged::Missing => {
+                        applied.restart = true;
+                        continue;
+                    }
+                    Merged::Unreadable => {
+                        applied.unreadable += 1;
+                        continue;
+                    }
                 };
                 applied.deferred += usize::from(kept_back);
                 let doc = &doc;
@@ -231,4 +251,44 @@ fn group(c: &Connection, doc: &GroupDoc, now: i64) -> Result<(), StoreError> {
         .execute(params![doc.id, m.profile.id, role, now])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Database;
+
+    fn patch_page(id: &str, fields: serde_json::Map<String, serde_json::Value>) -> PullResponse {
+        PullResponse {
+            changes: vec![Change::ProductPatch(Box::new(ProductPatch {
+                id: id.into(),
+                version: 3,
+                updated_at: 5,
+                fields,
+            }))],
+            cursor: "e0.9".into(),
+            more: false,
+            reset: false,
+        }
+    }
+
+    #[test]
+    fn a_patch_for_a_product_the_phone_lacks_makes_it_pull_from_the_top() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(dir.path().join("pasar.sqlite3")).expect("open");
+        db.write(|tx| outbox::meta_set(tx, outbox::CURSOR_KEY, "e0.4"))
+            .expect("cursor");
+        let mut fields = serde_json::Map::new();
+        fields.insert("price_idr".into(), 30_000.into());
+        let page = patch_page("0190a3e0-7d2c-7cc0-8000-000000000001", fields);
+        let applied = db.write(|tx| super::page(tx, &page, 1)).expect("apply");
+        assert!(applied.restart);
+        assert!(applied.products.is_empty());
+        assert_eq!(
+            db.read(|c| outbox::meta_get(c, outbox::CURSOR_KEY))
+                .expect("read"),
+            None,
+            "the next pull starts from the top"
+        );
+    }
 }
