@@ -92,6 +92,16 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
                 .groups()
                 .add_member(group.id.clone(), sari.id, Role::Member),
         )?;
+    seller.pasar.orders().set_rate_blocking(
+        &seller.account,
+        Rate {
+            courier: Courier::Jne,
+            service: "REG".into(),
+            destination: "*".into(),
+            first_kg: Rupiah::new(10_000),
+            next_kg: Rupiah::new(8_000),
+        },
+    )?;
     let camera = include_bytes!("../../tests/fixtures/phone-gps.jpg");
     let photo = seller.pasar.catalog().add_photo_blocking(camera)?;
     let prepared = std::fs::metadata(seller.pasar.catalog().photo_path(&photo, false))
@@ -106,7 +116,7 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
     donat.group_ids = vec![group.id.clone()];
     let donat = seller.pasar.catalog().create_product_blocking(donat)?;
     println!(
-        "   offline, she makes the group, adds Ibu Sari, lists {} (stock 5) with a photo from the camera ({} B made from {} B, GPS stripped): {} changes queued",
+        "   offline, she makes the group, adds Ibu Sari, sets her ongkir (JNE REG Rp10.000 the first kg), lists {} (stock 5) with a photo from the camera ({} B made from {} B, GPS stripped): {} changes queued",
         donat.name,
         prepared,
         camera.len(),
@@ -153,16 +163,6 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
             );
         }
     }
-    buyer.pasar.orders().set_rate_blocking(
-        &seller.account,
-        Rate {
-            courier: Courier::Jne,
-            service: "REG".into(),
-            destination: "*".into(),
-            first_kg: Rupiah::new(10_000),
-            next_kg: Rupiah::new(8_000),
-        },
-    )?;
     buyer
         .pasar
         .cart()
@@ -198,8 +198,8 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
         .next()
         .ok_or_else(|| internal("no order"))?;
     println!(
-        "   she orders 2 box, COD by JNE: order #{} {}",
-        order.number, order.total
+        "   she orders 2 box, COD by JNE, ongkir {} from Rina's synced table: order #{} {}",
+        order.ongkir, order.number, order.total
     );
     sync("Sari", &buyer)?;
     if let Stock::Limited(left) = buyer.pasar.catalog().get_product_blocking(&donat.id)?.stock {

@@ -191,22 +191,9 @@ fn address() -> Address {
     }
 }
 
-/// The buyer puts `units` of `product` in the cart and checks out COD by JNE.
+/// The buyer puts `units` of `product` in the cart and checks out COD by JNE, with the
+/// ongkir and discounts her phone pulled from the seller's terms.
 fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::order::Order {
-    // The seller's ongkir table does not sync yet: the buyer's phone is told it here.
-    p.pasar
-        .orders()
-        .set_rate_blocking(
-            seller,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
     p.pasar
         .cart()
         .add_blocking(product, None, units * 1000, "")
@@ -275,6 +262,26 @@ fn the_journey(server: &Server) {
         .catalog()
         .add_photo_blocking(&camera)
         .expect("photo");
+    // Her shop terms: ongkir by JNE anywhere, Rp5.000 off from Rp100.000 of goods.
+    seller
+        .pasar
+        .orders()
+        .set_rate_blocking(
+            &seller.account,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(10_000),
+                next_kg: Rupiah::new(8_000),
+            },
+        )
+        .expect("rate");
+    seller
+        .pasar
+        .orders()
+        .set_discount_blocking(&seller.account, Rupiah::new(100_000), Rupiah::new(5_000))
+        .expect("discount");
     let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
     donat.photos = vec![photo.hash.clone()];
     donat.unit = "box".into();
@@ -378,6 +385,10 @@ fn the_journey(server: &Server) {
 
     // The buyer orders 2 of the 5 donuts, COD by JNE. The server takes the stock.
     let placed = order(&buyer, &seller.account, &donat.id, 2);
+    // Quoted on her phone from the seller's synced terms: 1.2 kg by JNE, no discount
+    // below Rp100.000.
+    assert_eq!(placed.ongkir, Rupiah::new(18_000), "{placed:?}");
+    assert_eq!(placed.discount, Rupiah::ZERO);
     let report = sync(&buyer);
     assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
     let donat_now = buyer
@@ -910,6 +921,42 @@ fn edits_travel_as_the_changed_fields(server: &Server) {
     let old = pull("1", &mid);
     assert_eq!(old["changes"][0]["product"]["id"], ids[3].as_str(), "{old}");
     assert!(old["changes"][0]["product"]["description"].is_string());
+
+    // Shop terms are the seller's own to set, and must make sense.
+    let buyer_id = signed["account_id"].as_str().expect("account");
+    let push = serde_json::json!({
+        "device_id": "raw-client-1",
+        "mutations": [
+            {"id": 1, "at": 1, "op": {"put_terms": {"terms": {
+                "seller_id": seller.account, "rates": [], "discounts": []}}}},
+            {"id": 2, "at": 2, "op": {"put_terms": {"terms": {
+                "seller_id": buyer_id, "rates": [{"courier": "kapal-terbang", "service": "X",
+                "destination": "*", "first_kg_idr": 1, "next_kg_idr": 1}]}}}},
+            {"id": 3, "at": 3, "op": {"put_terms": {"terms": {
+                "seller_id": buyer_id, "discounts": [{"min_items_idr": 0, "amount_idr": -5}]}}}},
+        ]
+    });
+    let answer = client
+        .send(HttpRequest {
+            method: "POST".into(),
+            url: format!("{}/v1/sync/push", server.url),
+            headers: vec![
+                ("pasar-protocol".into(), "2".into()),
+                ("authorization".into(), format!("Bearer {token}")),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: push.to_string().into_bytes(),
+        })
+        .expect("push");
+    assert_eq!(answer.status, 200);
+    let results: serde_json::Value = serde_json::from_slice(&answer.body).expect("json");
+    let kinds: Vec<&str> = results["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| r["rejected"]["kind"].as_str().unwrap_or("applied"))
+        .collect();
+    assert_eq!(kinds, ["not_allowed", "invalid", "invalid"], "{results}");
 }
 
 #[test]

@@ -67,7 +67,8 @@ impl Orders {
                     id: seller_id.to_owned(),
                 });
             }
-            store::save_rate(tx, seller_id, &rate)
+            store::save_rate(tx, seller_id, &rate)?;
+            crate::sync::outbox::terms_saved(tx, seller_id, crate::time::now_ms())
         })
     }
 
@@ -90,7 +91,8 @@ impl Orders {
                     id: seller_id.to_owned(),
                 });
             }
-            store::save_discount(tx, seller_id, min_items, amount)
+            store::save_discount(tx, seller_id, min_items, amount)?;
+            crate::sync::outbox::terms_saved(tx, seller_id, crate::time::now_ms())
         })
     }
 

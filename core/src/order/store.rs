@@ -414,3 +414,72 @@ pub(crate) fn version_of(c: &Connection, id: &str) -> Result<Option<i64>, Error>
         .optional()
         .map_err(StoreError::from)?)
 }
+
+/// A seller's ongkir table and discounts (minimum of goods, amount off).
+pub type Terms = (Vec<Rate>, Vec<(Rupiah, Rupiah)>);
+
+/// A seller's whole ongkir table and discounts (for sync).
+pub(crate) fn terms_of(c: &Connection, seller_id: &str) -> Result<Terms, StoreError> {
+    let mut rates = Vec::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT courier, service, destination, first_kg_idr, next_kg_idr FROM shipping_rates
+         WHERE seller_id = ?1 ORDER BY courier, service, destination",
+    )?;
+    let rows = stmt.query_map([seller_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (courier, service, destination, first, next) = row?;
+        if let Some(courier) = Courier::from_code(&courier) {
+            rates.push(Rate {
+                courier,
+                service,
+                destination,
+                first_kg: Rupiah::new(first),
+                next_kg: Rupiah::new(next),
+            });
+        }
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT min_items_idr, amount_idr FROM seller_discounts WHERE seller_id = ?1
+         ORDER BY min_items_idr",
+    )?;
+    let discounts = stmt
+        .query_map([seller_id], |r| {
+            Ok((Rupiah::new(r.get(0)?), Rupiah::new(r.get(1)?)))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((rates, discounts))
+}
+
+/// Replaces a seller's ongkir table and discounts with the server's (for sync).
+pub(crate) fn replace_terms(
+    c: &Connection,
+    seller_id: &str,
+    rates: &[Rate],
+    discounts: &[(Rupiah, Rupiah)],
+) -> Result<(), Error> {
+    c.execute(
+        "DELETE FROM shipping_rates WHERE seller_id = ?1",
+        [seller_id],
+    )
+    .map_err(StoreError::from)?;
+    c.execute(
+        "DELETE FROM seller_discounts WHERE seller_id = ?1",
+        [seller_id],
+    )
+    .map_err(StoreError::from)?;
+    for rate in rates {
+        save_rate(c, seller_id, rate)?;
+    }
+    for (min_items, amount) in discounts {
+        save_discount(c, seller_id, *min_items, *amount)?;
+    }
+    Ok(())
+}

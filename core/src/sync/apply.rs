@@ -24,6 +24,8 @@ pub(crate) struct Applied {
     pub products: Vec<Product>,
     pub orders: Vec<OrderChanged>,
     pub groups: usize,
+    /// Sellers whose ongkir table and discounts were replaced.
+    pub terms: usize,
     /// Changes kept back: the phone's own queued edits are newer.
     pub deferred: usize,
     /// Documents this build could not read; skipped so sync is not stuck forever.
@@ -184,6 +186,25 @@ pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Appl
                     catalog::store::insert(c, &product)?;
                 }
                 applied.products.push(product);
+            }
+            Change::Terms(doc) => {
+                if outbox::has_pending(c, &format!("terms:{}", doc.seller_id))? {
+                    applied.deferred += 1;
+                    continue;
+                }
+                let Ok((rates, discounts)) = convert::terms_from(doc) else {
+                    applied.unreadable += 1;
+                    continue;
+                };
+                // Named when the seller's products or groups arrive.
+                c.prepare_cached(
+                    "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .and_then(|mut s| s.execute(params![doc.seller_id, now]))
+                .map_err(StoreError::from)?;
+                order_store::replace_terms(c, &doc.seller_id, &rates, &discounts)?;
+                applied.terms += 1;
             }
             Change::Group(doc) => {
                 if outbox::has_pending(c, &format!("group:{}", doc.id))? {

@@ -324,3 +324,62 @@ pub fn order_from(d: &OrderDoc) -> Result<(Order, Vec<OrderEvent>), Unreadable> 
     };
     Ok((order, events))
 }
+
+/// A seller's terms as the phone holds them, for a push.
+pub fn terms_doc(
+    seller_id: &str,
+    rates: &[crate::order::ongkir::Rate],
+    discounts: &[(crate::money::Rupiah, crate::money::Rupiah)],
+) -> super::wire::TermsDoc {
+    super::wire::TermsDoc {
+        seller_id: seller_id.to_owned(),
+        rates: rates
+            .iter()
+            .map(|r| super::wire::RateDoc {
+                courier: r.courier.code().to_owned(),
+                service: r.service.clone(),
+                destination: r.destination.clone(),
+                first_kg_idr: r.first_kg.idr(),
+                next_kg_idr: r.next_kg.idr(),
+            })
+            .collect(),
+        discounts: discounts
+            .iter()
+            .map(|(min, amount)| super::wire::DiscountDoc {
+                min_items_idr: min.idr(),
+                amount_idr: amount.idr(),
+            })
+            .collect(),
+        version: 0,
+    }
+}
+
+/// Pulled terms as the phone keeps them; rows of a courier this build does not know
+/// are left out (a newer server), and amounts must be whole rupiah, not negative.
+pub fn terms_from(d: &super::wire::TermsDoc) -> Result<crate::order::store::Terms, Unreadable> {
+    use crate::money::Rupiah;
+    use crate::order::ongkir::{Courier, Rate};
+    let mut rates = Vec::with_capacity(d.rates.len());
+    for r in &d.rates {
+        if r.first_kg_idr < 0 || r.next_kg_idr < 0 {
+            return Err(unreadable("ongkir"));
+        }
+        if let Some(courier) = Courier::from_code(&r.courier) {
+            rates.push(Rate {
+                courier,
+                service: r.service.clone(),
+                destination: r.destination.clone(),
+                first_kg: Rupiah::new(r.first_kg_idr),
+                next_kg: Rupiah::new(r.next_kg_idr),
+            });
+        }
+    }
+    let mut discounts = Vec::with_capacity(d.discounts.len());
+    for x in &d.discounts {
+        if x.min_items_idr < 0 || x.amount_idr <= 0 {
+            return Err(unreadable("discount"));
+        }
+        discounts.push((Rupiah::new(x.min_items_idr), Rupiah::new(x.amount_idr)));
+    }
+    Ok((rates, discounts))
+}

@@ -132,6 +132,19 @@ pub(crate) fn product_saved(
     record(c, &format!("product:{}", new.id), &op, new.updated_at)
 }
 
+/// A seller's ongkir table or discounts changed: queue the whole terms if they are the
+/// signed-in seller's (a few rows; buyers' phones replace their copy).
+pub(crate) fn terms_saved(c: &Connection, seller_id: &str, at: i64) -> Result<(), Error> {
+    if bound_account(c)?.as_deref() != Some(seller_id) {
+        return Ok(());
+    }
+    let (rates, discounts) = crate::order::store::terms_of(c, seller_id)?;
+    let op = Op::PutTerms {
+        terms: Box::new(convert::terms_doc(seller_id, &rates, &discounts)),
+    };
+    record(c, &format!("terms:{seller_id}"), &op, at)
+}
+
 /// A checkout made `order`: queue it if the signed-in account is its buyer.
 pub(crate) fn order_placed(
     c: &Connection,

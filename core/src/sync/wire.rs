@@ -73,6 +73,8 @@ pub enum Op {
     ActOnOrder { order_id: String, action: ActionDoc },
     /// The signed-in account's display name.
     PutProfile { name: String },
+    /// The signed-in seller's shop terms (ongkir table and discounts), whole.
+    PutTerms { terms: Box<TermsDoc> },
 }
 
 impl Op {
@@ -86,6 +88,7 @@ impl Op {
             Op::PlaceOrder { .. } => "place_order",
             Op::ActOnOrder { .. } => "act_on_order",
             Op::PutProfile { .. } => "put_profile",
+            Op::PutTerms { .. } => "put_terms",
         }
     }
 }
@@ -140,7 +143,45 @@ pub enum Change {
     Group(Box<GroupDoc>),
     Order(Box<OrderDoc>),
     ProductPatch(Box<ProductPatch>),
+    Terms(Box<TermsDoc>),
 }
+
+/// A seller's shop terms, whole: what a buyer's phone needs to quote ongkir and apply
+/// the seller's discount at checkout, offline. Visible to the seller and to the members
+/// of the seller's groups.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsDoc {
+    pub seller_id: String,
+    #[serde(default)]
+    pub rates: Vec<RateDoc>,
+    #[serde(default)]
+    pub discounts: Vec<DiscountDoc>,
+    /// Counted by the server; 0 from a phone.
+    #[serde(default)]
+    pub version: i64,
+}
+
+/// One row of the ongkir table: a courier service to a destination (a kabupaten/kota,
+/// a provinsi or `*`), by weight.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateDoc {
+    /// `jne`, `jnt`, `sicepat`, ... (`order::ongkir::Courier::code`).
+    pub courier: String,
+    pub service: String,
+    pub destination: String,
+    pub first_kg_idr: i64,
+    pub next_kg_idr: i64,
+}
+
+/// "Potongan": spend at least `min_items_idr`, get `amount_idr` off.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountDoc {
+    pub min_items_idr: i64,
+    pub amount_idr: i64,
+}
+
+/// Rows of terms a seller may have; more is a broken or hostile client.
+pub const TERMS_MAX_ROWS: usize = 500;
 
 /// The fields of a product that changed after the phone's cursor: a price or stock
 /// change costs tens of bytes instead of the whole listing with its description and

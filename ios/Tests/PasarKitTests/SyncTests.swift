@@ -85,6 +85,9 @@ final class SyncTests: PasarTestCase {
         let contact = try await sellerPasar.accounts().saveAccount(
             account: NewAccount(name: "Ibu Sari", phone: "0812-3333-4444"))
         _ = try await sellerPasar.groups().addMember(groupId: group.id, accountId: contact.id, role: .member)
+        // Her ongkir table travels with her listings: buyers quote it offline.
+        try await sellerPasar.orders().setRate(sellerId: seller, rate: Rate(
+            courier: .jne, service: "REG", destination: "*", firstKgIdr: 10_000, nextKgIdr: 8_000))
         let photo = try await sellerPasar.catalog().addPhoto(try fixture("phone-gps.jpg"))
         let donat = try await sellerPasar.catalog().createProduct(product: NewProduct(
             sellerId: seller, name: "Donat kentang coklat", price: "25rb", unit: "box", weightGrams: 600,
@@ -110,8 +113,6 @@ final class SyncTests: PasarTestCase {
         XCTAssertEqual(served.status, 200)
         XCTAssertEqual(served.body, try Data(contentsOf: sellerPasar.photoURL(photo)))
 
-        try await buyerPasar.orders().setRate(sellerId: seller, rate: Rate(
-            courier: .jne, service: "REG", destination: "*", firstKgIdr: 10_000, nextKgIdr: 8_000))
         try await buyerPasar.cart().add(donat.id, quantityMilli: 2_000)
         let order = try await buyerPasar.orders().checkout(request: CheckoutRequest(
             checkoutId: newCheckoutId(), buyerId: buyer, address: CheckoutTests.sidoarjo(),

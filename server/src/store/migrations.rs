@@ -152,6 +152,19 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     UPDATE product_groups SET listed_seq = seq;
     ",
     ),
+    (
+        5,
+        "
+    -- A seller's shop terms (ongkir table and discounts), whole, by seller account id:
+    -- buyers' phones quote ongkir and discounts offline from them.
+    CREATE TABLE seller_terms (
+        id   TEXT PRIMARY KEY REFERENCES accounts (id),
+        doc  TEXT NOT NULL,
+        seq  BIGINT NOT NULL
+    );
+    CREATE INDEX seller_terms_seq ON seller_terms (seq);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -3,7 +3,7 @@
 //! Every row written takes its own number from the feed (see `rules::next_seq`), so a
 //! cursor is one number: everything visible above it is news. What an account may see:
 //! its own products, products listed in its groups, its groups, the orders it buys or
-//! sells in.
+//! sells in, and the shop terms of its groups' members (its own included).
 
 use super::rules::Reject;
 use crate::store::StoreError;
@@ -61,6 +61,13 @@ const HEADS: &str = "
     SELECT seq, 'order', id FROM orders WHERE buyer_id = ?2 AND seq > ?1
     UNION
     SELECT seq, 'order', id FROM orders WHERE seller_id = ?2 AND seq > ?1
+    UNION
+    SELECT t.seq, 'terms', t.id FROM seller_terms t
+     WHERE t.seq > ?1
+       AND (t.id = ?2 OR EXISTS (
+            SELECT 1 FROM group_members mine
+              JOIN group_members theirs ON theirs.group_id = mine.group_id
+             WHERE mine.account_id = ?2 AND theirs.account_id = t.id))
     ORDER BY 1
     LIMIT ?3";
 
@@ -135,6 +142,7 @@ pub(crate) fn page(
         ("product", "products"),
         ("group", "market_groups"),
         ("order", "orders"),
+        ("terms", "seller_terms"),
     ] {
         let ids: Vec<Value> = listed
             .iter()
@@ -196,6 +204,7 @@ pub(crate) fn page(
                 _ => serde_json::from_str(&doc).map(Change::Product),
             },
             "group" => serde_json::from_str(&doc).map(Change::Group),
+            "terms" => serde_json::from_str(&doc).map(Change::Terms),
             _ => serde_json::from_str(&doc).map(Change::Order),
         }
         .map_err(|e| StoreError::new(format!("stored document unreadable: {e}")))?;

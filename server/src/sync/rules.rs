@@ -16,7 +16,7 @@ use pasar_core::order::{
 };
 use pasar_core::sync::wire::{
     ActionDoc, EventDoc, GroupDoc, MemberDoc, Mutation, MutationResult, Op, OrderDoc,
-    PRODUCT_FIELDS, ProductDoc, ProfileDoc, Rejection,
+    PRODUCT_FIELDS, ProductDoc, ProfileDoc, Rejection, TERMS_MAX_ROWS, TermsDoc,
 };
 use serde_json::{Map, Value as Json};
 
@@ -214,7 +214,66 @@ fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<(), R
             )?;
             Ok(())
         }
+        Op::PutTerms { terms } => put_terms(tx, me, terms),
     }
+}
+
+/// A seller's ongkir table and discounts, replaced whole. Only the seller's own; every
+/// row must make sense (a known courier, amounts in whole rupiah, not negative).
+fn put_terms(tx: &mut dyn SqlTx, me: &Account, terms: &TermsDoc) -> Result<(), Reject> {
+    if terms.seller_id != me.id {
+        return Err(not_allowed(Some("seller_id")));
+    }
+    if terms.rates.len() + terms.discounts.len() > TERMS_MAX_ROWS {
+        return Err(invalid("rates"));
+    }
+    let text_ok = |t: &str| !t.trim().is_empty() && t.chars().count() <= 80;
+    for r in &terms.rates {
+        if pasar_core::order::ongkir::Courier::from_code(&r.courier).is_none() {
+            return Err(invalid("courier"));
+        }
+        if !text_ok(&r.service) || !text_ok(&r.destination) {
+            return Err(invalid("service"));
+        }
+        if !(0..=PRICE_MAX_IDR).contains(&r.first_kg_idr)
+            || !(0..=PRICE_MAX_IDR).contains(&r.next_kg_idr)
+        {
+            return Err(invalid("ongkir"));
+        }
+    }
+    for d in &terms.discounts {
+        if !(0..=PRICE_MAX_IDR).contains(&d.min_items_idr)
+            || !(1..=PRICE_MAX_IDR).contains(&d.amount_idr)
+        {
+            return Err(invalid("discount"));
+        }
+    }
+    let version = tx
+        .query_opt(
+            "SELECT doc FROM seller_terms WHERE id = ?1",
+            &[me.id.as_str().into()],
+        )?
+        .and_then(|row| row.into_iter().next())
+        .and_then(Value::into_text)
+        .and_then(|t| serde_json::from_str::<TermsDoc>(&t).ok())
+        .map_or(0, |old| old.version);
+    let mut doc = terms.clone();
+    doc.version = version + 1;
+    let seq = next_seq(tx)?;
+    let text = to_json(&doc)?;
+    if version == 0 {
+        tx.execute(
+            "INSERT INTO seller_terms (id, doc, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, seq = excluded.seq",
+            &[me.id.as_str().into(), text.into(), seq.into()],
+        )?;
+    } else {
+        tx.execute(
+            "UPDATE seller_terms SET doc = ?2, seq = ?3 WHERE id = ?1",
+            &[me.id.as_str().into(), text.into(), seq.into()],
+        )?;
+    }
+    Ok(())
 }
 
 fn check_id(field: &str, id: &str) -> Result<(), Reject> {

@@ -90,6 +90,11 @@ class SyncTest {
             id.pasar.ffi.NewAccount(name = "Ibu Sari", phone = "0812-3333-4444"),
         )
         sellerPasar.groups.addMember(group.id, buyerContact.id)
+        // Her ongkir table travels with her listings: buyers quote it offline.
+        sellerPasar.orders.setRate(
+            seller,
+            Rate(courier = Courier.JNE, service = "REG", destination = "*", firstKgIdr = 10_000, nextKgIdr = 8_000),
+        )
         val photo = sellerPasar.catalog.addPhoto(phonePhoto())
         val donat = sellerPasar.catalog.create(
             NewProduct(
@@ -123,10 +128,6 @@ class SyncTest {
         val served = java.net.URL(buyerSync.photoUrl(listed)).readBytes()
         assertTrue(served.contentEquals(sellerPasar.photoFile(photo).readBytes()))
 
-        buyerPasar.orders.setRate(
-            seller,
-            Rate(courier = Courier.JNE, service = "REG", destination = "*", firstKgIdr = 10_000, nextKgIdr = 8_000),
-        )
         buyerPasar.cart.add(donat.id, quantityMilli = 2_000)
         val order = buyerPasar.orders.checkout(
             CheckoutRequest(
