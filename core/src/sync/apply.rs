@@ -35,6 +35,8 @@ pub(crate) struct Applied {
     pub restart: bool,
 }
 
+type Map = serde_json::Map<String, serde_json::Value>;
+
 /// A product as pulled.
 enum Incoming<'a> {
     Whole(&'a ProductDoc),
@@ -79,17 +81,17 @@ fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Merged, Error> {
         name: String::new(),
         phone: None,
     });
+    // Through JSON bytes rather than `serde_json::Value` documents: the phone library
+    // already holds the byte readers and writers of these types, and a second, Value-based
+    // set would cost it tens of kilobytes for a path taken by a few products a sync.
     let bad = |e: serde_json::Error| Error::Internal(format!("product document: {e}"));
-    let serde_json::Value::Object(mut base) =
-        serde_json::to_value(convert::product_doc(&local, seller)).map_err(bad)?
-    else {
-        return Err(Error::Internal("product document is not an object".into()));
+    let as_map = |doc: &ProductDoc| -> Result<Map, Error> {
+        let bytes = serde_json::to_vec(doc).map_err(bad)?;
+        serde_json::from_slice(&bytes).map_err(bad)
     };
+    let mut base = as_map(&convert::product_doc(&local, seller))?;
     let (fields, version, updated_at) = match incoming {
-        Incoming::Whole(d) => match serde_json::to_value(d).map_err(bad)? {
-            serde_json::Value::Object(m) => (m, d.version, d.updated_at),
-            _ => return Err(Error::Internal("product document is not an object".into())),
-        },
+        Incoming::Whole(d) => (as_map(d)?, d.version, d.updated_at),
         Incoming::Patch(p) => (p.fields.clone(), p.version, p.updated_at),
     };
     let mut kept_back = false;
@@ -105,12 +107,11 @@ fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Merged, Error> {
     }
     base.insert("version".into(), version.into());
     base.insert("updated_at".into(), updated_at.into());
-    Ok(
-        match serde_json::from_value(serde_json::Value::Object(base)) {
-            Ok(doc) => Merged::Doc(Box::new(doc), kept_back),
-            Err(_) => Merged::Unreadable,
-        },
-    )
+    let bytes = serde_json::to_vec(&base).map_err(bad)?;
+    Ok(match serde_json::from_slice(&bytes) {
+        Ok(doc) => Merged::Doc(Box::new(doc), kept_back),
+        Err(_) => Merged::Unreadable,
+    })
 }
 
 pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Applied, Error> {

@@ -8,7 +8,7 @@
 //! (OkHttp / URLSession) through the FFI, which keeps TLS, proxies and certificate
 //! rules the platform's and the library small.
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// A request the engine wants sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,14 +54,9 @@ pub const COMPRESS_ABOVE: usize = 1024;
 /// cannot make the phone allocate without bound.
 pub const MAX_BODY: u64 = 64 * 1024 * 1024;
 
+/// A request body gzip-compressed by our small writer (see [`super::deflate`]).
 pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(data.len() / 3),
-        flate2::Compression::new(6),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
+    super::deflate::gzip(data)
 }
 
 /// The body as sent by the server, unpacked per its `content-encoding`.
@@ -154,6 +149,7 @@ mod reqwest_client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     fn response(encoding: Option<&str>, body: Vec<u8>) -> HttpResponse {
         HttpResponse {

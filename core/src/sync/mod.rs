@@ -10,6 +10,7 @@
 
 mod apply;
 pub mod convert;
+mod deflate;
 pub mod engine;
 pub mod http;
 pub(crate) mod outbox;
