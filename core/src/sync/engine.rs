@@ -42,10 +42,25 @@ pub enum SyncError {
     /// The server refused the request itself (not one mutation): a bug on one side.
     #[error("server answered {status}: {code}")]
     Server { status: u16, code: String },
+    /// The phone's own storage failed mid-round (full, damaged): not the network's
+    /// fault, and not fixed by waiting for one. What the screen says comes with it.
+    #[error("phone storage: {}", .0.en)]
+    Store(Text),
 }
 
 impl SyncError {
+    pub(crate) fn store(e: impl Into<Error>) -> SyncError {
+        SyncError::Store(e.into().to_user().message)
+    }
+
     pub fn to_user(&self) -> UserError {
+        if let SyncError::Store(message) = self {
+            return UserError {
+                kind: ErrorKind::Storage,
+                field: None,
+                message: message.clone(),
+            };
+        }
         let (kind, field, id, en) = match self {
             SyncError::Network(_) => (
                 ErrorKind::Network,
@@ -65,7 +80,7 @@ impl SyncError {
                 "Versi aplikasi ini sudah terlalu lama. Perbarui aplikasi untuk lanjut sinkron.",
                 "This version of the app is too old. Update the app to keep syncing.",
             ),
-            SyncError::Server { .. } => (
+            SyncError::Server { .. } | SyncError::Store(_) => (
                 ErrorKind::Internal,
                 None,
                 "Server sedang bermasalah. Perubahan tetap tersimpan di HP.",
@@ -715,7 +730,7 @@ impl SyncClient {
             let queued = self
                 .db
                 .read(|c| outbox::oldest(c, batch))
-                .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+                .map_err(SyncError::store)?;
             if queued.is_empty() {
                 return Ok(());
             }
@@ -844,7 +859,7 @@ impl SyncClient {
                 }
                 Ok::<_, Error>((refused, cancelled))
             })
-            .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+            .map_err(SyncError::store)?;
         report.pushed += settled.len() as u64;
         report.rejected += refused.len() as u64;
         report.pending = report.pending.saturating_sub(settled.len() as u64);
@@ -875,7 +890,7 @@ impl SyncClient {
             let cursor = self
                 .db
                 .read(|c| outbox::meta_get(c, CURSOR_KEY))
-                .map_err(|e| SyncError::Network(format!("store: {e}")))?
+                .map_err(SyncError::store)?
                 .unwrap_or_default();
             let path = format!(
                 "/v1/sync/pull?cursor={}&limit={}",
@@ -888,7 +903,7 @@ impl SyncClient {
                     // A cursor the server no longer knows: start again from the top.
                     self.db
                         .write(|tx| outbox::meta_delete(tx, CURSOR_KEY))
-                        .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+                        .map_err(SyncError::store)?;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -906,7 +921,7 @@ impl SyncClient {
             let applied = self
                 .db
                 .write(|tx| apply::page(tx, &page, now))
-                .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+                .map_err(SyncError::store)?;
             report.pulled += page.changes.len() as u64;
             report.deferred += applied.deferred as u64;
             report.unreadable += applied.unreadable as u64;
@@ -971,6 +986,15 @@ mod tests {
                 .collect(),
             body: body.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn a_store_failure_mid_round_is_told_as_the_phones_storage_not_the_network() {
+        let e = SyncError::store(StoreError::Corrupt("page".into()));
+        let user = e.to_user();
+        assert_eq!(user.kind, ErrorKind::Storage);
+        assert!(user.message.en.contains("damaged"), "{:?}", user.message);
+        assert_ne!(e, SyncError::Network(String::new()));
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl SyncClient {
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(StoreError::from)
             })
-            .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+            .map_err(SyncError::store)?;
         for photo in queued {
             let sent = self.upload_one(&photo, token, deadline, report)?;
             let mark = match sent {
@@ -99,7 +99,7 @@ impl SyncClient {
                         )
                         .map_err(StoreError::from)
                     })
-                    .map_err(|e| SyncError::Network(format!("store: {e}")))?;
+                    .map_err(SyncError::store)?;
             }
         }
         Ok(())
