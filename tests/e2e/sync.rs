@@ -170,6 +170,28 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
+/// The camera photo of the fixtures, prepared and queued on `p` as a listing photo.
+fn camera_photo(p: &Phone) -> pasar_core::catalog::PhotoRef {
+    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
+    p.pasar
+        .catalog()
+        .add_photo_blocking(&camera)
+        .expect("photo")
+}
+
+/// A plain GET, as an app's image loader makes it (no token).
+fn get(url: String) -> HttpResponse {
+    ReqwestClient::new()
+        .expect("client")
+        .send(HttpRequest {
+            method: "GET".into(),
+            url,
+            headers: vec![],
+            body: vec![],
+        })
+        .expect("answer")
+}
+
 fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
     let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
     assert!(report.complete, "{report:?}");
@@ -256,12 +278,7 @@ fn the_journey(server: &Server) {
     let (group, rt) = market_with_sari(&seller);
     // A photo from the camera: prepared on the phone (upright, resized, GPS gone) and
     // queued; it goes up with the first sync, before the product that shows it.
-    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
-    let photo = seller
-        .pasar
-        .catalog()
-        .add_photo_blocking(&camera)
-        .expect("photo");
+    let photo = camera_photo(&seller);
     // Her shop terms: ongkir by JNE anywhere, Rp5.000 off from Rp100.000 of goods.
     seller
         .pasar
@@ -359,16 +376,8 @@ fn the_journey(server: &Server) {
     assert_eq!(listed.photos.len(), 1);
     assert_eq!(listed.photos[0].hash, photo.hash);
     assert_eq!(listed.photos[0].blurhash, photo.blurhash);
-    let loader = ReqwestClient::new().expect("client");
     for thumbnail in [false, true] {
-        let got = loader
-            .send(HttpRequest {
-                method: "GET".into(),
-                url: buyer.sync.photo_url(&photo.hash, thumbnail),
-                headers: vec![],
-                body: vec![],
-            })
-            .expect("photo");
+        let got = get(buyer.sync.photo_url(&photo.hash, thumbnail));
         assert_eq!(got.status, 200, "thumbnail {thumbnail}");
         assert_eq!(got.header("content-type"), Some("image/jpeg"));
         let made = std::fs::read(seller.pasar.catalog().photo_path(&photo, thumbnail))
@@ -555,12 +564,7 @@ fn exactly_once(server: &Server) {
         calls: AtomicUsize::new(0),
     });
     let seller = phone_with(server, SELLER, "Dapur Bu Rina", flaky.clone());
-    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
-    let photo = seller
-        .pasar
-        .catalog()
-        .add_photo_blocking(&camera)
-        .expect("photo");
+    let photo = camera_photo(&seller);
     let mut ids = Vec::new();
     for i in 0..30 {
         let mut p = NewProduct::new(&seller.account, &format!("Kue lapis {i}"), "15rb");
@@ -714,12 +718,7 @@ fn a_sellers_two_phones_merge_field_by_field_on_postgres() {
 fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
     let server = sqlite_server();
     let seller = phone(&server, SELLER, "Dapur Bu Rina");
-    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
-    let photo = seller
-        .pasar
-        .catalog()
-        .add_photo_blocking(&camera)
-        .expect("photo");
+    let photo = camera_photo(&seller);
     let path = seller.pasar.catalog().photo_path(&photo, false);
     let mut bytes = std::fs::read(&path).expect("file");
     let middle = bytes.len() / 2;
@@ -750,15 +749,7 @@ fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
         second.bytes_sent < 2_000,
         "the damaged file is not sent again: {second:?}"
     );
-    let loader = ReqwestClient::new().expect("client");
-    let got = loader
-        .send(HttpRequest {
-            method: "GET".into(),
-            url: seller.sync.photo_url(&photo.hash, false),
-            headers: vec![],
-            body: vec![],
-        })
-        .expect("answer");
+    let got = get(seller.sync.photo_url(&photo.hash, false));
     assert_eq!(got.status, 404, "nothing damaged is served");
     let other = phone(&server, SELLER, "Dapur Bu Rina");
     sync(&other);
@@ -776,12 +767,7 @@ fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
 fn edits_travel_as_the_changed_fields(server: &Server) {
     let seller = phone(server, SELLER, "Dapur Bu Rina");
     let (group, _) = market_with_sari(&seller);
-    let camera = std::fs::read(fixture("phone-gps.jpg")).expect("fixture");
-    let photo = seller
-        .pasar
-        .catalog()
-        .add_photo_blocking(&camera)
-        .expect("photo");
+    let photo = camera_photo(&seller);
     let mut ids = Vec::new();
     for i in 0..10 {
         let mut p = NewProduct::new(&seller.account, &format!("Kue lapis legit {i}"), "85rb");
