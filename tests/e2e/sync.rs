@@ -525,6 +525,45 @@ fn the_journey(server: &Server) {
             .stock,
         Stock::Limited(3)
     );
+
+    // The seller raises her JNE ongkir; Pak Budi's phone has not heard yet and checks
+    // out at the old rate. The server holds her terms: refused as a changed price is,
+    // and the order placed again after the pull that came with it goes through.
+    seller
+        .pasar
+        .orders()
+        .set_rate_blocking(
+            &seller.account,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(12_000),
+                next_kg: Rupiah::new(9_000),
+            },
+        )
+        .expect("new rate");
+    sync(&seller);
+    let stale = order(&late, &seller.account, &donat.id, 1);
+    assert_eq!(stale.ongkir, Rupiah::new(10_000));
+    let report = sync(&late);
+    assert_eq!((report.pushed, report.rejected), (1, 1), "{report:?}");
+    let heard = refused.lock().expect("lock").clone();
+    assert_eq!(heard.len(), 2);
+    assert_eq!(heard[1].error.kind, ErrorKind::Conflict);
+    assert!(heard[1].error.message.id.contains("Ongkir"), "{heard:?}");
+    assert_eq!(
+        late.pasar
+            .orders()
+            .get_blocking(&stale.id)
+            .expect("order")
+            .status,
+        OrderStatus::Cancelled
+    );
+    let again = order(&late, &seller.account, &donat.id, 1);
+    assert_eq!(again.ongkir, Rupiah::new(12_000));
+    let report = sync(&late);
+    assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
 }
 
 #[test]

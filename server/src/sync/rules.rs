@@ -11,6 +11,8 @@ use crate::error::ApiError;
 use crate::store::sql::{SqlTx, Value};
 use crate::store::{Account, StoreError};
 use pasar_core::catalog::{PRICE_MAX_IDR, STOCK_MAX};
+use pasar_core::money::Rupiah;
+use pasar_core::order::ongkir::{Courier, Rate, RateProvider, RateTable, Shipping};
 use pasar_core::order::{
     Delivery, OrderAction, OrderStatus, PAYMENT_WINDOW_MS, Role, payment::PaymentMethod, transition,
 };
@@ -229,7 +231,7 @@ fn put_terms(tx: &mut dyn SqlTx, me: &Account, terms: &TermsDoc) -> Result<(), R
     }
     let text_ok = |t: &str| !t.trim().is_empty() && t.chars().count() <= 80;
     for r in &terms.rates {
-        if pasar_core::order::ongkir::Courier::from_code(&r.courier).is_none() {
+        if Courier::from_code(&r.courier).is_none() {
             return Err(invalid("courier"));
         }
         if !text_ok(&r.service) || !text_ok(&r.destination) {
@@ -874,6 +876,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
     if items_total != order.items_idr {
         return Err(invalid("total"));
     }
+    check_terms(tx, order, &touched, items_total)?;
     let amounts = [order.ongkir_idr, order.kode_unik_idr, order.discount_idr];
     if amounts.iter().any(|&a| !(0..=PRICE_MAX_IDR).contains(&a))
         || order.total_idr
@@ -918,6 +921,92 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             seq.into(),
         ],
     )?;
+    Ok(())
+}
+
+/// The ongkir and potongan of an order are the seller's, as the server holds their
+/// terms: a phone that checked out with an older table (or a client that made numbers
+/// up) is told to look again, as for a changed price.
+fn check_terms(
+    tx: &mut dyn SqlTx,
+    order: &OrderDoc,
+    products: &[ProductDoc],
+    items_total: i64,
+) -> Result<(), Reject> {
+    let terms = tx
+        .query_opt(
+            "SELECT doc FROM seller_terms WHERE id = ?1",
+            &[order.seller.id.as_str().into()],
+        )?
+        .and_then(|row| row.into_iter().next())
+        .and_then(Value::into_text)
+        .and_then(|t| serde_json::from_str::<TermsDoc>(&t).ok());
+    let (rates, discounts) = terms.map_or_else(Default::default, |t| (t.rates, t.discounts));
+    let changed = |what_id: &str, what_en: &str| {
+        refuse(
+            "conflict",
+            Some(if what_en == "shipping" {
+                "ongkir"
+            } else {
+                "discount"
+            }),
+            &format!("{what_id} dari penjual berubah, cek keranjang lagi."),
+            &format!("The seller's {what_en} changed; check the cart again."),
+        )
+    };
+    // Ongkir as the phone quotes it (`Orders::checkout`): by the most specific row of
+    // the table for the chosen service, by weight; nothing when no service was chosen
+    // (agreed in chat) or for pickup.
+    let ongkir = match (&order.address, &order.courier, &order.service) {
+        (Some(to), Some(courier), Some(service)) if order.delivery == "courier" => {
+            let courier = Courier::from_code(courier).ok_or_else(|| invalid("courier"))?;
+            let table = RateTable {
+                rates: rates
+                    .iter()
+                    .filter_map(|r| {
+                        Some(Rate {
+                            courier: Courier::from_code(&r.courier)?,
+                            service: r.service.clone(),
+                            destination: r.destination.clone(),
+                            first_kg: Rupiah::new(r.first_kg_idr),
+                            next_kg: Rupiah::new(r.next_kg_idr),
+                        })
+                    })
+                    .collect(),
+            };
+            let mut weight: u32 = 0;
+            for item in &order.items {
+                let grams = products
+                    .iter()
+                    .find(|p| p.id == item.product_id)
+                    .map_or(0, |p| p.weight_grams);
+                let units = u32::try_from(units_for(item.quantity_milli)).unwrap_or(u32::MAX);
+                weight = weight.saturating_add(grams.saturating_mul(units));
+            }
+            let shipping = Shipping {
+                courier,
+                service: service.clone(),
+            };
+            table
+                .quote(&shipping, to, weight)
+                .map_err(|_| changed("Ongkir", "shipping"))?
+                .idr()
+        }
+        _ => 0,
+    };
+    if ongkir != order.ongkir_idr {
+        return Err(changed("Ongkir", "shipping"));
+    }
+    let potongan = discounts
+        .iter()
+        .filter(|d| d.min_items_idr <= items_total)
+        .map(|d| d.amount_idr)
+        .max()
+        .unwrap_or(0)
+        .min(items_total);
+    if potongan != order.discount_idr {
+        return Err(changed("Potongan", "discount"));
+    }
     Ok(())
 }
 
