@@ -11,6 +11,7 @@ pub mod dev_codes;
 mod error;
 pub mod ops;
 pub mod photos;
+pub mod push;
 pub mod store;
 mod sync;
 
