@@ -38,8 +38,9 @@ pub use order::{
     SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
 };
 pub use sync::{
-    HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, RefusalKind, RejectedChange,
-    SyncListener, SyncPhase, SyncProgress, SyncReport, SyncService, TokenStore,
+    HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, Notice, PushPlatform,
+    RefusalKind, RejectedChange, SyncListener, SyncPhase, SyncProgress, SyncReport, SyncService,
+    TokenStore,
 };
 
 use std::sync::Arc;

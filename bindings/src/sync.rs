@@ -115,6 +115,48 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// False when the time budget ran out first; the next round goes on.
     pub complete: bool,
+    /// Order moves to show as notifications: each change once, whether it came by
+    /// push or by this sync.
+    pub notices: Vec<Notice>,
+}
+
+/// A notification to show, in the language the app registered for pushes.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct Notice {
+    pub order_id: String,
+    /// The order's version it tells of.
+    pub version: i64,
+    pub title: String,
+    pub body: String,
+    /// `pasar://order/<id>`: the screen a tap opens.
+    pub deep_link: String,
+    /// One per order: post with it as the tag (Android) / thread id (iOS) so a newer
+    /// notice of the same order replaces the shown one.
+    pub collapse_key: String,
+}
+
+impl From<core::Notice> for Notice {
+    fn from(n: core::Notice) -> Self {
+        Notice {
+            order_id: n.order_id,
+            version: n.version,
+            title: n.title,
+            body: n.body,
+            deep_link: n.deep_link,
+            collapse_key: n.collapse_key,
+        }
+    }
+}
+
+/// Which push service delivers to this install.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
+pub enum PushPlatform {
+    /// Firebase Cloud Messaging (Android with Google Play services).
+    Fcm,
+    /// Apple Push Notification service.
+    Apns,
+    /// A UnifiedPush distributor (Web Push, RFC 8291): Android without Google.
+    UnifiedPush,
 }
 
 impl From<core::SyncReport> for SyncReport {
@@ -129,6 +171,7 @@ impl From<core::SyncReport> for SyncReport {
             bytes_sent: r.bytes_sent,
             bytes_received: r.bytes_received,
             complete: r.complete,
+            notices: r.notices.into_iter().map(Notice::from).collect(),
         }
     }
 }
@@ -278,6 +321,55 @@ impl SyncService {
         let inner = self.inner.clone();
         let budget = std::time::Duration::from_millis(budget_ms.clamp(1, 15 * 60 * 1000));
         crate::blocking(move || inner.sync_blocking(budget).map(SyncReport::from)).await
+    }
+
+    /// Where this install receives pushes: the FCM or APNs token, or the UnifiedPush
+    /// endpoint with its Web Push keys (`p256dh`, `auth`, base64url). Call whenever the
+    /// platform hands over a token; it reaches the server with the next sync. `lang`
+    /// (`id` or `en`) is the language of the notices.
+    pub async fn register_push(
+        &self,
+        platform: PushPlatform,
+        token: String,
+        p256dh: Option<String>,
+        auth: Option<String>,
+        app_version: String,
+        lang: String,
+    ) -> Result<(), PasarError> {
+        let inner = self.inner.clone();
+        let platform = match platform {
+            PushPlatform::Fcm => "fcm",
+            PushPlatform::Apns => "apns",
+            PushPlatform::UnifiedPush => "webpush",
+        };
+        let doc = pasar_core::sync::wire::PushDeviceDoc {
+            platform: platform.to_owned(),
+            token,
+            p256dh,
+            auth,
+            app_version,
+            lang,
+        };
+        crate::blocking(move || inner.register_push_blocking(doc)).await
+    }
+
+    /// A push arrived: `payload` is its data as JSON (FCM's data map, the APNs
+    /// `userInfo`, the UnifiedPush message). Pulls the order within `budget_ms` and
+    /// returns what to show — usually one notice; none when the change is known
+    /// already or was the user's own. A malformed payload is an error, never obeyed.
+    pub async fn handle_push(
+        &self,
+        payload: String,
+        budget_ms: u64,
+    ) -> Result<Vec<Notice>, PasarError> {
+        let inner = self.inner.clone();
+        let budget = std::time::Duration::from_millis(budget_ms.clamp(1, 60 * 1000));
+        crate::blocking(move || {
+            inner
+                .handle_push_blocking(payload.as_bytes(), budget)
+                .map(|v| v.into_iter().map(Notice::from).collect())
+        })
+        .await
     }
 
     /// Where the app's image loader fetches a photo (`thumbnail`: its small version)

@@ -289,6 +289,19 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     "#,
     },
+    Migration {
+        version: 7,
+        sql: r#"
+        -- The newest version of each order the user was told of (or that needed no
+        -- telling): a push and the sync that follows it make one notification, and
+        -- a push older than what the phone has makes none.
+        CREATE TABLE order_notices (
+            order_id TEXT PRIMARY KEY,
+            version  INTEGER NOT NULL,
+            at       INTEGER NOT NULL
+        ) STRICT;
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -381,6 +394,11 @@ mod tests {
                 seed(conn, 5);
                 "INSERT INTO outbox (at, entity, body) VALUES (5, 'profile', '{\"put_profile\":{\"name\":\"Rina\"}}');"
             }
+            7 => {
+                seed(conn, 6);
+                "INSERT INTO order_notices (order_id, version, at)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000d1', 2, 6);"
+            }
             v => panic!("no fixture for schema version {v}: add one"),
         };
         conn.execute_batch(sql).expect("seed");
@@ -419,6 +437,12 @@ mod tests {
                 })
                 .expect("outbox");
             assert_eq!(queued, (1, "profile".to_owned()));
+        }
+        if from >= 7 {
+            let told: i64 = conn
+                .query_row("SELECT version FROM order_notices", [], |r| r.get(0))
+                .expect("order notice");
+            assert_eq!(told, 2);
         }
         if from >= 4 {
             let cart: (i64, String) = conn

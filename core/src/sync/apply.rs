@@ -10,7 +10,9 @@
 //! the same way. The cart never syncs.
 
 use super::convert;
+use super::notice::{self, Notice};
 use super::outbox;
+use super::push;
 use super::wire::{Change, GroupDoc, ProductDoc, ProductPatch, ProfileDoc, PullResponse};
 use crate::catalog::{self, Product};
 use crate::error::Error;
@@ -23,6 +25,8 @@ use rusqlite::{Connection, params};
 pub(crate) struct Applied {
     pub products: Vec<Product>,
     pub orders: Vec<OrderChanged>,
+    /// What to tell the user of the orders' moves (recorded as told).
+    pub notices: Vec<Notice>,
     pub groups: usize,
     /// Sellers whose ongkir table and discounts were replaced.
     pub terms: usize,
@@ -114,8 +118,16 @@ fn merged_doc(c: &Connection, incoming: Incoming<'_>) -> Result<Merged, Error> {
     })
 }
 
-pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Applied, Error> {
+/// `quiet`: the pull started from nothing (a new sign-in, a reinstall): every order
+/// of the account's past arrives now, and none of it is news.
+pub(crate) fn page(
+    c: &Connection,
+    page: &PullResponse,
+    now: i64,
+    quiet: bool,
+) -> Result<Applied, Error> {
     let mut applied = Applied::default();
+    let me = outbox::bound_account(c)?.unwrap_or_default();
     for change in &page.changes {
         match change {
             Change::Product(_) | Change::ProductPatch(_) => {
@@ -232,6 +244,14 @@ pub(crate) fn page(c: &Connection, page: &PullResponse, now: i64) -> Result<Appl
                 if known.is_none_or(|v| v < order.version)
                     && let Some(event) = history.last().cloned()
                 {
+                    // Told once, whichever way the news came first (push or sync).
+                    if push::first_news(c, &order.id, order.version)? {
+                        let lang = push::lang(c)?;
+                        let told =
+                            notice::order_notice(&order, &event, &me, lang).filter(|_| !quiet);
+                        push::mark_told(c, &order.id, order.version, now)?;
+                        applied.notices.extend(told);
+                    }
                     applied.orders.push(OrderChanged { order, event });
                 }
             }
@@ -303,7 +323,9 @@ mod tests {
         let mut fields = serde_json::Map::new();
         fields.insert("price_idr".into(), 30_000.into());
         let page = patch_page("0190a3e0-7d2c-7cc0-8000-000000000001", fields);
-        let applied = db.write(|tx| super::page(tx, &page, 1)).expect("apply");
+        let applied = db
+            .write(|tx| super::page(tx, &page, 1, false))
+            .expect("apply");
         assert!(applied.restart);
         assert!(applied.products.is_empty());
         assert_eq!(

@@ -8,7 +8,7 @@
 
 use super::apply;
 use super::http::{self, HttpClient, HttpRequest, HttpResponse, TransportError};
-use super::outbox::{self, CURSOR_KEY, DEVICE_KEY};
+use super::outbox::{self, CURSOR_KEY, DEVICE_KEY, PULLED_KEY};
 use super::wire::{
     self, CodeRequest, ErrorBody, Op, PROTOCOL, PROTOCOL_HEADER, PullResponse, PushRequest,
     PushResponse, Rejection, SignedIn, VerifyRequest,
@@ -194,6 +194,9 @@ pub struct SyncReport {
     pub bytes_received: u64,
     /// Everything was pushed and pulled; false when the budget ran out first.
     pub complete: bool,
+    /// Order moves to tell the user of, each once whether it came by push or by sync
+    /// (see [`super::push`]).
+    pub notices: Vec<super::Notice>,
 }
 
 /// A change the server refused for good, for the screen that made it.
@@ -583,6 +586,8 @@ impl SyncClient {
                 outbox::meta_set(tx, outbox::ACCOUNT_KEY, &signed.account_id)?;
                 outbox::meta_set(tx, DEVICE_KEY, &crate::id::new_id())?;
                 outbox::meta_delete(tx, CURSOR_KEY)?;
+                // A new account on this phone: its past is not news either.
+                outbox::meta_delete(tx, PULLED_KEY)?;
             }
             if let Some(name) = name {
                 outbox::record(
@@ -604,6 +609,7 @@ impl SyncClient {
     /// changes stay: they go up when the same account signs in again.
     pub fn sign_out_blocking(&self) -> Result<()> {
         if let Some(token) = self.config.tokens.load() {
+            self.unregister_push(&token);
             let mut report = SyncReport::default();
             let deadline = Instant::now() + Duration::from_secs(5);
             // Best effort: offline, the token simply expires on the server.
@@ -687,7 +693,8 @@ impl SyncClient {
         };
         // Photos first: a product must not reach buyers before its pictures.
         let pushed = self
-            .upload_photos(&token, deadline, &mut report)
+            .send_push_registration(&token, deadline, &mut report)
+            .and_then(|()| self.upload_photos(&token, deadline, &mut report))
             .and_then(|()| self.push_all(&token, &device, deadline, &mut report));
         let pulled = pushed.and_then(|()| self.pull_all(&token, deadline, &mut report));
         let (sent1, received1) = self.traffic();
@@ -877,6 +884,13 @@ impl SyncClient {
         report: &mut SyncReport,
     ) -> std::result::Result<(), SyncError> {
         let mut previous: Option<String> = None;
+        // The first pull of an install is the account's whole past, not news: nothing
+        // is told until it is done.
+        let quiet = self
+            .db
+            .read(|c| outbox::meta_get(c, PULLED_KEY))
+            .map_err(SyncError::store)?
+            .is_none();
         loop {
             if Instant::now() >= deadline {
                 return Err(SyncError::Network("out of time".into()));
@@ -920,8 +934,9 @@ impl SyncClient {
             let now = time::now_ms();
             let applied = self
                 .db
-                .write(|tx| apply::page(tx, &page, now))
+                .write(|tx| apply::page(tx, &page, now, quiet))
                 .map_err(SyncError::store)?;
+            report.notices.extend(applied.notices);
             report.pulled += page.changes.len() as u64;
             report.deferred += applied.deferred as u64;
             report.unreadable += applied.unreadable as u64;
@@ -935,6 +950,11 @@ impl SyncClient {
                 continue;
             }
             if !page.more {
+                if quiet {
+                    self.db
+                        .write(|tx| outbox::meta_set(tx, PULLED_KEY, "1"))
+                        .map_err(SyncError::store)?;
+                }
                 return Ok(());
             }
         }

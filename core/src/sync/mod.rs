@@ -7,14 +7,17 @@
 //! - [`convert`]: records to documents and back (pure).
 //! - [`http`]: the transport trait, compression, the reqwest client.
 //! - [`engine`]: sign-in and rounds of push and pull with retries.
+//! - [`push`]: push registration and incoming pushes; [`notice`]: their texts.
 
 mod apply;
 pub mod convert;
 mod deflate;
 pub mod engine;
 pub mod http;
+pub mod notice;
 pub(crate) mod outbox;
 mod photos;
+pub mod push;
 pub mod wire;
 
 pub use engine::{
@@ -22,3 +25,4 @@ pub use engine::{
     SyncProgress, SyncReport, TokenStore,
 };
 pub use http::{HttpClient, HttpRequest, HttpResponse, TransportError};
+pub use notice::Notice;

@@ -16,6 +16,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(crate) const ACCOUNT_KEY: &str = "sync.account";
 pub(crate) const DEVICE_KEY: &str = "sync.device";
 pub(crate) const CURSOR_KEY: &str = "sync.cursor";
+/// Set once the first pull of this install finished.
+pub(crate) const PULLED_KEY: &str = "sync.pulled";
 
 pub(crate) fn meta_get(c: &Connection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(

@@ -455,6 +455,37 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// `PUT /v1/push/devices/{device_id}`: where this install receives pushes. Sent when
+/// the platform hands the app a token (and again when it changes); `DELETE` of the
+/// same path on sign-out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushDeviceDoc {
+    /// `fcm`, `apns` or `webpush` (UnifiedPush).
+    pub platform: String,
+    /// The FCM or APNs token, or the UnifiedPush endpoint URL.
+    pub token: String,
+    /// Web Push only: the subscription's P-256 public key and auth secret (base64url).
+    #[serde(default)]
+    pub p256dh: Option<String>,
+    #[serde(default)]
+    pub auth: Option<String>,
+    pub app_version: String,
+    /// `id` or `en`: the language of the user's notifications.
+    pub lang: String,
+}
+
+/// The keys of a push's data: all string values, hints and never data (the phone pulls
+/// the order itself). Kept short: FCM and APNs count every byte against 4 KB.
+pub mod hint {
+    /// What moved: `order` (other kinds may come from newer servers; ignored).
+    pub const KIND: &str = "t";
+    pub const ORDER: &str = "o";
+    /// The order's new status code (`shipped`, ...).
+    pub const STATUS: &str = "s";
+    /// The order's version after the move, decimal.
+    pub const VERSION: &str = "v";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
