@@ -78,16 +78,13 @@ fn serve(args: &[String]) -> Result<(), String> {
         let listener = pasar_server::bind(&config)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+        let stop = pasar_server::shutdown_signal();
         if let Ok(addr) = listener.local_addr() {
             println!("listening on {addr}");
         }
-        pasar_server::serve(
-            listener,
-            config.database.clone(),
-            pasar_server::shutdown_signal(),
-        )
-        .await
-        .map_err(|e| e.to_string())
+        pasar_server::serve(listener, config.database.clone(), stop)
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 

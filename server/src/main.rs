@@ -38,6 +38,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Signal handlers before "listening on": a supervisor may stop us the moment it reads it.
+    let stop = pasar_server::shutdown_signal();
     match listener.local_addr() {
         Ok(addr) => {
             tracing::info!(%addr, "listening");
@@ -45,7 +47,7 @@ async fn main() -> ExitCode {
         }
         Err(e) => tracing::warn!(error = %e, "cannot tell the address listened on"),
     }
-    match pasar_server::serve_with(listener, &settings, pasar_server::shutdown_signal()).await {
+    match pasar_server::serve_with(listener, &settings, stop).await {
         Ok(()) => {
             println!("stopped");
             ExitCode::SUCCESS

@@ -128,9 +128,9 @@ fn a_config_file_is_read_and_the_environment_overrides_it() {
         .expect("kill");
     assert!(killed.success());
     let output = child.wait_with_output().expect("wait");
-    assert!(output.status.success());
     // The file asked for JSON logs: every stderr line is a JSON object.
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(
         lines.iter().any(|l| l.contains("request finished")),
