@@ -1,6 +1,7 @@
 //! pasar-server: the server the phones' cores sync with. It answers who it is and which
-//! API it speaks (the start of version negotiation) and signs people in by phone number
-//! and one-time code; sync, photo upload and push arrive with the sync work.
+//! API it speaks (the start of version negotiation), signs people in by phone number
+//! and one-time code, syncs ([`sync`]), takes photos ([`photos`]) and tells phones of
+//! order moves by push ([`push`]).
 //!
 //! Storage is an embedded SQLite file by default or PostgreSQL given a URL
 //! (`PASAR_DATABASE_URL`), see [`store`]. Settings, logs, metrics, the HTTP layers and
@@ -25,7 +26,7 @@ use tokio::net::TcpListener;
 
 pub use auth::{AuthSettings, Clock, CodeSender, ConsoleSender, RecordingSender};
 pub use error::ApiError;
-pub use ops::config::{ConfigError, HttpSettings, LogFormat, LogSettings, Settings};
+pub use ops::config::{ConfigError, HttpSettings, LogFormat, LogSettings, PushSettings, Settings};
 pub use ops::metrics::Metrics;
 pub use store::{Database, Store};
 
@@ -46,6 +47,9 @@ pub struct AppState {
     pub photos: photos::Blobs,
     /// Sessions checked in the last few seconds ([`auth::SessionCache`]).
     pub sessions: Arc<auth::SessionCache>,
+    /// Push services, the worker's wake-up and the endpoint rules ([`push`]). No
+    /// service by default; `serve_with` sets up the configured ones.
+    pub push: push::PushState,
 }
 
 impl AppState {
@@ -72,6 +76,10 @@ impl AppState {
             // Tests and embedders get memory; `serve_with` opens the configured store.
             photos: photos::Blobs::memory(),
             sessions: Arc::default(),
+            push: push::PushState {
+                allow_http_endpoints: settings.push.allow_http_endpoints,
+                ..push::PushState::default()
+            },
         }
     }
 }
@@ -111,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(auth::routes())
         .merge(sync::routes())
+        .merge(push::routes())
         .merge(photos::routes());
     ops::http::layers(routes, &state).with_state(state)
 }
@@ -203,19 +212,34 @@ pub async fn serve_with(
     let mut state = AppState::with_settings(store, sender, settings);
     state.photos = photo_storage.open().map_err(std::io::Error::other)?;
     tracing::info!(photos = %photo_storage, "photo store open");
+    state.push.gateways = Arc::new(settings.push.gateways().map_err(std::io::Error::other)?);
+    let g = &state.push.gateways;
+    tracing::info!(
+        fcm = g.fcm.is_some(),
+        apns = g.apns.is_some(),
+        web_push = g.web_push.is_some(),
+        "push services"
+    );
+    if state.push.allow_http_endpoints {
+        tracing::warn!(
+            "push.allow_http_endpoints is on: phones may point Web Push at plain http and local addresses (development only)"
+        );
+    }
     serve_state(listener, state, shutdown).await
 }
 
 /// Serves `state` (tests give their own store, sender and clock) until `shutdown`, with
-/// the periodic cleanup running beside it. On `shutdown` the server stops accepting,
-/// the cleanup stops, and the requests in flight get `state.http.shutdown_grace` to
-/// finish; returns when they have (or the grace ran out) and the cleanup has stopped.
+/// the periodic cleanup and the push worker (when a push service is configured)
+/// running beside it. On `shutdown` the server stops accepting, the cleanup and the
+/// worker stop, and the requests in flight get `state.http.shutdown_grace` to finish;
+/// returns when they have (or the grace ran out) and both tasks have stopped.
 pub async fn serve_state(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_cleanup, cleanup_stops) = tokio::sync::watch::channel(false);
+    let pusher = push::worker::spawn(&state, cleanup_stops.clone());
     let cleanup = ops::cleanup::spawn(&state, cleanup_stops);
     let grace = state.http.shutdown_grace;
     let (draining, drain_started) = tokio::sync::oneshot::channel::<()>();
@@ -247,12 +271,17 @@ pub async fn serve_state(
             Ok(())
         }
     };
-    // Dropping the server future dropped the cleanup's stop sender if the server
-    // ended by itself, so this returns in every case.
+    // Dropping the server future dropped the tasks' stop sender if the server ended by
+    // itself, so these return in every case.
     if let Some(cleanup) = cleanup
         && let Err(e) = cleanup.await
     {
         tracing::error!(error = %e, "the cleanup task failed");
+    }
+    if let Some(pusher) = pusher
+        && let Err(e) = pusher.await
+    {
+        tracing::error!(error = %e, "the push worker failed");
     }
     tracing::info!("stopped");
     result

@@ -580,7 +580,14 @@ async fn gateways_route_each_target_and_the_sink_writes_files() {
     files.sort();
     assert_eq!(
         files,
-        ["0001-fcm.json", "0002-apns.json", "0003-webpush.json"]
+        [
+            "0001-fcm.json",
+            "0001-fcm.payload",
+            "0002-apns.json",
+            "0002-apns.payload",
+            "0003-webpush.json",
+            "0003-webpush.payload"
+        ]
     );
     let written: Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("pushes/0002-apns.json")).expect("file"),
@@ -588,6 +595,11 @@ async fn gateways_route_each_target_and_the_sink_writes_files() {
     .expect("JSON");
     assert_eq!(written["gateway"], "apns");
     assert_eq!(written["payload"], json!(msg.data));
+    let payload: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("pushes/0002-apns.payload")).expect("file"),
+    )
+    .expect("JSON");
+    assert_eq!(payload, json!(msg.data));
 
     // Behind the trait, as the server will hold it.
     let boxed: Box<dyn Gateway> = Box::new(gateways);

@@ -144,7 +144,7 @@ impl SyncClient {
         if !matches!(device.platform.as_str(), "fcm" | "apns" | "webpush") {
             return Err(ValidationError::new("platform", Problem::Invalid).into());
         }
-        if !field_ok(&device.token, 4096) || !field_ok(&device.app_version, 64) {
+        if !field_ok(&device.token, 2048) || !field_ok(&device.app_version, 64) {
             return Err(ValidationError::new("token", Problem::Invalid).into());
         }
         let web_keys = device.p256dh.as_deref().is_some_and(|k| field_ok(k, 128))

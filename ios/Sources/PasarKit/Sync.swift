@@ -112,6 +112,39 @@ extension SyncService {
         URL(string: photoUrl(hash: photo.hash, thumbnail: thumbnail))
     }
 
+    /// Where this install gets pushes: the APNs device token as
+    /// `didRegisterForRemoteNotificationsWithDeviceToken` hands it over. Saved at once and
+    /// sent with the next sync; call again whenever the token changes. Notices come in
+    /// `language` ("id" or "en").
+    public func registerPush(
+        apnsToken: Data,
+        appVersion: String,
+        language: String = notificationLanguage(Locale.preferredLanguages.first ?? "id")
+    ) async throws {
+        let hex = apnsToken.map { String(format: "%02x", $0) }.joined()
+        try await registerPush(
+            platform: .apns, token: hex, p256dh: nil, auth: nil, appVersion: appVersion, lang: language)
+    }
+
+    /// A push arrived: `userInfo` as the app delegate or the Notification Service
+    /// Extension gets it. The order is pulled within `budget` seconds; returns the
+    /// notices to show (use `collapseKey` as the thread and request identifier, so a newer
+    /// one replaces it) — usually one, none when the change is already known.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` when the payload is
+    ///   not ours.
+    public func handlePush(userInfo: [AnyHashable: Any], budget: TimeInterval = 20) async throws -> [Notice] {
+        var object: [String: Any] = [:]
+        for (key, value) in userInfo {
+            if let key = key as? String { object[key] = value }
+        }
+        let data = JSONSerialization.isValidJSONObject(object)
+            ? (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+            : Data()
+        return try await handlePush(
+            payload: String(decoding: data, as: UTF8.self), budgetMs: UInt64(max(budget, 0.001) * 1000))
+    }
+
     /// Progress and refusals while iterated; ending the iteration unregisters.
     public func events() -> AsyncStream<SyncEvent> {
         AsyncStream(bufferingPolicy: .unbounded) { continuation in
@@ -130,4 +163,10 @@ private final class SyncStreamListener: SyncListener, @unchecked Sendable {
 
     func onProgress(progress: SyncProgress) { continuation.yield(.progress(progress)) }
     func onRejected(change: RejectedChange) { continuation.yield(.rejected(change)) }
+}
+
+/// "id" for Indonesian ("id", "id-ID", the old "in"), "en" for everything else.
+public func notificationLanguage(_ identifier: String) -> String {
+    let code = identifier.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map(String.init) ?? ""
+    return code == "id" || code == "in" ? "id" : "en"
 }

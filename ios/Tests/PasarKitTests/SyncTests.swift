@@ -11,13 +11,42 @@ struct ServerUnavailable: Error, CustomStringConvertible {
     let description: String
 }
 
-/// A pasar-server process on a free loopback port, codes written to files.
+/// Reads a child's first stdout line: `listening on ADDR` → `http://ADDR`.
+func listeningURL(_ out: Pipe, _ what: String) throws -> URL {
+    var line = Data()
+    while true {
+        let byte = out.fileHandleForReading.readData(ofLength: 1)
+        if byte.isEmpty || byte == Data("\n".utf8) { break }
+        line.append(byte)
+    }
+    let first = String(decoding: line, as: UTF8.self)
+    guard first.hasPrefix("listening on "),
+          let url = URL(string: "http://" + first.dropFirst("listening on ".count)) else {
+        throw ServerUnavailable(description: "\(what) did not start: \(first)")
+    }
+    return url
+}
+
+/// Stops a child: SIGTERM, then SIGKILL after three seconds. (No waitUntilExit: it
+/// waits on a run loop this thread may not be running.)
+func stop(_ process: Process) {
+    process.terminate()
+    for _ in 0..<30 where process.isRunning {
+        usleep(100_000)
+    }
+    if process.isRunning {
+        kill(process.processIdentifier, SIGKILL)
+    }
+}
+
+/// A pasar-server process on a free loopback port, codes written to files; `env` adds
+/// settings (the push gateways of ``PushSinkProcess``).
 final class ServerProcess {
     let process = Process()
     let codes: URL
     let url: URL
 
-    init() throws {
+    init(env: [String: String] = [:]) throws {
         guard let binary = ProcessInfo.processInfo.environment["PASAR_SERVER"] else {
             throw ServerUnavailable(description: "PASAR_SERVER must name the pasar-server binary (tests/run sets it)")
         }
@@ -28,23 +57,12 @@ final class ServerProcess {
             "PASAR_ADDR": "127.0.0.1:0",
             "PASAR_DATABASE_URL": "sqlite::memory:",
             "PASAR_DEV_CODES_DIR": codes.path,
-        ]
+        ].merging(env) { _, given in given }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        let first = String(decoding: line, as: UTF8.self)
-        guard first.hasPrefix("listening on "),
-              let url = URL(string: "http://" + first.dropFirst("listening on ".count)) else {
-            throw ServerUnavailable(description: "the server did not start: \(first)")
-        }
-        self.url = url
+        url = try listeningURL(out, "the server")
     }
 
     func code(_ e164: String) throws -> String {
@@ -54,20 +72,13 @@ final class ServerProcess {
 
     deinit {
         // SIGTERM lets the server finish gracefully; it may wait for the keep-alive
-        // connections URLSession holds, so after a moment it is killed. (No
-        // waitUntilExit: it waits on a run loop this thread may not be running.)
-        process.terminate()
-        for _ in 0..<30 where process.isRunning {
-            usleep(100_000)
-        }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-        }
+        // connections URLSession holds, so after a moment it is killed.
+        stop(process)
         try? FileManager.default.removeItem(at: codes)
     }
 }
 
-final class SyncTests: PasarTestCase {
+extension PasarTestCase {
     func phone(_ server: ServerProcess, _ name: String, _ number: String, _ e164: String) async throws
         -> (Pasar, SyncService, String)
     {
@@ -77,7 +88,9 @@ final class SyncTests: PasarTestCase {
         let account = try await sync.signIn(phone: number, code: try server.code(e164), name: name)
         return (pasar, sync, account)
     }
+}
 
+final class SyncTests: PasarTestCase {
     func testAProductListedOfflineReachesTheBuyerAndTheShippedOrderComesBack() async throws {
         let server = try ServerProcess()
         let (sellerPasar, sellerSync, seller) = try await phone(server, "Dapur Bu Rina", "0813-1111-2222", "+6281311112222")

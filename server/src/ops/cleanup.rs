@@ -1,8 +1,8 @@
 //! The periodic cleanup: expired one-time codes, expired or revoked sessions, old
-//! rate-limit events and photo uploads abandoned for a day are deleted every `cleanup.interval_secs`, so the tables hold
-//! what is live rather than everything ever asked for. Started by `serve_state`, stopped
-//! by its graceful shutdown (a cleanup under way finishes first: each is one short
-//! transaction).
+//! rate-limit events, photo uploads abandoned for a day and pushes past their time are
+//! deleted every `cleanup.interval_secs`, so the tables hold what is live rather than
+//! everything ever asked for. Started by `serve_state`, stopped by its graceful
+//! shutdown (a cleanup under way finishes first: each is one short transaction).
 
 use crate::AppState;
 use crate::store::{Cleaned, StoreError};
@@ -75,8 +75,14 @@ pub async fn once(state: &AppState) -> Result<Cleaned, StoreError> {
     };
     let photo_uploads =
         crate::photos::forget_abandoned(state, now - crate::photos::ABANDONED_AFTER_MS).await;
-    match photo_uploads {
-        Ok(photo_uploads) => {
+    let pushes = match photo_uploads {
+        Ok(n) => crate::push::queue::purge_expired(&state.store, now)
+            .await
+            .map(|pushes| (n, pushes)),
+        Err(e) => Err(e),
+    };
+    match pushes {
+        Ok((photo_uploads, pushes)) => {
             m.counter(RUNS, &[]).inc();
             m.counter(DELETED, &[("kind", "photo_uploads")])
                 .add(photo_uploads);
@@ -85,6 +91,7 @@ pub async fn once(state: &AppState) -> Result<Cleaned, StoreError> {
                 .add(cleaned.sessions);
             m.counter(DELETED, &[("kind", "rate_events")])
                 .add(cleaned.rate_events);
+            m.counter(DELETED, &[("kind", "pushes")]).add(pushes);
             Ok(cleaned)
         }
         Err(e) => {

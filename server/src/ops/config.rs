@@ -15,11 +15,23 @@
 //! | `http.trusted_proxies`       | `PASAR_TRUSTED_PROXIES`         | 0                     |
 //! | `http.shutdown_grace_secs`   | `PASAR_SHUTDOWN_GRACE_SECS`     | 30                    |
 //! | `cleanup.interval_secs`      | `PASAR_CLEANUP_INTERVAL_SECS`   | 600 (0: never)        |
+//! | `push.fcm_service_account`   | `PASAR_PUSH_FCM_SERVICE_ACCOUNT`| no FCM (path of Google's JSON) |
+//! | `push.fcm_url`               | `PASAR_PUSH_FCM_URL`            | `https://fcm.googleapis.com` |
+//! | `push.apns_key`              | `PASAR_PUSH_APNS_KEY`           | no APNs (path of the .p8) |
+//! | `push.apns_key_id`           | `PASAR_PUSH_APNS_KEY_ID`        | (required with the key) |
+//! | `push.apns_team_id`          | `PASAR_PUSH_APNS_TEAM_ID`       | (required with the key) |
+//! | `push.apns_topic`            | `PASAR_PUSH_APNS_TOPIC`         | (required: the bundle id) |
+//! | `push.apns_url`              | `PASAR_PUSH_APNS_URL`           | `https://api.push.apple.com` |
+//! | `push.vapid_key`             | `PASAR_PUSH_VAPID_KEY`          | no Web Push (path of a P-256 PKCS#8 PEM) |
+//! | `push.vapid_subject`         | `PASAR_PUSH_VAPID_SUBJECT`      | (required: `mailto:` or `https:`) |
+//! | `push.allow_http_endpoints`  | `PASAR_PUSH_ALLOW_HTTP_ENDPOINTS` | false (development only) |
 //!
 //! Unknown keys in the file are errors (a typo must not silently keep a default), and
-//! every error names the key or variable at fault.
+//! every error names the key or variable at fault. Push key files are read and checked
+//! here, so a missing or broken key stops the server at start, naming its setting.
 
 use crate::photos::PhotoStorage;
+use crate::push::{Apns, ApnsConfig, Fcm, FcmConfig, Gateways, WebPush, WebPushConfig};
 use crate::store::Database;
 use serde::Deserialize;
 use std::fmt;
@@ -38,6 +50,8 @@ pub struct Settings {
     pub http: HttpSettings,
     /// How often expired codes and dead sessions are deleted; zero never.
     pub cleanup_interval: Duration,
+    /// Push services; none by default.
+    pub push: PushSettings,
 }
 
 impl Default for Settings {
@@ -49,7 +63,32 @@ impl Default for Settings {
             log: LogSettings::default(),
             http: HttpSettings::default(),
             cleanup_interval: Duration::from_secs(600),
+            push: PushSettings::default(),
         }
+    }
+}
+
+/// The push services' credentials, read from their files when the settings load (the
+/// configs keep keys out of `Debug`). A service without settings is off.
+#[derive(Clone, Debug, Default)]
+pub struct PushSettings {
+    pub fcm: Option<FcmConfig>,
+    pub apns: Option<ApnsConfig>,
+    pub web_push: Option<WebPushConfig>,
+    /// Phones may register `http://` and local-address Web Push endpoints (a local
+    /// distributor, the test sink). Never in production.
+    pub allow_http_endpoints: bool,
+}
+
+impl PushSettings {
+    /// The gateways of the configured services (each holds its connections and
+    /// tokens: make them once per server).
+    pub fn gateways(&self) -> Result<Gateways, String> {
+        Ok(Gateways {
+            fcm: self.fcm.clone().map(Fcm::new).transpose()?,
+            apns: self.apns.clone().map(Apns::new).transpose()?,
+            web_push: self.web_push.clone().map(WebPush::new).transpose()?,
+        })
     }
 }
 
@@ -169,6 +208,8 @@ struct File {
     http: FileHttp,
     #[serde(default)]
     cleanup: FileCleanup,
+    #[serde(default)]
+    push: FilePush,
 }
 
 #[derive(Deserialize, Default)]
@@ -194,6 +235,21 @@ struct FileCleanup {
     interval_secs: Option<u64>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FilePush {
+    fcm_service_account: Option<String>,
+    fcm_url: Option<String>,
+    apns_key: Option<String>,
+    apns_key_id: Option<String>,
+    apns_team_id: Option<String>,
+    apns_topic: Option<String>,
+    apns_url: Option<String>,
+    vapid_key: Option<String>,
+    vapid_subject: Option<String>,
+    allow_http_endpoints: Option<bool>,
+}
+
 /// One setting's raw value and where it came from (for error messages).
 struct Raw {
     key: String,
@@ -205,6 +261,31 @@ impl Raw {
         ConfigError::Invalid {
             key: self.key.clone(),
             message: message.into(),
+        }
+    }
+
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, as environments spell them).
+    fn flag(&self) -> Result<bool, ConfigError> {
+        match self.value.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            other => Err(self.invalid(format!("`{other}` is not true or false"))),
+        }
+    }
+
+    /// The text of the file this setting names.
+    fn read_file(&self) -> Result<String, ConfigError> {
+        let path = self.value.trim();
+        std::fs::read_to_string(path).map_err(|e| self.invalid(format!("cannot read {path}: {e}")))
+    }
+
+    /// An http(s) base URL, without a trailing slash.
+    fn base_url(&self) -> Result<String, ConfigError> {
+        let url = self.value.trim().trim_end_matches('/');
+        if url.starts_with("https://") || url.starts_with("http://") {
+            Ok(url.to_owned())
+        } else {
+            Err(self.invalid(format!("`{url}` is not an http(s) URL")))
         }
     }
 
@@ -243,6 +324,129 @@ impl Layers<'_> {
             value,
         })
     }
+}
+
+/// The `push.*` settings: each service is on when its key file is named, and then
+/// needs the rest of its settings; settings of a service without its key are a
+/// mistake, not ignored.
+fn push_settings(l: &Layers<'_>, f: FilePush) -> Result<PushSettings, ConfigError> {
+    let mut p = PushSettings::default();
+    let fcm_key = l.pick(
+        "PASAR_PUSH_FCM_SERVICE_ACCOUNT",
+        "push.fcm_service_account",
+        f.fcm_service_account,
+    );
+    let fcm_url = l.pick("PASAR_PUSH_FCM_URL", "push.fcm_url", f.fcm_url);
+    let apns_key = l.pick("PASAR_PUSH_APNS_KEY", "push.apns_key", f.apns_key);
+    let apns_key_id = l.pick("PASAR_PUSH_APNS_KEY_ID", "push.apns_key_id", f.apns_key_id);
+    let apns_team_id = l.pick(
+        "PASAR_PUSH_APNS_TEAM_ID",
+        "push.apns_team_id",
+        f.apns_team_id,
+    );
+    let apns_topic = l.pick("PASAR_PUSH_APNS_TOPIC", "push.apns_topic", f.apns_topic);
+    let apns_url = l.pick("PASAR_PUSH_APNS_URL", "push.apns_url", f.apns_url);
+    let vapid_key = l.pick("PASAR_PUSH_VAPID_KEY", "push.vapid_key", f.vapid_key);
+    let vapid_subject = l.pick(
+        "PASAR_PUSH_VAPID_SUBJECT",
+        "push.vapid_subject",
+        f.vapid_subject,
+    );
+    let allow_http = l.pick(
+        "PASAR_PUSH_ALLOW_HTTP_ENDPOINTS",
+        "push.allow_http_endpoints",
+        f.allow_http_endpoints.map(|b| b.to_string()),
+    );
+    if let Some(raw) = &allow_http {
+        p.allow_http_endpoints = raw.flag()?;
+    }
+    let needs = |raw: &Raw, what: &str| {
+        raw.invalid(format!(
+            "set without {what}, the service's key file (or remove it)"
+        ))
+    };
+    let required = |key: &Raw, value: Option<Raw>, what: &str| -> Result<String, ConfigError> {
+        match value {
+            Some(v) if !v.value.trim().is_empty() => Ok(v.value.trim().to_owned()),
+            _ => Err(key.invalid(format!("needs {what} too"))),
+        }
+    };
+
+    match fcm_key {
+        Some(key) => {
+            let mut config = FcmConfig::from_json(&key.read_file()?).map_err(|e| key.invalid(e))?;
+            if let Some(url) = &fcm_url {
+                config.base_url = url.base_url()?;
+            }
+            // Made once here so a broken key stops the server at start, naming its
+            // setting; the server makes its own from the checked config.
+            Fcm::new(config.clone()).map_err(|e| key.invalid(e))?;
+            p.fcm = Some(config);
+        }
+        None => {
+            if let Some(url) = &fcm_url {
+                return Err(needs(url, "push.fcm_service_account"));
+            }
+        }
+    }
+
+    match apns_key {
+        Some(key) => {
+            let pem = key.read_file()?;
+            let mut config = ApnsConfig::new(
+                pem,
+                required(
+                    &key,
+                    apns_key_id,
+                    "push.apns_key_id (PASAR_PUSH_APNS_KEY_ID)",
+                )?,
+                required(
+                    &key,
+                    apns_team_id,
+                    "push.apns_team_id (PASAR_PUSH_APNS_TEAM_ID)",
+                )?,
+                required(
+                    &key,
+                    apns_topic,
+                    "push.apns_topic (PASAR_PUSH_APNS_TOPIC), the app's bundle id",
+                )?,
+            );
+            if let Some(url) = &apns_url {
+                config.base_url = url.base_url()?;
+            }
+            Apns::new(config.clone()).map_err(|e| key.invalid(e))?;
+            p.apns = Some(config);
+        }
+        None => {
+            if let Some(stray) = [apns_key_id, apns_team_id, apns_topic, apns_url]
+                .into_iter()
+                .flatten()
+                .next()
+            {
+                return Err(needs(&stray, "push.apns_key"));
+            }
+        }
+    }
+
+    match vapid_key {
+        Some(key) => {
+            let subject = required(
+                &key,
+                vapid_subject,
+                "push.vapid_subject (PASAR_PUSH_VAPID_SUBJECT), a mailto: or https: contact",
+            )?;
+            let mut config = WebPushConfig::new(key.read_file()?, subject);
+            config.allow_http = p.allow_http_endpoints;
+            WebPush::new(config.clone()).map_err(|e| key.invalid(e))?;
+            p.web_push = Some(config);
+        }
+        None => {
+            if let Some(subject) = &vapid_subject {
+                return Err(needs(subject, "push.vapid_key"));
+            }
+        }
+    }
+    Ok(p)
 }
 
 impl Settings {
@@ -369,6 +573,7 @@ impl Settings {
         ) {
             s.cleanup_interval = Duration::from_secs(raw.number(7 * 24 * 3600)?);
         }
+        s.push = push_settings(&l, f.push)?;
         Ok(s)
     }
 
@@ -536,6 +741,178 @@ mod tests {
         let e = Settings::load_from(Some(Path::new("/no/such/pasar.toml")), &env)
             .expect_err("missing file");
         assert!(e.to_string().contains("/no/such/pasar.toml"), "{e}");
+    }
+
+    /// Key files as an operator would have them: Google's service-account JSON (the
+    /// sink's test account), an APNs .p8 and a VAPID key.
+    fn key_files() -> (tempfile::TempDir, [String; 3]) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).expect("write key");
+            path.to_string_lossy().into_owned()
+        };
+        let pem = || crate::push::gateway::jwt::generate_ec_pem().expect("key");
+        let files = [
+            write("fcm.json", crate::push::sink::TEST_SERVICE_ACCOUNT),
+            write("apns.p8", &pem()),
+            write("vapid.pem", &pem()),
+        ];
+        (dir, files)
+    }
+
+    #[test]
+    fn push_services_are_off_unless_their_keys_are_named() {
+        let s = load(None, &[]).expect("defaults");
+        assert!(s.push.fcm.is_none() && s.push.apns.is_none() && s.push.web_push.is_none());
+        assert!(!s.push.allow_http_endpoints);
+        let g = s.push.gateways().expect("no gateways");
+        assert!(g.fcm.is_none() && g.apns.is_none() && g.web_push.is_none());
+    }
+
+    #[test]
+    fn push_services_come_from_the_file_and_the_environment() {
+        let (_dir, [fcm, apns, vapid]) = key_files();
+        let file = format!(
+            r#"
+            [push]
+            fcm_service_account = "{fcm}"
+            apns_key = "{apns}"
+            apns_key_id = "ABC123DEFG"
+            apns_team_id = "TEAM123456"
+            apns_topic = "id.pasar.app"
+            apns_url = "https://api.sandbox.push.apple.com/"
+            vapid_key = "{vapid}"
+            vapid_subject = "mailto:ops@pasar.id"
+        "#
+        );
+        let s = load(Some(&file), &[]).expect("file");
+        let fcm_config = s.push.fcm.as_ref().expect("fcm");
+        assert_eq!(fcm_config.service_account.project_id, "pasar-test");
+        assert_eq!(fcm_config.base_url, "https://fcm.googleapis.com");
+        let apns_config = s.push.apns.as_ref().expect("apns");
+        assert_eq!(apns_config.base_url, "https://api.sandbox.push.apple.com");
+        assert_eq!(apns_config.topic, "id.pasar.app");
+        let web = s.push.web_push.as_ref().expect("web push");
+        assert!(!web.allow_http);
+        let g = s.push.gateways().expect("gateways");
+        assert!(g.fcm.is_some() && g.apns.is_some() && g.web_push.is_some());
+        // Keys stay out of Debug.
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+
+        let s = load(
+            Some(&file),
+            &[
+                ("PASAR_PUSH_FCM_URL", "http://127.0.0.1:9"),
+                ("PASAR_PUSH_ALLOW_HTTP_ENDPOINTS", "true"),
+            ],
+        )
+        .expect("file and env");
+        assert_eq!(s.push.fcm.expect("fcm").base_url, "http://127.0.0.1:9");
+        assert!(s.push.allow_http_endpoints);
+        assert!(s.push.web_push.expect("web push").allow_http);
+        let s = load(
+            None,
+            &[
+                ("PASAR_PUSH_VAPID_KEY", &vapid),
+                ("PASAR_PUSH_VAPID_SUBJECT", "https://pasar.id/contact"),
+            ],
+        )
+        .expect("env");
+        assert!(s.push.web_push.is_some() && s.push.fcm.is_none());
+    }
+
+    #[test]
+    fn push_errors_name_the_key() {
+        let (dir, [fcm, apns, vapid]) = key_files();
+        let e = error(
+            None,
+            &[("PASAR_PUSH_FCM_SERVICE_ACCOUNT", "/no/such/sa.json")],
+        );
+        assert!(
+            e.starts_with("PASAR_PUSH_FCM_SERVICE_ACCOUNT: cannot read /no/such/sa.json"),
+            "{e}"
+        );
+        let broken = dir.path().join("broken.pem");
+        std::fs::write(
+            &broken,
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .expect("write");
+        let broken = broken.to_string_lossy().into_owned();
+        let e = error(
+            None,
+            &[
+                ("PASAR_PUSH_VAPID_KEY", &broken),
+                ("PASAR_PUSH_VAPID_SUBJECT", "mailto:a@b.c"),
+            ],
+        );
+        assert!(e.starts_with("PASAR_PUSH_VAPID_KEY: "), "{e}");
+        let e = error(
+            Some(&format!(
+                "[push]\napns_key = \"{broken}\"\napns_key_id = \"K\"\napns_team_id = \"T\"\napns_topic = \"id.pasar.app\""
+            )),
+            &[],
+        );
+        assert!(e.starts_with("push.apns_key (in pasar.toml): "), "{e}");
+        // The JSON file given as the APNs key, or the .p8 as the service account.
+        let e = error(None, &[("PASAR_PUSH_FCM_SERVICE_ACCOUNT", &apns)]);
+        assert!(e.starts_with("PASAR_PUSH_FCM_SERVICE_ACCOUNT: "), "{e}");
+        let e = error(
+            None,
+            &[
+                ("PASAR_PUSH_APNS_KEY", &fcm),
+                ("PASAR_PUSH_APNS_KEY_ID", "K"),
+                ("PASAR_PUSH_APNS_TEAM_ID", "T"),
+                ("PASAR_PUSH_APNS_TOPIC", "id.pasar.app"),
+            ],
+        );
+        assert!(e.starts_with("PASAR_PUSH_APNS_KEY: "), "{e}");
+        // A service needs all its settings, and settings need their service.
+        let e = error(
+            None,
+            &[
+                ("PASAR_PUSH_APNS_KEY", &apns),
+                ("PASAR_PUSH_APNS_KEY_ID", "K"),
+            ],
+        );
+        assert!(
+            e.starts_with("PASAR_PUSH_APNS_KEY: ") && e.contains("push.apns_team_id"),
+            "{e}"
+        );
+        let e = error(None, &[("PASAR_PUSH_VAPID_KEY", &vapid)]);
+        assert!(e.contains("push.vapid_subject"), "{e}");
+        let e = error(
+            None,
+            &[
+                ("PASAR_PUSH_VAPID_KEY", &vapid),
+                ("PASAR_PUSH_VAPID_SUBJECT", "ops@pasar.id"),
+            ],
+        );
+        assert!(
+            e.starts_with("PASAR_PUSH_VAPID_KEY: ") && e.contains("mailto"),
+            "{e}"
+        );
+        let e = error(None, &[("PASAR_PUSH_APNS_TOPIC", "id.pasar.app")]);
+        assert!(
+            e.starts_with("PASAR_PUSH_APNS_TOPIC: ") && e.contains("push.apns_key"),
+            "{e}"
+        );
+        let e = error(Some("[push]\nfcm_url = \"https://x\""), &[]);
+        assert!(e.starts_with("push.fcm_url (in pasar.toml): "), "{e}");
+        let e = error(
+            None,
+            &[
+                ("PASAR_PUSH_FCM_SERVICE_ACCOUNT", &fcm),
+                ("PASAR_PUSH_FCM_URL", "fcm.example"),
+            ],
+        );
+        assert!(e.starts_with("PASAR_PUSH_FCM_URL: "), "{e}");
+        let e = error(None, &[("PASAR_PUSH_ALLOW_HTTP_ENDPOINTS", "maybe")]);
+        assert!(e.starts_with("PASAR_PUSH_ALLOW_HTTP_ENDPOINTS: "), "{e}");
+        let e = error(Some("[push]\nallow_http = true"), &[]);
+        assert!(e.contains("allow_http"), "{e}");
     }
 
     #[test]

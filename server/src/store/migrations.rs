@@ -165,6 +165,44 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX seller_terms_seq ON seller_terms (seq);
     ",
     ),
+    (
+        6,
+        "
+    -- Where each install receives pushes, by its sync device id. A token is one
+    -- install's: registered again by another device id (the app reinstalled, another
+    -- account signed in), it moves there.
+    CREATE TABLE push_devices (
+        device_id   TEXT PRIMARY KEY,
+        account_id  TEXT NOT NULL REFERENCES accounts (id),
+        platform    TEXT NOT NULL,         -- fcm, apns, webpush
+        token       TEXT NOT NULL UNIQUE,  -- the Web Push endpoint for webpush
+        p256dh      TEXT,                  -- Web Push only
+        auth        TEXT,
+        app_version TEXT NOT NULL,
+        lang        TEXT NOT NULL,
+        updated_at  BIGINT NOT NULL
+    );
+    CREATE INDEX push_devices_account ON push_devices (account_id);
+    -- Pushes waiting to go out, written in the transaction of the change they tell of.
+    -- One per device and collapse key: a newer move of an order replaces an unsent
+    -- older one. Random ids, not a sequence: the two databases number rows differently,
+    -- and a sender that finds the id changed knows the row was replaced meanwhile.
+    CREATE TABLE push_queue (
+        id           TEXT PRIMARY KEY,
+        device_id    TEXT NOT NULL,
+        collapse_key TEXT NOT NULL,
+        data         TEXT NOT NULL,        -- JSON object of strings
+        alert        BIGINT NOT NULL,
+        urgent       BIGINT NOT NULL,
+        created_at   BIGINT NOT NULL,
+        expires_at   BIGINT NOT NULL,
+        due_at       BIGINT NOT NULL,      -- also a sender's lease while it sends
+        attempts     BIGINT NOT NULL DEFAULT 0,
+        UNIQUE (device_id, collapse_key)
+    );
+    CREATE INDEX push_queue_due ON push_queue (due_at);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -77,7 +77,7 @@ pub(crate) async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<A
     Ok(account)
 }
 
-fn check_device_id(id: &str) -> Result<(), ApiError> {
+pub(crate) fn check_device_id(id: &str) -> Result<(), ApiError> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
@@ -135,6 +135,11 @@ async fn push(
             .await?;
         last_applied = last_applied.max(last);
         results.push(result);
+    }
+    if !results.is_empty() {
+        // An order move queued its pushes with it: the worker sends them now rather
+        // than at its next look.
+        state.push.wake.notify_one();
     }
     Ok(Json(PushResponse {
         results,

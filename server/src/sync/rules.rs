@@ -8,6 +8,7 @@
 
 use super::applied;
 use crate::error::ApiError;
+use crate::push::queue;
 use crate::store::sql::{SqlTx, Value};
 use crate::store::{Account, StoreError};
 use pasar_core::catalog::{PRICE_MAX_IDR, STOCK_MAX};
@@ -921,6 +922,9 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             seq.into(),
         ],
     )?;
+    // The seller hears of the new order; in this transaction, so a refused or failed
+    // order tells no one.
+    queue::enqueue_order(tx, &placed, Some(&me.id), now)?;
     Ok(())
 }
 
@@ -1115,6 +1119,8 @@ fn act_on_order(
             seq.into(),
         ],
     )?;
+    // The other party hears of the move (the one who made it knows).
+    queue::enqueue_order(tx, &order, Some(&me.id), now)?;
     Ok(())
 }
 

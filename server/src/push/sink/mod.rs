@@ -20,6 +20,7 @@
 //! ```
 
 mod apns;
+mod export;
 mod fcm;
 mod webpush;
 
@@ -69,7 +70,8 @@ pub struct SinkKeys {
     vapid_key_pem: String,
     vapid_public: Vec<u8>,
     /// If set, every received push is also written there as `NNNN-gateway.json` (a
-    /// [`Received`]), for tests in other languages to read.
+    /// [`Received`]) and `NNNN-gateway.payload` (its payload alone, compact JSON), for
+    /// tests in other languages to read.
     pub out_dir: Option<PathBuf>,
 }
 
@@ -206,6 +208,41 @@ impl Inner {
         (status, axum::Json(body)).into_response()
     }
 
+    /// A new Web Push subscription: see [`Sink::new_web_push_subscription`].
+    fn subscribe(&self) -> (String, String, String) {
+        let secret = loop {
+            let mut bytes = [0u8; 32];
+            let _ = self.rng.fill(&mut bytes);
+            // Almost every 32 bytes are a valid scalar; zero and values past the
+            // curve order are not.
+            if let Ok(secret) = SecretKey::from_slice(&bytes) {
+                break secret;
+            }
+        };
+        let public = secret
+            .public_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec();
+        let mut auth = [0u8; 16];
+        let _ = self.rng.fill(&mut auth);
+        let id = self.random_hex(16);
+        let subscription = (
+            format!("{}/wp/{id}", self.url),
+            jwt::b64url(&public),
+            jwt::b64url(&auth),
+        );
+        self.state().subscriptions.insert(
+            id,
+            Subscription {
+                secret,
+                public,
+                auth,
+            },
+        );
+        subscription
+    }
+
     /// The status of the next send, if [`Sink::fail_next`] asked for one.
     fn take_failure(&self) -> Option<StatusCode> {
         let mut state = self.state();
@@ -229,6 +266,12 @@ impl Inner {
             let write = async {
                 tokio::fs::create_dir_all(dir).await?;
                 let json = serde_json::to_vec_pretty(&received).map_err(std::io::Error::other)?;
+                // The payload alone, as the app hands it to the core, written first:
+                // a reader that sees the record finds its payload there too.
+                let payload =
+                    serde_json::to_vec(&received.payload).map_err(std::io::Error::other)?;
+                let stem = name.trim_end_matches(".json");
+                tokio::fs::write(dir.join(format!("{stem}.payload")), payload).await?;
                 tokio::fs::write(dir.join(&name), json).await
             };
             if let Err(e) = write.await {
@@ -305,6 +348,7 @@ pub async fn start(listener: TcpListener, keys: SinkKeys) -> std::io::Result<Sin
         .route("/v1/projects/{project}/messages:send", post(fcm::send))
         .route("/3/device/{token}", post(apns::send))
         .route("/wp/{id}", post(webpush::receive))
+        .route("/subscriptions", post(export::subscribe))
         .fallback(unknown)
         .with_state(Arc::clone(&inner));
     let task = tokio::spawn(async move {
@@ -392,37 +436,7 @@ impl Sink {
     /// A new Web Push subscription, as a phone would make it: `(endpoint, p256dh,
     /// auth)`, the keys base64url. The sink keeps the private key to decrypt.
     pub fn new_web_push_subscription(&self) -> (String, String, String) {
-        let secret = loop {
-            let mut bytes = [0u8; 32];
-            let _ = self.inner.rng.fill(&mut bytes);
-            // Almost every 32 bytes are a valid scalar; zero and values past the
-            // curve order are not.
-            if let Ok(secret) = SecretKey::from_slice(&bytes) {
-                break secret;
-            }
-        };
-        let public = secret
-            .public_key()
-            .to_encoded_point(false)
-            .as_bytes()
-            .to_vec();
-        let mut auth = [0u8; 16];
-        let _ = self.inner.rng.fill(&mut auth);
-        let id = self.inner.random_hex(16);
-        let subscription = (
-            format!("{}/wp/{id}", self.inner.url),
-            jwt::b64url(&public),
-            jwt::b64url(&auth),
-        );
-        self.inner.state().subscriptions.insert(
-            id,
-            Subscription {
-                secret,
-                public,
-                auth,
-            },
-        );
-        subscription
+        self.inner.subscribe()
     }
 
     /// An FCM config aimed at the sink with the test service account.

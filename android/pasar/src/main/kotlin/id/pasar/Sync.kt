@@ -7,7 +7,9 @@ import id.pasar.ffi.HttpException
 import id.pasar.ffi.HttpHeader
 import id.pasar.ffi.HttpRequest
 import id.pasar.ffi.HttpResponse
+import id.pasar.ffi.Notice
 import id.pasar.ffi.ProductPhoto
+import id.pasar.ffi.PushPlatform
 import id.pasar.ffi.RejectedChange
 import id.pasar.ffi.SyncListener
 import id.pasar.ffi.SyncProgress
@@ -21,8 +23,10 @@ import kotlinx.coroutines.flow.callbackFlow
 import java.io.IOException
 import java.net.HttpURLConnection
 import java.net.URL
+import java.util.Locale
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.minutes
+import kotlin.time.Duration.Companion.seconds
 
 /** What a sync round tells the screens while it runs. */
 sealed class SyncEvent {
@@ -77,6 +81,37 @@ class Sync internal constructor(private val ffi: SyncService) : AutoCloseable {
      * is the photo's SHA-256. Photos made on this phone show from [Pasar.photoFile].
      */
     fun photoUrl(photo: ProductPhoto, thumbnail: Boolean = false): String = ffi.photoUrl(photo.hash, thumbnail)
+
+    /**
+     * Where this install gets pushes: [PushPlatform.FCM] with the token from
+     * `FirebaseMessaging.getToken()` / `onNewToken`, or [PushPlatform.UNIFIED_PUSH] with
+     * the distributor's endpoint and the subscription's Web Push keys ([p256dh], [auth],
+     * base64url). Saved at once and sent with the next [sync]; call again whenever the
+     * token changes. Notices come in [language] ("id" or "en").
+     */
+    suspend fun registerPush(
+        platform: PushPlatform,
+        token: String,
+        appVersion: String,
+        p256dh: String? = null,
+        auth: String? = null,
+        language: String = notificationLanguage(Locale.getDefault()),
+    ) = ffi.registerPush(platform, token, p256dh, auth, appVersion, language)
+
+    /**
+     * A push arrived: [data] is `RemoteMessage.data` (FCM). The order is pulled within
+     * [budget]; returns the notifications to post, each with its `collapseKey` as the tag
+     * so a newer one replaces it — usually one, none when the change is already known
+     * (a repeated or late push, or the user's own doing).
+     *
+     * @throws id.pasar.ffi.PasarException.Validation when the payload is not ours.
+     */
+    suspend fun handlePush(data: Map<String, String>, budget: Duration = 20.seconds): List<Notice> =
+        handlePush(pushJson(data), budget)
+
+    /** A push as JSON text: what a UnifiedPush distributor delivers, decrypted. */
+    suspend fun handlePush(message: String, budget: Duration = 20.seconds): List<Notice> =
+        ffi.handlePush(message, budget.inWholeMilliseconds.toULong())
 
     /** Changes saved here and not yet confirmed by the server. */
     suspend fun pending(): Long = ffi.pending().toLong()
@@ -164,3 +199,32 @@ fun Pasar.sync(
     tokens: TokenStore,
     http: HttpClient = UrlConnectionHttpClient(),
 ): Sync = Sync(syncService(serverUrl, http, tokens))
+
+/** "id" for Indonesian (Java still says "in" for it), "en" for everything else. */
+fun notificationLanguage(locale: Locale): String =
+    if (locale.language == "in" || locale.language == "id") "id" else "en"
+
+/** A push's data map as the JSON object the core reads. */
+internal fun pushJson(data: Map<String, String>): String {
+    val out = StringBuilder("{")
+    for ((i, entry) in data.entries.withIndex()) {
+        if (i > 0) out.append(',')
+        jsonString(out, entry.key)
+        out.append(':')
+        jsonString(out, entry.value)
+    }
+    return out.append('}').toString()
+}
+
+private fun jsonString(out: StringBuilder, s: String) {
+    out.append('"')
+    for (c in s) {
+        when {
+            c == '"' -> out.append("\\\"")
+            c == '\\' -> out.append("\\\\")
+            c < ' ' -> out.append(String.format("\\u%04x", c.code))
+            else -> out.append(c)
+        }
+    }
+    out.append('"')
+}

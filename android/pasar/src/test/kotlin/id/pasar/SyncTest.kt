@@ -28,8 +28,11 @@ import java.io.File
 import java.nio.file.Files
 import kotlin.time.Duration.Companion.seconds
 
-/** A pasar-server process on a free loopback port, codes written to files. */
-internal class ServerProcess : AutoCloseable {
+/**
+ * A pasar-server process on a free loopback port, codes written to files; [env] adds
+ * settings (the push gateways of [PushSinkProcess]).
+ */
+internal class ServerProcess(env: Map<String, String> = emptyMap()) : AutoCloseable {
     val codes: File = Files.createTempDirectory("pasar-codes").toFile()
     private val process: Process
     val url: String
@@ -42,6 +45,7 @@ internal class ServerProcess : AutoCloseable {
                 it.environment()["PASAR_ADDR"] = "127.0.0.1:0"
                 it.environment()["PASAR_DATABASE_URL"] = "sqlite::memory:"
                 it.environment()["PASAR_DEV_CODES_DIR"] = codes.absolutePath
+                it.environment().putAll(env)
             }
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start()
@@ -51,6 +55,15 @@ internal class ServerProcess : AutoCloseable {
 
     /** The last code the server sent to [e164]. */
     fun code(e164: String): String = File(codes, "$e164.code").readText().trim()
+
+    /** A phone with its own store in [dir], signed in to this server as [name]. */
+    suspend fun phone(dir: File, name: String, number: String, e164: String): Triple<Pasar, Sync, String> {
+        val pasar = Pasar.open(dir)
+        val sync = pasar.sync(url, MemoryTokenStore())
+        sync.requestCode(number)
+        val account = sync.signIn(number, code(e164), name)
+        return Triple(pasar, sync, account)
+    }
 
     override fun close() {
         process.destroy()
@@ -74,13 +87,8 @@ class SyncTest {
     @TempDir
     lateinit var dir: File
 
-    private suspend fun phone(name: String, number: String, e164: String): Triple<Pasar, Sync, String> {
-        val pasar = Pasar.open(File(dir, name))
-        val sync = pasar.sync(server.url, MemoryTokenStore())
-        sync.requestCode(number)
-        val account = sync.signIn(number, server.code(e164), name)
-        return Triple(pasar, sync, account)
-    }
+    private suspend fun phone(name: String, number: String, e164: String): Triple<Pasar, Sync, String> =
+        server.phone(File(dir, name), name, number, e164)
 
     @Test
     fun `a product listed offline reaches the buyer, the order reaches the seller, the buyer sees Dikirim`() = runBlocking {

@@ -1,0 +1,389 @@
+//! Push from phone to phone: two phones (pasar-core) and a real server whose push
+//! gateways are aimed at the local sink (FCM, APNs and Web Push in their wire formats).
+//! The phones register through their own sync rounds; an order move reaches the other
+//! phone as a push, and the push, handed to that phone's core as the app would, pulls
+//! the order and gives the notification to show. Signing out stops the pushes. On
+//! SQLite and on PostgreSQL (`PASAR_TEST_POSTGRES_URL`, see tests/postgres.sh; required
+//! when `PASAR_REQUIRE_POSTGRES=1`, as in CI).
+
+use pasar_core::Pasar;
+use pasar_core::account::NewAccount;
+use pasar_core::catalog::{NewProduct, Stock};
+use pasar_core::group::Role as GroupRole;
+use pasar_core::money::Rupiah;
+use pasar_core::order::address::Address;
+use pasar_core::order::ongkir::{Courier, Rate, Shipping};
+use pasar_core::order::payment::PaymentMethod;
+use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
+use pasar_core::sync::http::ReqwestClient;
+use pasar_core::sync::wire::PushDeviceDoc;
+use pasar_core::sync::{Backoff, MemoryTokens, SyncClient, SyncConfig};
+use pasar_server::push::PushState;
+use pasar_server::push::sink::{self, GatewayKind, Received, Sink, SinkKeys};
+use pasar_server::{AppState, Database, RecordingSender, Store};
+use std::sync::Arc;
+use std::time::Duration;
+
+const SELLER: &str = "+6281311112222";
+const BUYER: &str = "+6281233334444";
+const SELLER_FCM: &str = "seller-phone:APA91bHPRgkF-fcm_token";
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A server and the push sink, on loopback ports, in their own runtime; stopped when
+/// dropped.
+struct Server {
+    url: String,
+    codes: Arc<RecordingSender>,
+    sink: Arc<Sink>,
+    /// For waiting on the sink from the test's thread.
+    rt: tokio::runtime::Runtime,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    fn start(database: Database, dir: Option<tempfile::TempDir>) -> Server {
+        let codes = Arc::new(RecordingSender::default());
+        let sender = Arc::clone(&codes);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let sink_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind the sink");
+                let sink = Arc::new(
+                    sink::start(sink_listener, SinkKeys::generate().expect("keys"))
+                        .await
+                        .expect("sink"),
+                );
+                let store = Store::open(&database).await.expect("store");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                let mut state = AppState::new(store, sender);
+                state.push = PushState {
+                    gateways: Arc::new(sink.gateways().expect("gateways")),
+                    // The sink's Web Push endpoints are plain http on 127.0.0.1.
+                    allow_http_endpoints: true,
+                    ..PushState::default()
+                };
+                ready_tx.send((addr, Arc::clone(&sink))).expect("ready");
+                pasar_server::serve_state(listener, state, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("serve");
+                drop(sink);
+            });
+        });
+        let (addr, sink) = ready_rx.recv().expect("server started");
+        Server {
+            url: format!("http://{addr}"),
+            codes,
+            sink,
+            rt: tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("runtime"),
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// Waits for `n` pushes in all (or the timeout); returns every push so far.
+    fn pushes(&self, n: usize) -> Vec<Received> {
+        self.rt.block_on(self.sink.wait_for(n, WAIT))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn sqlite_server() -> Server {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Database::Sqlite(dir.path().join("server.sqlite3"));
+    Server::start(db, Some(dir))
+}
+
+/// A fresh schema on the test PostgreSQL, or `None` (skipped loudly) without one.
+fn postgres_server() -> Option<Server> {
+    let Ok(admin) = std::env::var("PASAR_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("PASAR_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "PASAR_REQUIRE_POSTGRES=1 but PASAR_TEST_POSTGRES_URL is not set"
+        );
+        eprintln!("SKIPPED on PostgreSQL: PASAR_TEST_POSTGRES_URL is not set");
+        return None;
+    };
+    let schema = format!("push_{}", pasar_core::id::new_id().replace('-', ""));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test PostgreSQL");
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("schema");
+    });
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    let url = format!("{admin}{sep}options=-c%20search_path%3D{schema}");
+    Some(Server::start(Database::Postgres(url), None))
+}
+
+struct Phone {
+    _dir: tempfile::TempDir,
+    pasar: Pasar,
+    sync: SyncClient,
+    account: String,
+}
+
+fn phone(server: &Server, number: &str, name: &str) -> Phone {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let sync = pasar.sync(SyncConfig {
+        server_url: server.url.clone(),
+        http: Arc::new(ReqwestClient::new().expect("client")),
+        tokens: Arc::new(MemoryTokens::default()),
+        backoff: Backoff {
+            initial: Duration::from_millis(5),
+            max: Duration::from_millis(50),
+        },
+    });
+    sync.request_code_blocking(number).expect("code");
+    let code = server.codes.last_code(number).expect("code sent");
+    let account = sync
+        .sign_in_blocking(number, &code, Some(name))
+        .expect("sign in");
+    Phone {
+        _dir: dir,
+        pasar,
+        sync,
+        account,
+    }
+}
+
+fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
+    let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
+    assert!(report.complete, "{report:?}");
+    assert_eq!(report.rejected, 0, "{report:?}");
+    report
+}
+
+/// What the app hands its core when a push arrives: FCM's data map, APNs'
+/// `userInfo`, the Web Push plaintext.
+fn as_the_app_gets_it(push: &Received) -> Vec<u8> {
+    serde_json::to_vec(&push.payload).expect("json")
+}
+
+fn the_journey(server: &Server) {
+    // The seller's Android phone (FCM) and the buyer's UnifiedPush phone (Web Push).
+    let seller = phone(server, SELLER, "Dapur Bu Rina");
+    seller
+        .sync
+        .register_push_blocking(PushDeviceDoc {
+            platform: "fcm".into(),
+            token: SELLER_FCM.into(),
+            p256dh: None,
+            auth: None,
+            app_version: "1.4.0".into(),
+            lang: "id".into(),
+        })
+        .expect("register");
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)
+        .expect("group");
+    let sari = seller
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Ibu Sari".into(),
+            phone: Some("0812-3333-4444".into()),
+        })
+        .expect("contact");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    rt.block_on(
+        seller
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), sari.id, GroupRole::Member),
+    )
+    .expect("member");
+    seller
+        .pasar
+        .orders()
+        .set_rate_blocking(
+            &seller.account,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(10_000),
+                next_kg: Rupiah::new(8_000),
+            },
+        )
+        .expect("rate");
+    let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
+    donat.stock = Stock::Limited(5);
+    donat.weight_grams = 600;
+    donat.group_ids = vec![group.id.clone()];
+    let donat = seller
+        .pasar
+        .catalog()
+        .create_product_blocking(donat)
+        .expect("donat");
+    sync(&seller);
+
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    let (endpoint, p256dh, auth) = server.sink.new_web_push_subscription();
+    buyer
+        .sync
+        .register_push_blocking(PushDeviceDoc {
+            platform: "webpush".into(),
+            token: endpoint,
+            p256dh: Some(p256dh),
+            auth: Some(auth),
+            app_version: "1.4.0".into(),
+            lang: "en".into(),
+        })
+        .expect("register");
+    sync(&buyer);
+
+    // The buyer orders: the seller's phone gets one push, and handling it pulls the
+    // order and says what happened.
+    buyer
+        .pasar
+        .cart()
+        .add_blocking(&donat.id, None, 2000, "")
+        .expect("cart");
+    let placed = buyer
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: buyer.account.clone(),
+            address: Some(Address {
+                recipient: "Ibu Sari".into(),
+                phone: "0812-3333-4444".into(),
+                street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+                kelurahan: "Pucang".into(),
+                kecamatan: "Sidoarjo".into(),
+                kabupaten: "Kab. Sidoarjo".into(),
+                provinsi: "Jawa Timur".into(),
+                kode_pos: "61219".into(),
+                notes: String::new(),
+            }),
+            sellers: vec![SellerChoice {
+                seller_id: seller.account.clone(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::Cod,
+                note: String::new(),
+            }],
+        })
+        .expect("checkout")
+        .remove(0);
+    sync(&buyer);
+    let pushes = server.pushes(1);
+    assert_eq!(pushes.len(), 1, "{pushes:#?}");
+    assert_eq!(
+        (pushes[0].gateway, pushes[0].token.as_str()),
+        (GatewayKind::Fcm, SELLER_FCM)
+    );
+    let notices = seller
+        .sync
+        .handle_push_blocking(&as_the_app_gets_it(&pushes[0]), Duration::from_secs(10))
+        .expect("handle the push");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].order_id, placed.id);
+    assert!(notices[0].title.starts_with("Pesanan baru"), "{notices:?}");
+    // The same push again (the services may repeat one): nothing new to tell.
+    let again = seller
+        .sync
+        .handle_push_blocking(&as_the_app_gets_it(&pushes[0]), Duration::from_secs(10))
+        .expect("handle the push again");
+    assert!(again.is_empty(), "{again:?}");
+
+    // The seller ships: the buyer's Web Push phone hears it, in English.
+    seller
+        .pasar
+        .orders()
+        .act_blocking(
+            &placed.id,
+            &seller.account,
+            OrderAction::Ship {
+                courier: "JNE".into(),
+                resi: "JNE0123456789".into(),
+            },
+        )
+        .expect("ship");
+    sync(&seller);
+    let pushes = server.pushes(2);
+    assert_eq!(pushes.len(), 2, "{pushes:#?}");
+    assert_eq!(pushes[1].gateway, GatewayKind::WebPush);
+    assert_eq!(pushes[1].payload["s"], "shipped");
+    let notices = buyer
+        .sync
+        .handle_push_blocking(&as_the_app_gets_it(&pushes[1]), Duration::from_secs(10))
+        .expect("handle the push");
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert_eq!(notices[0].title, "Order shipped");
+    assert!(notices[0].body.contains("JNE0123456789"), "{notices:?}");
+
+    // The buyer signs out, which unregisters her phone: the next move tells no one
+    // (her phone was her only device; the seller made the move).
+    buyer.sync.sign_out_blocking().expect("sign out");
+    seller
+        .pasar
+        .orders()
+        .act_blocking(&placed.id, &seller.account, OrderAction::MarkDelivered)
+        .expect("delivered");
+    sync(&seller);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(server.sink.received().len(), 2);
+    assert!(
+        server.sink.refusals().is_empty(),
+        "{:?}",
+        server.sink.refusals()
+    );
+}
+
+#[test]
+fn a_push_reaches_the_other_phone_on_sqlite() {
+    the_journey(&sqlite_server());
+}
+
+#[test]
+fn a_push_reaches_the_other_phone_on_postgres() {
+    if let Some(server) = postgres_server() {
+        the_journey(&server);
+    }
+}
