@@ -338,20 +338,26 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     let addr = listener
         .local_addr()
         .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    // FCM, APNs and Web Push as a local stand-in that checks each wire format.
+    let sink_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    let keys = pasar_server::push::SinkKeys::generate().map_err(pasar_core::Error::Internal)?;
+    let sink = pasar_server::push::sink::start(sink_listener, keys)
+        .await
+        .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;
+    let mut state = pasar_server::AppState::new(store, codes.clone());
+    state.push.gateways = Arc::new(sink.gateways().map_err(pasar_core::Error::Internal)?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(pasar_server::serve_state(
-        listener,
-        pasar_server::AppState::new(store, codes.clone()),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let server = tokio::spawn(pasar_server::serve_state(listener, state, async {
+        let _ = stopped.await;
+    }));
     let version = http_get(addr, "/v1/version").await;
     println!("   GET http://{addr}/v1/version -> {version}");
     let phones = dir.join("phones");
     // The sync client is blocking (it runs on the apps' background workers).
     let shown = tokio::task::spawn_blocking(move || {
-        crate::sync_demo::run(&format!("http://{addr}"), &codes, &phones)
+        crate::sync_demo::run(&format!("http://{addr}"), &codes, &phones, &sink)
     })
     .await
     .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;

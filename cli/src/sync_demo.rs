@@ -10,9 +10,11 @@ use pasar_core::order::ongkir::{Courier, Rate, Shipping};
 use pasar_core::order::payment::PaymentMethod;
 use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
 use pasar_core::sync::http::ReqwestClient;
+use pasar_core::sync::wire::PushDeviceDoc;
 use pasar_core::sync::{HttpClient, HttpRequest, MemoryTokens, SyncClient, SyncConfig, SyncReport};
 use pasar_core::{Error, Pasar, Result};
 use pasar_server::RecordingSender;
+use pasar_server::push::Sink;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,7 +66,7 @@ fn sync(who: &str, p: &Phone) -> Result<SyncReport> {
     Ok(r)
 }
 
-pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
+pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Result<()> {
     let seller = sign_in(
         url,
         codes,
@@ -136,6 +138,15 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
         "+6281233334444",
         "Ibu Sari",
     )?;
+    // Her phone gets pushes through FCM; the registration goes up with her first sync.
+    buyer.sync.register_push_blocking(PushDeviceDoc {
+        platform: "fcm".into(),
+        token: "demo-fcm-token-sari".into(),
+        p256dh: None,
+        auth: None,
+        app_version: env!("CARGO_PKG_VERSION").into(),
+        lang: "id".into(),
+    })?;
     sync("Sari", &buyer)?;
     let found = buyer.pasar.catalog().search_blocking(&SearchRequest {
         query: "donut coklat".into(),
@@ -222,7 +233,35 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path) -> Result<()> {
         },
     )?;
     sync("Rina", &seller)?;
-    sync("Sari", &buyer)?;
+    // The server pushed the move to Sari's phone (FCM here) once it committed.
+    let pushes =
+        tokio::runtime::Handle::current().block_on(sink.wait_for(2, Duration::from_secs(10)));
+    let push = pushes
+        .iter()
+        .rev()
+        .find(|p| p.token == "demo-fcm-token-sari")
+        .ok_or_else(|| internal("no push reached Sari's phone"))?;
+    let payload = push.payload.to_string();
+    println!(
+        "   the server pushes to Sari's phone over FCM HTTP v1 (OAuth2, RS256): {payload} ({} B request)",
+        push.wire_bytes
+    );
+    let notices = buyer
+        .sync
+        .handle_push_blocking(payload.as_bytes(), Duration::from_secs(20))?;
+    for n in &notices {
+        println!(
+            "   her phone pulls the order and shows: \"{}\" — {}",
+            n.title, n.body
+        );
+    }
+    let again = buyer
+        .sync
+        .handle_push_blocking(payload.as_bytes(), Duration::from_secs(20))?;
+    println!(
+        "   the same push again shows {} notification(s): one per change, whatever the path",
+        again.len()
+    );
     let shipped = buyer.pasar.orders().get_blocking(&order.id)?;
     println!(
         "   on Sari's phone order #{} is {} (resi {})",
