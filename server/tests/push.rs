@@ -23,6 +23,7 @@ use std::time::Duration;
 on_both!(
     order_moves_reach_the_other_partys_devices,
     registrations_are_checked_and_belong_to_their_account,
+    unpaid_orders_expire_on_the_server_and_both_parties_hear,
 );
 
 const SELLER: &str = "+6281311112222";
@@ -698,4 +699,126 @@ fn the_default_state_sends_nothing() {
     assert!(!state.allow_http_endpoints);
     let none = Gateways::default();
     assert!(none.fcm.is_none() && none.apns.is_none() && none.web_push.is_none());
+}
+
+/// The product's stock as the server stored it.
+async fn stock_of(server: &Server, product: &str) -> i64 {
+    let docs = server
+        .db
+        .texts(&format!("SELECT doc FROM products WHERE id = '{product}'"))
+        .await;
+    let doc: Value = serde_json::from_str(&docs[0]).expect("product doc");
+    doc["stock"].as_i64().expect("limited stock")
+}
+
+/// A transfer nobody confirms: when its window closes the server's clock cancels it,
+/// gives the stock back and tells both phones; a paid one is left alone.
+async fn unpaid_orders_expire_on_the_server_and_both_parties_hear(backend: Backend) {
+    let sink = start_sink().await;
+    let gateways = Arc::new(sink.gateways().expect("gateways"));
+    let Some(server) = Server::start_with(backend, move |state| {
+        state.push = PushState {
+            gateways,
+            poll_interval: Duration::from_secs(3600),
+            ..PushState::default()
+        };
+    })
+    .await
+    else {
+        return;
+    };
+    let mut seller = phone(&server, SELLER, "seller-phone").await;
+    let mut buyer = phone(&server, BUYER, "buyer-phone").await;
+    for (p, doc) in [
+        (&seller, device_doc("fcm", SELLER_FCM)),
+        (&buyer, device_doc("fcm", BUYER_FCM)),
+    ] {
+        assert_eq!(
+            register(&server, p, &p.device, &doc).await,
+            (204, String::new())
+        );
+    }
+    let (buyer_id, seller_id) = (buyer.account.clone(), seller.account.clone());
+    let now = server.now();
+    assert_applied(
+        &push(
+            &server,
+            &mut seller,
+            vec![put_product(&seller_id, "bolu", 10, now)],
+        )
+        .await,
+    );
+    let transfer = |id: &str, units: i64| {
+        let Op::PlaceOrder { mut order } = place_order(&buyer_id, &seller_id, id, "bolu", units)
+        else {
+            unreachable!("place_order makes an order")
+        };
+        order.payment = "transfer:BCA".into();
+        Op::PlaceOrder { order }
+    };
+    assert_applied(
+        &push(
+            &server,
+            &mut buyer,
+            vec![transfer("unpaid", 3), transfer("paid", 2)],
+        )
+        .await,
+    );
+    assert_eq!(stock_of(&server, "bolu").await, 5);
+    let mut seen = 0;
+    next_pushes(&server, &sink, &mut seen, 2).await;
+    assert_applied(
+        &push(
+            &server,
+            &mut seller,
+            vec![act("paid", ActionDoc::ConfirmPayment)],
+        )
+        .await,
+    );
+    next_pushes(&server, &sink, &mut seen, 1).await;
+
+    // Before the window closes nothing happens; after it, the unpaid one goes.
+    server.advance(pasar_core::order::PAYMENT_WINDOW_MS - 60_000);
+    pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(stock_of(&server, "bolu").await, 5);
+    server.advance(120_000);
+    pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(
+        stock_of(&server, "bolu").await,
+        8,
+        "3 units back on the shelf"
+    );
+    let docs = server
+        .db
+        .texts("SELECT doc FROM orders WHERE id = 'unpaid'")
+        .await;
+    let doc: Value = serde_json::from_str(&docs[0]).expect("order doc");
+    assert_eq!(doc["status"], "cancelled");
+    assert_eq!(doc["events"][1]["action"], "expire");
+    assert_eq!(doc["events"][1]["role"], "system");
+    assert!(doc["expires_at"].is_null());
+    let got = next_pushes(&server, &sink, &mut seen, 2).await;
+    let mut tokens: Vec<&str> = got.iter().map(|p| p.token.as_str()).collect();
+    tokens.sort_unstable();
+    assert_eq!(tokens, [BUYER_FCM, SELLER_FCM], "both parties hear of it");
+    assert!(
+        got.iter()
+            .all(|p| hint(p).2 == "cancelled" && hint(p).1 == "unpaid")
+    );
+    let paid = server
+        .db
+        .texts("SELECT doc FROM orders WHERE id = 'paid'")
+        .await;
+    assert!(paid[0].contains("\"status\":\"processing\""), "{}", paid[0]);
+    // Once is enough: the next cleanup finds nothing due.
+    pasar_server::ops::cleanup::once(&server.state)
+        .await
+        .expect("cleanup");
+    assert_eq!(stock_of(&server, "bolu").await, 8);
+    assert!(sink.refusals().is_empty(), "{:?}", sink.refusals());
+    server.finish().await;
 }

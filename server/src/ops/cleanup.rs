@@ -13,6 +13,8 @@ use tokio::time::MissedTickBehavior;
 pub const RUNS: &str = "pasar_cleanup_runs_total";
 pub const FAILURES: &str = "pasar_cleanup_failures_total";
 pub const DELETED: &str = "pasar_cleanup_deleted_total";
+/// Unpaid orders the server cancelled when their payment window closed.
+pub const EXPIRED: &str = "pasar_orders_expired_total";
 
 /// Starts the cleanup loop unless the interval is zero. It stops when `stop` turns true
 /// or its sender is dropped.
@@ -81,8 +83,16 @@ pub async fn once(state: &AppState) -> Result<Cleaned, StoreError> {
             .map(|pushes| (n, pushes)),
         Err(e) => Err(e),
     };
-    match pushes {
-        Ok((photo_uploads, pushes)) => {
+    // Unpaid orders past their window: the stock goes back to the shelf.
+    let expired = match pushes {
+        Ok((n, p)) => crate::sync::expire_unpaid(state, now)
+            .await
+            .map(|expired| (n, p, expired)),
+        Err(e) => Err(e),
+    };
+    match expired {
+        Ok((photo_uploads, pushes, expired)) => {
+            m.counter(EXPIRED, &[]).add(expired);
             m.counter(RUNS, &[]).inc();
             m.counter(DELETED, &[("kind", "photo_uploads")])
                 .add(photo_uploads);

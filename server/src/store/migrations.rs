@@ -203,6 +203,16 @@ pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX push_queue_due ON push_queue (due_at);
     ",
     ),
+    (
+        7,
+        "
+    -- When an unpaid order (transfer, QRIS, e-wallet not confirmed) runs out of time:
+    -- the server cancels it and gives its stock back. NULL once it moved on. Orders
+    -- placed before this column are expired by their buyers' phones, as before.
+    ALTER TABLE orders ADD COLUMN awaiting_until BIGINT;
+    CREATE INDEX orders_awaiting_until ON orders (awaiting_until);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -10,7 +10,7 @@ mod feed;
 mod rules;
 
 use crate::error::ApiError;
-use crate::store::Account;
+use crate::store::{Account, StoreError};
 use crate::{AppState, auth};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -169,6 +169,40 @@ async fn pull(
         .read(move |tx| feed::page(tx, &account.id, cursor, limit, protocol >= 2))
         .await?;
     Ok(Json(page))
+}
+
+/// Cancels the unpaid orders whose payment window closed by `now` (their stock goes
+/// back, both parties get a push): one transaction each, so a failure stops only its
+/// own. Returns how many. Several servers may run it at once: each order is checked
+/// again inside its transaction.
+pub(crate) async fn expire_unpaid(state: &AppState, now: i64) -> Result<u64, StoreError> {
+    let mut expired = 0;
+    loop {
+        let due = state
+            .store
+            .read(move |tx| rules::due_unpaid(tx, now, 100))
+            .await?;
+        let batch = due.len();
+        for id in due {
+            let done = state
+                .store
+                .transaction(move |tx| match rules::expire_order(tx, &id, now) {
+                    Ok(done) => Ok(done),
+                    Err(rules::Reject::Store(e)) => Err(e),
+                    // A stored order this build cannot move: leave it to a person.
+                    Err(rules::Reject::Refused(_)) => Ok(false),
+                })
+                .await?;
+            expired += u64::from(done);
+        }
+        if batch < 100 {
+            break;
+        }
+    }
+    if expired > 0 {
+        state.push.wake.notify_one();
+    }
+    Ok(expired)
 }
 
 /// What a push answers for a mutation applied now or before.

@@ -913,13 +913,15 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
     }
     let seq = next_seq(tx)?;
     tx.execute(
-        "INSERT INTO orders (id, buyer_id, seller_id, doc, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO orders (id, buyer_id, seller_id, doc, seq, awaiting_until)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         &[
             placed.id.as_str().into(),
             placed.buyer.id.as_str().into(),
             placed.seller.id.as_str().into(),
             to_json(&placed)?.into(),
             seq.into(),
+            placed.expires_at.into(),
         ],
     )?;
     // The seller hears of the new order; in this transaction, so a refused or failed
@@ -1110,18 +1112,96 @@ fn act_on_order(
         to: to.code().to_owned(),
         detail,
     });
-    let seq = next_seq(tx)?;
-    tx.execute(
-        "UPDATE orders SET doc = ?2, seq = ?3 WHERE id = ?1",
-        &[
-            order.id.as_str().into(),
-            to_json(&order)?.into(),
-            seq.into(),
-        ],
-    )?;
+    save_moved(tx, &order)?;
     // The other party hears of the move (the one who made it knows).
     queue::enqueue_order(tx, &order, Some(&me.id), now)?;
     Ok(())
+}
+
+/// Writes a moved order under a new feed position, with its payment deadline.
+fn save_moved(tx: &mut dyn SqlTx, order: &OrderDoc) -> Result<(), Reject> {
+    let seq = next_seq(tx)?;
+    tx.execute(
+        "UPDATE orders SET doc = ?2, seq = ?3, awaiting_until = ?4 WHERE id = ?1",
+        &[
+            order.id.as_str().into(),
+            to_json(order)?.into(),
+            seq.into(),
+            order.expires_at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Unpaid orders whose payment window closed by `now`, oldest first, at most `limit`.
+pub(crate) fn due_unpaid(
+    tx: &mut dyn SqlTx,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<String>, StoreError> {
+    Ok(tx
+        .query(
+            "SELECT id FROM orders WHERE awaiting_until <= ?1 ORDER BY awaiting_until LIMIT ?2",
+            &[now.into(), limit.into()],
+        )?
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().and_then(Value::into_text))
+        .collect())
+}
+
+/// The server's clock cancels an order nobody paid in time: its stock goes back to the
+/// shelf and both parties are told. False when it moved on meanwhile (paid, cancelled).
+pub(crate) fn expire_order(tx: &mut dyn SqlTx, order_id: &str, now: i64) -> Result<bool, Reject> {
+    let Some(mut order) = load_order(tx, order_id)? else {
+        return Ok(false);
+    };
+    let from = OrderStatus::from_code(&order.status)
+        .ok_or_else(|| StoreError::new("stored order status unreadable"))?;
+    let payment = PaymentMethod::from_code(&order.payment)
+        .ok_or_else(|| StoreError::new("stored payment unreadable"))?;
+    let delivery = if order.delivery == "pickup" {
+        Delivery::Pickup
+    } else {
+        Delivery::Courier
+    };
+    let due = order.expires_at.is_some_and(|at| at <= now);
+    let Ok(to) = transition(
+        from,
+        &OrderAction::Expire,
+        Role::System,
+        payment.kind(),
+        delivery,
+    ) else {
+        // Not awaiting payment any more: only the deadline column was stale.
+        order.expires_at = None;
+        tx.execute(
+            "UPDATE orders SET awaiting_until = NULL WHERE id = ?1",
+            &[order_id.into()],
+        )?;
+        return Ok(false);
+    };
+    if !due {
+        return Ok(false);
+    }
+    if from.holds_stock() {
+        give_back(tx, &order, now)?;
+    }
+    order.status = to.code().to_owned();
+    order.expires_at = None;
+    order.updated_at = now;
+    order.version += 1;
+    order.events.push(EventDoc {
+        at: now,
+        role: "system".into(),
+        actor_id: None,
+        action: OrderAction::Expire.name().to_owned(),
+        from: Some(from.code().to_owned()),
+        to: to.code().to_owned(),
+        detail: String::new(),
+    });
+    save_moved(tx, &order)?;
+    queue::enqueue_order(tx, &order, None, now)?;
+    Ok(true)
 }
 
 /// Puts back exactly the units a cancelled order took.
