@@ -50,6 +50,8 @@ pub struct AppState {
     /// Push services, the worker's wake-up and the endpoint rules ([`push`]). No
     /// service by default; `serve_with` sets up the configured ones.
     pub push: push::PushState,
+    /// The feed's head as last read ([`sync::head`]): empty polls skip the database.
+    pub feed_head: Arc<sync::head::FeedHead>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
             // Tests and embedders get memory; `serve_with` opens the configured store.
             photos: photos::Blobs::memory(),
             sessions: Arc::default(),
+            feed_head: Arc::default(),
             push: push::PushState {
                 allow_http_endpoints: settings.push.allow_http_endpoints,
                 ..push::PushState::default()

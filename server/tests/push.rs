@@ -12,7 +12,7 @@ use common::{Backend, Server};
 use pasar_core::order::address::Address;
 use pasar_core::sync::wire::{
     ActionDoc, Mutation, Op, OrderDoc, OrderItemDoc, PRODUCT_FIELDS, ProductDoc, ProfileDoc,
-    PushDeviceDoc, PushRequest, PushResponse,
+    PullResponse, PushDeviceDoc, PushRequest, PushResponse,
 };
 use pasar_server::push::sink::{self, GatewayKind, Received, Sink, SinkKeys};
 use pasar_server::push::{Gateways, PushState};
@@ -24,6 +24,7 @@ on_both!(
     order_moves_reach_the_other_partys_devices,
     registrations_are_checked_and_belong_to_their_account,
     unpaid_orders_expire_on_the_server_and_both_parties_hear,
+    empty_polls_are_answered_from_the_feed_head,
 );
 
 const SELLER: &str = "+6281311112222";
@@ -820,5 +821,117 @@ async fn unpaid_orders_expire_on_the_server_and_both_parties_hear(backend: Backe
         .expect("cleanup");
     assert_eq!(stock_of(&server, "bolu").await, 8);
     assert!(sink.refusals().is_empty(), "{:?}", sink.refusals());
+    server.finish().await;
+}
+
+/// A pull through `addr` (this instance or another on the same database).
+async fn pull_at(addr: std::net::SocketAddr, p: &Phone, cursor: &str) -> PullResponse {
+    let auth = format!("Bearer {}", p.token);
+    let reply = common::request(
+        addr,
+        "GET",
+        &format!("/v1/sync/pull?cursor={cursor}"),
+        &[("Authorization", &auth), PROTOCOL],
+        b"",
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    serde_json::from_slice(&reply.body).expect("pull response")
+}
+
+/// Not push, but the sync feed the pushes point to: a poll at the head of the feed is
+/// answered from memory. A complete page moves the phone to the head of the whole
+/// feed; this instance's own commits are seen at once; another instance's (a second
+/// server on the same database) within the head's freshness.
+async fn empty_polls_are_answered_from_the_feed_head(backend: Backend) {
+    let Some(server) = Server::start(backend).await else {
+        return;
+    };
+    let other = {
+        let state = pasar_server::AppState {
+            feed_head: Arc::default(),
+            ..server.state.clone()
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(pasar_server::serve_state(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        addr
+    };
+    let mut seller = phone(&server, SELLER, "seller-phone").await;
+    let buyer = phone(&server, BUYER, "buyer-phone").await;
+    let seller_id = seller.account.clone();
+    let mut seller_tablet = another_install(&seller, "seller-tablet");
+    let now = server.now();
+    assert_applied(
+        &push(
+            &server,
+            &mut seller,
+            vec![put_product(&seller_id, "p1", 5, now)],
+        )
+        .await,
+    );
+    let first = pull_at(server.addr, &seller, "").await;
+    assert_eq!(first.changes.len(), 1);
+    // The buyer sees none of the seller's products, yet lands at the feed's head.
+    let theirs = pull_at(server.addr, &buyer, "").await;
+    assert!(theirs.changes.is_empty());
+    let again = pull_at(server.addr, &buyer, &theirs.cursor).await;
+    assert_eq!(again.cursor, theirs.cursor);
+    assert_eq!(
+        theirs.cursor.rsplit('.').next(),
+        first.cursor.rsplit('.').next()
+    );
+
+    // A change through this instance: the very next poll here sees it.
+    assert_applied(
+        &push(
+            &server,
+            &mut seller,
+            vec![put_product(&seller_id, "p2", 5, now)],
+        )
+        .await,
+    );
+    let seen = pull_at(server.addr, &seller, &first.cursor).await;
+    assert_eq!(seen.changes.len(), 1, "{seen:?}");
+    // A change through the other instance: this one's polls see it once the head it
+    // read has aged (100 ms), never later.
+    let auth = format!("Bearer {}", seller_tablet.token);
+    let body = serde_json::to_vec(&PushRequest {
+        device_id: seller_tablet.device.clone(),
+        mutations: vec![Mutation {
+            id: 1,
+            at: now,
+            op: put_product(&seller_id, "p3", 5, now),
+        }],
+    })
+    .expect("json");
+    seller_tablet.next_id += 1;
+    let reply = common::request(
+        other,
+        "POST",
+        "/v1/sync/push",
+        &[
+            ("Authorization", &auth),
+            PROTOCOL,
+            ("Content-Type", "application/json"),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let stale = pull_at(server.addr, &seller, &seen.cursor).await;
+    assert!(
+        stale.changes.is_empty(),
+        "within the freshness window: {stale:?}"
+    );
+    server.advance(101);
+    let fresh = pull_at(server.addr, &seller, &seen.cursor).await;
+    assert_eq!(fresh.changes.len(), 1, "{fresh:?}");
     server.finish().await;
 }

@@ -36,9 +36,31 @@ impl Cursor {
         })
     }
 
+    /// A cursor the server gave (not the start of the feed).
+    pub(crate) fn is_placed(&self) -> bool {
+        self.epoch.is_some()
+    }
+
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// The same epoch at feed number `seq`, as text.
+    pub(crate) fn at(&self, seq: i64) -> String {
+        Cursor::text(self.epoch.unwrap_or(0), seq)
+    }
+
     fn text(epoch: i64, seq: i64) -> String {
         format!("e{epoch}.{seq}")
     }
+}
+
+/// The last number the feed gave out (committed: numbers are taken under the counter
+/// row's lock, so they commit in order).
+pub(crate) fn head(tx: &mut dyn SqlTx) -> Result<i64, StoreError> {
+    tx.query_opt("SELECT seq FROM feed WHERE id = 1", &[])?
+        .and_then(|r| r.first().and_then(Value::int))
+        .ok_or_else(|| StoreError::new("feed row missing"))
 }
 
 /// What changed after `?1` that account `?2` may see, as (number, kind, id): small

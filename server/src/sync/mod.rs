@@ -7,6 +7,7 @@
 //! (a lost answer, a killed app) changes nothing twice.
 
 mod feed;
+pub mod head;
 mod rules;
 
 use crate::error::ApiError;
@@ -141,6 +142,8 @@ async fn push(
         // than at its next look.
         state.push.wake.notify_one();
     }
+    // This instance committed changes: its next poll must see them.
+    state.feed_head.forget();
     Ok(Json(PushResponse {
         results,
         last_applied,
@@ -163,11 +166,48 @@ async fn pull(
     let account = signed_in(&state, &headers).await?;
     let cursor = feed::Cursor::parse(&query.cursor)
         .ok_or_else(|| ApiError::bad_request("unknown cursor: pull from the start"))?;
+    // Most polls come with a cursor at the head: when nothing was committed above it,
+    // there is nothing new for anyone (see `head`), and no query to make.
+    if cursor.is_placed() {
+        let now = state.clock.now_ms();
+        let head = match state.feed_head.known(now) {
+            Some(seq) => seq,
+            None => {
+                let seq = state.store.read(feed::head).await?;
+                state.feed_head.set(seq, now);
+                seq
+            }
+        };
+        if cursor.seq() >= head {
+            return Ok(Json(PullResponse {
+                changes: Vec::new(),
+                cursor: query.cursor,
+                more: false,
+                reset: false,
+            }));
+        }
+    }
     let limit = query.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
-    let page = state
+    let now = state.clock.now_ms();
+    let (head, mut page) = state
         .store
-        .read(move |tx| feed::page(tx, &account.id, cursor, limit, protocol >= 2))
+        .read(move |tx| {
+            // The head first: everything numbered up to it is committed before the
+            // page's own reads begin, so the page holds all of it this account sees.
+            let head = feed::head(tx)?;
+            let page = feed::page(tx, &account.id, cursor, limit, protocol >= 2)?;
+            Ok::<_, rules::Reject>((head, page))
+        })
         .await?;
+    state.feed_head.set(head, now);
+    // A complete page brings the phone to the head of the whole feed, not only to its
+    // own last change: its next poll is then answered from memory until something new
+    // is committed anywhere.
+    if !page.more {
+        page.cursor = feed::Cursor::parse(&page.cursor)
+            .filter(|c| c.is_placed() && c.seq() < head)
+            .map_or(page.cursor, |c| c.at(head));
+    }
     Ok(Json(page))
 }
 
@@ -200,6 +240,7 @@ pub(crate) async fn expire_unpaid(state: &AppState, now: i64) -> Result<u64, Sto
         }
     }
     if expired > 0 {
+        state.feed_head.forget();
         state.push.wake.notify_one();
     }
     Ok(expired)
