@@ -168,7 +168,14 @@ fn server_time(api: &Api, route: &str) -> (f64, f64) {
 fn run(name: &str, server: Server, catalog: &[synccat::Seller], group_id: &str, seconds: f64) {
     let api = Api::new(&server.url);
     let t = Instant::now();
-    let seeded = synccat::seed(&server, catalog, group_id, &[], 7);
+    let mut seeded = synccat::seed(&server, catalog, group_id, &[], 7);
+    // The busy-feed run's writer: a seller who is not among the clients.
+    let mut writer = seeded.sellers.pop().expect("a seller");
+    let written = catalog
+        .iter()
+        .find(|s| s.phone == writer.phone)
+        .and_then(|s| s.products.first().cloned())
+        .expect("the writer's product");
     eprintln!(
         "server bench ({name}): {} products put on the server in {:.1} s",
         catalog.iter().map(|s| s.products.len()).sum::<usize>(),
@@ -242,6 +249,45 @@ fn run(name: &str, server: Server, catalog: &[synccat::Seller], group_id: &str, 
         poll_targets(),
         Some(PACED_RATE),
     );
+    // The same poll while the market is busy: a seller changes a price every 100 ms
+    // (10 changes a second, each seen by every client), so most polls find news and
+    // take the full path (the head read, the page query, a patch back).
+    let busy = {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopping = std::sync::Arc::clone(&stop);
+        let url = server.url.clone();
+        let thread = std::thread::spawn(move || {
+            let api = Api::new(&url);
+            let mut doc = written;
+            let mut changes = 0u64;
+            while !stopping.load(std::sync::atomic::Ordering::Relaxed) {
+                doc.price_idr += 500;
+                let op = writer.put_product(&doc, &["price_idr"]);
+                writer.push(&api, vec![op]);
+                changes += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            changes
+        });
+        let l = run_one(
+            "head poll, paced, busy feed",
+            "/v1/sync/pull",
+            clients
+                .iter()
+                .map(|c| Target {
+                    // The head from before the run: every poll finds the changed
+                    // product, as a phone polling as often as the feed changes would.
+                    path: synccat::pull_path(&head),
+                    headers: headers(Some(&c.token)),
+                })
+                .collect(),
+            Some(PACED_RATE),
+        );
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let changes = thread.join().expect("writer");
+        eprintln!("server bench ({name}) busy feed: {changes} price changes during the run");
+        l
+    };
     let first = run_one(
         "first page",
         "/v1/sync/pull",
@@ -277,6 +323,22 @@ fn run(name: &str, server: Server, catalog: &[synccat::Seller], group_id: &str, 
         &format!("paced_pulls_per_s_{name}"),
         "pulls/s",
         poll_paced.per_second,
+        Some((health_paced.per_second, "get_health_paced")),
+        true,
+    );
+    report(
+        "server",
+        &format!("p99_ms_busy_feed_{name}"),
+        "ms",
+        busy.p99_ms,
+        Some((health_paced.p99_ms, "get_health_paced")),
+        false,
+    );
+    report(
+        "server",
+        &format!("busy_feed_pulls_per_s_{name}"),
+        "pulls/s",
+        busy.per_second,
         Some((health_paced.per_second, "get_health_paced")),
         true,
     );
