@@ -18,6 +18,9 @@
 //! each latency is counted from when the request was *due*, not when it left, so a
 //! server that falls behind is charged for the wait (no coordinated omission). That
 //! p99 is `p99_ms_*`: what a phone sees while the server carries the goal's load.
+//! Paced on a busy feed: the same while a seller changes a price every 100 ms, so nearly
+//! every poll finds news (`busy_feed_pulls_per_s_*`, `p99_ms_busy_feed_*`); a quiet
+//! feed's polls are answered from the server's memory of the feed head.
 //!
 //! `--postgres URL` adds the PostgreSQL run, in a fresh schema dropped at the end.
 
