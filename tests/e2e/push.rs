@@ -6,6 +6,8 @@
 //! SQLite and on PostgreSQL (`PASAR_TEST_POSTGRES_URL`, see tests/postgres.sh; required
 //! when `PASAR_REQUIRE_POSTGRES=1`, as in CI).
 
+mod support;
+
 use pasar_core::Pasar;
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, Stock};
@@ -122,33 +124,9 @@ fn sqlite_server() -> Server {
     Server::start(db, Some(dir))
 }
 
-/// A fresh schema on the test PostgreSQL, or `None` (skipped loudly) without one.
+/// A server in a fresh schema on the test PostgreSQL, or `None` (skipped loudly).
 fn postgres_server() -> Option<Server> {
-    let Ok(admin) = std::env::var("PASAR_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("PASAR_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-            "PASAR_REQUIRE_POSTGRES=1 but PASAR_TEST_POSTGRES_URL is not set"
-        );
-        eprintln!("SKIPPED on PostgreSQL: PASAR_TEST_POSTGRES_URL is not set");
-        return None;
-    };
-    let schema = format!("push_{}", pasar_core::id::new_id().replace('-', ""));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
-            .await
-            .expect("connect to the test PostgreSQL");
-        tokio::spawn(conn);
-        client
-            .batch_execute(&format!("CREATE SCHEMA {schema}"))
-            .await
-            .expect("schema");
-    });
-    let sep = if admin.contains('?') { '&' } else { '?' };
-    let url = format!("{admin}{sep}options=-c%20search_path%3D{schema}");
+    let url = support::postgres_schema_url("push")?;
     Some(Server::start(Database::Postgres(url), None))
 }
 
