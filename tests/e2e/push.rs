@@ -8,7 +8,8 @@
 
 mod support;
 
-use pasar_core::Pasar;
+use support::{Phone, Server, phone};
+
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, Stock};
 use pasar_core::group::Role as GroupRole;
@@ -17,12 +18,10 @@ use pasar_core::order::address::Address;
 use pasar_core::order::ongkir::{Courier, Rate, Shipping};
 use pasar_core::order::payment::PaymentMethod;
 use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
-use pasar_core::sync::http::ReqwestClient;
 use pasar_core::sync::wire::PushDeviceDoc;
-use pasar_core::sync::{Backoff, MemoryTokens, SyncClient, SyncConfig};
+use pasar_server::AppState;
 use pasar_server::push::PushState;
 use pasar_server::push::sink::{self, GatewayKind, Received, Sink, SinkKeys};
-use pasar_server::{AppState, Database, RecordingSender, Store};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,74 +30,41 @@ const BUYER: &str = "+6281233334444";
 const SELLER_FCM: &str = "seller-phone:APA91bHPRgkF-fcm_token";
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A server and the push sink, on loopback ports, in their own runtime; stopped when
-/// dropped.
-struct Server {
-    url: String,
-    codes: Arc<RecordingSender>,
+/// A server whose push gateways are aimed at the local sink, and the sink, served by
+/// a runtime of its own.
+struct Pushing {
+    server: Server,
     sink: Arc<Sink>,
-    /// For waiting on the sink from the test's thread.
     rt: tokio::runtime::Runtime,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    _dir: Option<tempfile::TempDir>,
 }
 
-impl Server {
-    fn start(database: Database, dir: Option<tempfile::TempDir>) -> Server {
-        let codes = Arc::new(RecordingSender::default());
-        let sender = Arc::clone(&codes);
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let sink_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind the sink");
-                let sink = Arc::new(
-                    sink::start(sink_listener, SinkKeys::generate().expect("keys"))
-                        .await
-                        .expect("sink"),
-                );
-                let store = Store::open(&database).await.expect("store");
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                let addr = listener.local_addr().expect("addr");
-                let mut state = AppState::new(store, sender);
-                state.push = PushState {
-                    gateways: Arc::new(sink.gateways().expect("gateways")),
-                    // The sink's Web Push endpoints are plain http on 127.0.0.1.
-                    allow_http_endpoints: true,
-                    ..PushState::default()
-                };
-                ready_tx.send((addr, Arc::clone(&sink))).expect("ready");
-                pasar_server::serve_state(listener, state, async {
-                    let _ = stopped.await;
-                })
+impl Pushing {
+    fn start(
+        on: impl FnOnce(Box<dyn FnOnce(&mut AppState) + Send>) -> Option<Server>,
+    ) -> Option<Pushing> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sink = Arc::new(rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
-                .expect("serve");
-                drop(sink);
-            });
-        });
-        let (addr, sink) = ready_rx.recv().expect("server started");
-        Server {
-            url: format!("http://{addr}"),
-            codes,
-            sink,
-            rt: tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .expect("runtime"),
-            stop: Some(stop),
-            thread: Some(thread),
-            _dir: dir,
-        }
+                .expect("bind the sink");
+            sink::start(listener, SinkKeys::generate().expect("keys"))
+                .await
+                .expect("sink")
+        }));
+        let gateways = Arc::new(sink.gateways().expect("gateways"));
+        let server = on(Box::new(move |state| {
+            state.push = PushState {
+                gateways,
+                // The sink's Web Push endpoints are plain http on 127.0.0.1.
+                allow_http_endpoints: true,
+                ..PushState::default()
+            };
+        }))?;
+        Some(Pushing { server, sink, rt })
     }
 
     /// Waits for `n` pushes in all (or the timeout); returns every push so far.
@@ -107,59 +73,12 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
+fn sqlite_server() -> Pushing {
+    Pushing::start(|adjust| Some(Server::sqlite(adjust))).expect("SQLite")
 }
 
-fn sqlite_server() -> Server {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = Database::Sqlite(dir.path().join("server.sqlite3"));
-    Server::start(db, Some(dir))
-}
-
-/// A server in a fresh schema on the test PostgreSQL, or `None` (skipped loudly).
-fn postgres_server() -> Option<Server> {
-    let url = support::postgres_schema_url("push")?;
-    Some(Server::start(Database::Postgres(url), None))
-}
-
-struct Phone {
-    _dir: tempfile::TempDir,
-    pasar: Pasar,
-    sync: SyncClient,
-    account: String,
-}
-
-fn phone(server: &Server, number: &str, name: &str) -> Phone {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let pasar = Pasar::open(dir.path()).expect("open");
-    let sync = pasar.sync(SyncConfig {
-        server_url: server.url.clone(),
-        http: Arc::new(ReqwestClient::new().expect("client")),
-        tokens: Arc::new(MemoryTokens::default()),
-        backoff: Backoff {
-            initial: Duration::from_millis(5),
-            max: Duration::from_millis(50),
-        },
-    });
-    sync.request_code_blocking(number).expect("code");
-    let code = server.codes.last_code(number).expect("code sent");
-    let account = sync
-        .sign_in_blocking(number, &code, Some(name))
-        .expect("sign in");
-    Phone {
-        _dir: dir,
-        pasar,
-        sync,
-        account,
-    }
+fn postgres_server() -> Option<Pushing> {
+    Pushing::start(|adjust| Server::postgres("push", adjust))
 }
 
 fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
@@ -175,7 +94,8 @@ fn as_the_app_gets_it(push: &Received) -> Vec<u8> {
     serde_json::to_vec(&push.payload).expect("json")
 }
 
-fn the_journey(server: &Server) {
+fn the_journey(pushing: &Pushing) {
+    let server = &pushing.server;
     // The seller's Android phone (FCM) and the buyer's UnifiedPush phone (Web Push).
     let seller = phone(server, SELLER, "Dapur Bu Rina");
     seller
@@ -239,7 +159,7 @@ fn the_journey(server: &Server) {
     sync(&seller);
 
     let buyer = phone(server, BUYER, "Ibu Sari");
-    let (endpoint, p256dh, auth) = server.sink.new_web_push_subscription();
+    let (endpoint, p256dh, auth) = pushing.sink.new_web_push_subscription();
     buyer
         .sync
         .register_push_blocking(PushDeviceDoc {
@@ -290,7 +210,7 @@ fn the_journey(server: &Server) {
         .expect("checkout")
         .remove(0);
     sync(&buyer);
-    let pushes = server.pushes(1);
+    let pushes = pushing.pushes(1);
     assert_eq!(pushes.len(), 1, "{pushes:#?}");
     assert_eq!(
         (pushes[0].gateway, pushes[0].token.as_str()),
@@ -324,7 +244,7 @@ fn the_journey(server: &Server) {
         )
         .expect("ship");
     sync(&seller);
-    let pushes = server.pushes(2);
+    let pushes = pushing.pushes(2);
     assert_eq!(pushes.len(), 2, "{pushes:#?}");
     assert_eq!(pushes[1].gateway, GatewayKind::WebPush);
     assert_eq!(pushes[1].payload["s"], "shipped");
@@ -346,11 +266,11 @@ fn the_journey(server: &Server) {
         .expect("delivered");
     sync(&seller);
     std::thread::sleep(Duration::from_millis(300));
-    assert_eq!(server.sink.received().len(), 2);
+    assert_eq!(pushing.sink.received().len(), 2);
     assert!(
-        server.sink.refusals().is_empty(),
+        pushing.sink.refusals().is_empty(),
         "{:?}",
-        server.sink.refusals()
+        pushing.sink.refusals()
     );
 }
 

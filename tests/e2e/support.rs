@@ -1,4 +1,140 @@
-//! What the end-to-end tests share: a fresh PostgreSQL schema for a server to run in.
+//! What the end-to-end tests share: an in-process server on SQLite or in a fresh
+//! PostgreSQL schema, and phones (a core with its own store, signed in to it).
+
+// Each test crate compiles this file and uses part of it.
+#![allow(dead_code)]
+
+use pasar_core::Pasar;
+use pasar_core::sync::http::ReqwestClient;
+use pasar_core::sync::{Backoff, HttpClient, MemoryTokens, SyncClient, SyncConfig};
+use pasar_server::{AppState, Database, RecordingSender, Store};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A server on a loopback port, in its own runtime, stopped when dropped.
+pub struct Server {
+    pub url: String,
+    pub codes: Arc<RecordingSender>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// Serves `database` with the default state changed by `adjust` (push gateways).
+    pub fn start(
+        database: Database,
+        dir: Option<tempfile::TempDir>,
+        adjust: impl FnOnce(&mut AppState) + Send + 'static,
+    ) -> Server {
+        let codes = Arc::new(RecordingSender::default());
+        let sender = Arc::clone(&codes);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                let store = Store::open(&database).await.expect("store");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                let mut state = AppState::new(store, sender);
+                adjust(&mut state);
+                ready_tx.send(addr).expect("ready");
+                pasar_server::serve_state(listener, state, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .expect("serve");
+            });
+        });
+        let addr = ready_rx.recv().expect("server started");
+        Server {
+            url: format!("http://{addr}"),
+            codes,
+            stop: Some(stop),
+            thread: Some(thread),
+            _dir: dir,
+        }
+    }
+
+    /// On an SQLite file of its own.
+    pub fn sqlite(adjust: impl FnOnce(&mut AppState) + Send + 'static) -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = Database::Sqlite(dir.path().join("server.sqlite3"));
+        Server::start(db, Some(dir), adjust)
+    }
+
+    /// In a fresh schema (`prefix_<id>`) on the test PostgreSQL, or `None` (skipped
+    /// loudly; see [`postgres_schema_url`]).
+    pub fn postgres(
+        prefix: &str,
+        adjust: impl FnOnce(&mut AppState) + Send + 'static,
+    ) -> Option<Server> {
+        let url = postgres_schema_url(prefix)?;
+        Some(Server::start(Database::Postgres(url), None, adjust))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A phone: its own store and its own sync client.
+pub struct Phone {
+    _dir: tempfile::TempDir,
+    pub pasar: Pasar,
+    pub sync: SyncClient,
+    pub account: String,
+}
+
+/// A phone signed in to `server` as `number`, over `http`; retries come fast.
+pub fn phone_with(server: &Server, number: &str, name: &str, http: Arc<dyn HttpClient>) -> Phone {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let sync = pasar.sync(SyncConfig {
+        server_url: server.url.clone(),
+        http,
+        tokens: Arc::new(MemoryTokens::default()),
+        backoff: Backoff {
+            initial: Duration::from_millis(5),
+            max: Duration::from_millis(50),
+        },
+    });
+    sync.request_code_blocking(number).expect("code");
+    let code = server.codes.last_code(number).expect("code sent");
+    let account = sync
+        .sign_in_blocking(number, &code, Some(name))
+        .expect("sign in");
+    Phone {
+        _dir: dir,
+        pasar,
+        sync,
+        account,
+    }
+}
+
+/// A phone over reqwest.
+pub fn phone(server: &Server, number: &str, name: &str) -> Phone {
+    phone_with(
+        server,
+        number,
+        name,
+        Arc::new(ReqwestClient::new().expect("client")),
+    )
+}
 
 /// A database URL for a fresh schema (named `prefix_<id>`) on the test PostgreSQL of
 /// `PASAR_TEST_POSTGRES_URL`, or `None` — skipped loudly, and a failure when

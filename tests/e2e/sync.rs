@@ -7,6 +7,9 @@
 
 mod support;
 
+use support::{Phone, Server, phone, phone_with};
+
+use pasar_core::ErrorKind;
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, SearchRequest, Stock};
 use pasar_core::group::Role as GroupRole;
@@ -16,12 +19,7 @@ use pasar_core::order::ongkir::{Courier, Rate, Shipping};
 use pasar_core::order::payment::PaymentMethod;
 use pasar_core::order::{CheckoutRequest, OrderAction, OrderStatus, SellerChoice};
 use pasar_core::sync::http::ReqwestClient;
-use pasar_core::sync::{
-    Backoff, HttpClient, HttpRequest, HttpResponse, MemoryTokens, SyncClient, SyncConfig,
-    TransportError,
-};
-use pasar_core::{ErrorKind, Pasar};
-use pasar_server::{AppState, Database, RecordingSender, Store};
+use pasar_core::sync::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -30,116 +28,12 @@ const SELLER: &str = "+6281311112222";
 const BUYER: &str = "+6281233334444";
 const BUYER2: &str = "+6285755556666";
 
-/// A server on a loopback port, in its own runtime, stopped when dropped.
-struct Server {
-    url: String,
-    codes: Arc<RecordingSender>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl Server {
-    fn start(database: Database, dir: Option<tempfile::TempDir>) -> Server {
-        let codes = Arc::new(RecordingSender::default());
-        let sender = Arc::clone(&codes);
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("runtime");
-            rt.block_on(async move {
-                let store = Store::open(&database).await.expect("store");
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                let addr = listener.local_addr().expect("addr");
-                ready_tx.send(addr).expect("ready");
-                let state = AppState::new(store, sender);
-                pasar_server::serve_state(listener, state, async {
-                    let _ = stopped.await;
-                })
-                .await
-                .expect("serve");
-            });
-        });
-        let addr = ready_rx.recv().expect("server started");
-        Server {
-            url: format!("http://{addr}"),
-            codes,
-            stop: Some(stop),
-            thread: Some(thread),
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn sqlite_server() -> Server {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = Database::Sqlite(dir.path().join("server.sqlite3"));
-    Server::start(db, Some(dir))
+    Server::sqlite(|_| {})
 }
 
-/// A server in a fresh schema on the test PostgreSQL, or `None` (skipped loudly).
 fn postgres_server() -> Option<Server> {
-    let url = support::postgres_schema_url("sync")?;
-    Some(Server::start(Database::Postgres(url), None))
-}
-
-/// A phone: its own store and its own sync client.
-struct Phone {
-    _dir: tempfile::TempDir,
-    pasar: Pasar,
-    sync: SyncClient,
-    account: String,
-}
-
-fn phone_with(server: &Server, number: &str, name: &str, http: Arc<dyn HttpClient>) -> Phone {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let pasar = Pasar::open(dir.path()).expect("open");
-    let sync = pasar.sync(SyncConfig {
-        server_url: server.url.clone(),
-        http,
-        tokens: Arc::new(MemoryTokens::default()),
-        backoff: Backoff {
-            initial: Duration::from_millis(5),
-            max: Duration::from_millis(50),
-        },
-    });
-    sync.request_code_blocking(number).expect("code");
-    let code = server.codes.last_code(number).expect("code sent");
-    let account = sync
-        .sign_in_blocking(number, &code, Some(name))
-        .expect("sign in");
-    Phone {
-        _dir: dir,
-        pasar,
-        sync,
-        account,
-    }
-}
-
-fn phone(server: &Server, number: &str, name: &str) -> Phone {
-    phone_with(
-        server,
-        number,
-        name,
-        Arc::new(ReqwestClient::new().expect("client")),
-    )
+    Server::postgres("sync", |_| {})
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {

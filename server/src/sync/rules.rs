@@ -1036,15 +1036,7 @@ fn act_on_order(
         // Not a party: the order does not exist as far as they can tell.
         return Err(not_found("order"));
     };
-    let from = OrderStatus::from_code(&order.status)
-        .ok_or_else(|| StoreError::new("stored order status unreadable"))?;
-    let payment = PaymentMethod::from_code(&order.payment)
-        .ok_or_else(|| StoreError::new("stored payment unreadable"))?;
-    let delivery = if order.delivery == "pickup" {
-        Delivery::Pickup
-    } else {
-        Delivery::Courier
-    };
+    let (from, payment, delivery) = stored_state(&order)?;
     let core_action = match action {
         ActionDoc::ConfirmPayment => OrderAction::ConfirmPayment,
         ActionDoc::Ship { courier, resi } => OrderAction::Ship {
@@ -1118,6 +1110,20 @@ fn act_on_order(
     Ok(())
 }
 
+/// A stored order's status, payment method and delivery, as the state machine reads them.
+fn stored_state(order: &OrderDoc) -> Result<(OrderStatus, PaymentMethod, Delivery), Reject> {
+    let from = OrderStatus::from_code(&order.status)
+        .ok_or_else(|| StoreError::new("stored order status unreadable"))?;
+    let payment = PaymentMethod::from_code(&order.payment)
+        .ok_or_else(|| StoreError::new("stored payment unreadable"))?;
+    let delivery = if order.delivery == "pickup" {
+        Delivery::Pickup
+    } else {
+        Delivery::Courier
+    };
+    Ok((from, payment, delivery))
+}
+
 /// Writes a moved order under a new feed position, with its payment deadline.
 fn save_moved(tx: &mut dyn SqlTx, order: &OrderDoc) -> Result<(), Reject> {
     let seq = next_seq(tx)?;
@@ -1155,15 +1161,7 @@ pub(crate) fn expire_order(tx: &mut dyn SqlTx, order_id: &str, now: i64) -> Resu
     let Some(mut order) = load_order(tx, order_id)? else {
         return Ok(false);
     };
-    let from = OrderStatus::from_code(&order.status)
-        .ok_or_else(|| StoreError::new("stored order status unreadable"))?;
-    let payment = PaymentMethod::from_code(&order.payment)
-        .ok_or_else(|| StoreError::new("stored payment unreadable"))?;
-    let delivery = if order.delivery == "pickup" {
-        Delivery::Pickup
-    } else {
-        Delivery::Courier
-    };
+    let (from, payment, delivery) = stored_state(&order)?;
     let due = order.expires_at.is_some_and(|at| at <= now);
     let Ok(to) = transition(
         from,
