@@ -8,16 +8,12 @@
 
 mod support;
 
-use support::{Phone, Server, phone};
+use support::{Phone, Server, market_with_sari, order, phone};
 
-use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, Stock};
-use pasar_core::group::Role as GroupRole;
 use pasar_core::money::Rupiah;
-use pasar_core::order::address::Address;
-use pasar_core::order::ongkir::{Courier, Rate, Shipping};
-use pasar_core::order::payment::PaymentMethod;
-use pasar_core::order::{CheckoutRequest, OrderAction, SellerChoice};
+use pasar_core::order::OrderAction;
+use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::sync::wire::PushDeviceDoc;
 use pasar_server::AppState;
 use pasar_server::push::PushState;
@@ -109,30 +105,7 @@ fn the_journey(pushing: &Pushing) {
             lang: "id".into(),
         })
         .expect("register");
-    let group = seller
-        .pasar
-        .groups()
-        .create_blocking("Pasar Warga Melati", &seller.account)
-        .expect("group");
-    let sari = seller
-        .pasar
-        .accounts()
-        .save_blocking(NewAccount {
-            id: None,
-            name: "Ibu Sari".into(),
-            phone: Some("0812-3333-4444".into()),
-        })
-        .expect("contact");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("rt");
-    rt.block_on(
-        seller
-            .pasar
-            .groups()
-            .add_member(group.id.clone(), sari.id, GroupRole::Member),
-    )
-    .expect("member");
+    let (group, _rt) = market_with_sari(&seller);
     seller
         .pasar
         .orders()
@@ -175,40 +148,7 @@ fn the_journey(pushing: &Pushing) {
 
     // The buyer orders: the seller's phone gets one push, and handling it pulls the
     // order and says what happened.
-    buyer
-        .pasar
-        .cart()
-        .add_blocking(&donat.id, None, 2000, "")
-        .expect("cart");
-    let placed = buyer
-        .pasar
-        .orders()
-        .checkout_blocking(CheckoutRequest {
-            checkout_id: pasar_core::id::new_id(),
-            buyer_id: buyer.account.clone(),
-            address: Some(Address {
-                recipient: "Ibu Sari".into(),
-                phone: "0812-3333-4444".into(),
-                street: "Jl. Melati No. 5 RT 03/RW 05".into(),
-                kelurahan: "Pucang".into(),
-                kecamatan: "Sidoarjo".into(),
-                kabupaten: "Kab. Sidoarjo".into(),
-                provinsi: "Jawa Timur".into(),
-                kode_pos: "61219".into(),
-                notes: String::new(),
-            }),
-            sellers: vec![SellerChoice {
-                seller_id: seller.account.clone(),
-                shipping: Some(Shipping {
-                    courier: Courier::Jne,
-                    service: "REG".into(),
-                }),
-                payment: PaymentMethod::Cod,
-                note: String::new(),
-            }],
-        })
-        .expect("checkout")
-        .remove(0);
+    let placed = order(&buyer, &seller.account, &donat.id, 2);
     sync(&buyer);
     let pushes = pushing.pushes(1);
     assert_eq!(pushes.len(), 1, "{pushes:#?}");

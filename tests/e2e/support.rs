@@ -5,6 +5,12 @@
 #![allow(dead_code)]
 
 use pasar_core::Pasar;
+use pasar_core::account::NewAccount;
+use pasar_core::group::Role as GroupRole;
+use pasar_core::order::address::Address;
+use pasar_core::order::ongkir::{Courier, Shipping};
+use pasar_core::order::payment::PaymentMethod;
+use pasar_core::order::{CheckoutRequest, SellerChoice};
 use pasar_core::sync::http::ReqwestClient;
 use pasar_core::sync::{Backoff, HttpClient, MemoryTokens, SyncClient, SyncConfig};
 use pasar_server::{AppState, Database, RecordingSender, Store};
@@ -165,4 +171,76 @@ pub fn postgres_schema_url(prefix: &str) -> Option<String> {
     });
     let sep = if admin.contains('?') { '&' } else { '?' };
     Some(format!("{admin}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+pub fn address() -> Address {
+    Address {
+        recipient: "Ibu Sari".into(),
+        phone: "0812-3333-4444".into(),
+        street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+        kelurahan: "Pucang".into(),
+        kecamatan: "Sidoarjo".into(),
+        kabupaten: "Kab. Sidoarjo".into(),
+        provinsi: "Jawa Timur".into(),
+        kode_pos: "61219".into(),
+        notes: String::new(),
+    }
+}
+
+/// The buyer puts `units` of `product` in the cart and checks out COD by JNE, with the
+/// ongkir and discounts her phone pulled from the seller's terms.
+pub fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::order::Order {
+    p.pasar
+        .cart()
+        .add_blocking(product, None, units * 1000, "")
+        .expect("cart");
+    let mut orders = p
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: p.account.clone(),
+            address: Some(address()),
+            sellers: vec![SellerChoice {
+                seller_id: seller.to_owned(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::Cod,
+                note: String::new(),
+            }],
+        })
+        .expect("checkout");
+    orders.remove(0)
+}
+
+/// The seller's market group with Ibu Sari (the buyer) in it, made on the seller's
+/// phone (offline: nothing is sent until a sync); and a runtime for the async calls.
+pub fn market_with_sari(seller: &Phone) -> (pasar_core::group::Group, tokio::runtime::Runtime) {
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)
+        .expect("group");
+    let sari = seller
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Ibu Sari".into(),
+            phone: Some("0812-3333-4444".into()),
+        })
+        .expect("buyer contact");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    rt.block_on(
+        seller
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), sari.id, GroupRole::Member),
+    )
+    .expect("member");
+    (group, rt)
 }
