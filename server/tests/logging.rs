@@ -1,12 +1,14 @@
-//! The log of a whole sign-in, at the most verbose level, in both formats, holds no
-//! phone number, code or token, and does hold the request lines (so the check is not
-//! passing on an empty log).
+//! The log of a whole sign-in and a session's work (a sync push that adds a member by
+//! number, a pull, a photo upload, a push registration, failed sign-ins), at the most
+//! verbose level, in both formats, holds no phone number, code, session token or push
+//! token, and does hold the request lines (so the check is not passing on an empty log).
 
 mod common;
 
 use common::{Backend, PHONE, Server};
 use pasar_server::{LogFormat, LogSettings};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex};
 
 /// A log destination the test reads back.
@@ -65,6 +67,7 @@ fn run_flow(format: LogFormat) -> Run {
             assert_eq!(status, 200, "{body}");
             let token = body["token"].as_str().expect("token").to_owned();
             assert_eq!(server.call("GET", "/v1/me", Some(&token), "").await.0, 200);
+            work(&server, &token).await;
             // Asked too often: a 429 is logged too.
             for _ in 0..3 {
                 server
@@ -89,6 +92,72 @@ fn run_flow(format: LogFormat) -> Run {
     let bytes = buffer.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let log = String::from_utf8(bytes).expect("utf-8 log");
     Run { log, code, token }
+}
+
+/// Another number, added to a group by the signed-in account and then failing to sign in.
+const OTHER: &str = "0813-1111-2222";
+const OTHER_E164: &str = "+6281311112222";
+const PUSH_TOKEN: &str = "dGVzdC1waG9uZQ:APA91bFsecretPushToken";
+const PROTOCOL: (&str, &str) = ("pasar-protocol", "2");
+
+/// What a signed-in phone does in a day, with numbers and tokens in the bodies.
+async fn work(server: &Server, token: &str) {
+    let push = json!({
+        "device_id": "phone-1",
+        "mutations": [
+            {"id": 1, "at": 1, "op": {"put_profile": {"name": "Bu Rina"}}},
+            {"id": 2, "at": 2, "op": {"put_group": {"group_id": "melati", "name": "Pasar Melati"}}},
+            {"id": 3, "at": 3, "op": {"add_member": {"group_id": "melati", "phone": OTHER, "role": "member"}}},
+            // Refused (not her group to add to): a rejection is logged no more than a success.
+            {"id": 4, "at": 4, "op": {"add_member": {"group_id": "elsewhere", "phone": OTHER_E164, "role": "member"}}},
+        ]
+    });
+    let reply = server
+        .send(
+            "POST",
+            "/v1/sync/push",
+            Some(token),
+            &[PROTOCOL],
+            push.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = server
+        .send(
+            "GET",
+            "/v1/sync/pull?cursor=",
+            Some(token),
+            &[PROTOCOL],
+            b"",
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    // The admin's own number comes back in the group: the answer has it, the log not.
+    assert!(reply.text().contains(PHONE), "{}", reply.text());
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    photo.extend((0..2_000u32).map(|i| (i * 7 % 251) as u8));
+    let hash = common::hex(&Sha256::digest(&photo));
+    let path = format!("/v1/photos/{hash}/upload?offset=0&total={}", photo.len());
+    let reply = server
+        .send("PUT", &path, Some(token), &[PROTOCOL], &photo)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let device =
+        json!({"platform": "fcm", "token": PUSH_TOKEN, "app_version": "1.4.0", "lang": "id"});
+    let reply = server
+        .send(
+            "PUT",
+            "/v1/push/devices/phone-1",
+            Some(token),
+            &[PROTOCOL],
+            device.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 204, "{}", reply.text());
+    // Failed sign-ins: no code was asked for the other number; a number that is not one.
+    assert_eq!(server.verify(OTHER, "123456").await.0, 401);
+    assert_eq!(server.ask_code("0812-34").await.0, 400);
+    assert_eq!(server.ask_code("+1 415 555 2671").await.0, 400);
 }
 
 /// The log without its timestamps, whose digits could match a code by chance.
@@ -136,6 +205,27 @@ fn check(format: LogFormat) {
         "part of the token in the log:\n{log}"
     );
     assert!(!log.contains("?phone"), "a query string in the log:\n{log}");
+    // The other number in every spelling, the refused ones, the push token.
+    for secret in [
+        "81311112222",
+        "0813-1111",
+        "1111-2222",
+        "4155552671",
+        "555 2671",
+        PUSH_TOKEN,
+        &PUSH_TOKEN[..12],
+    ] {
+        assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+    // Not vacuous: the session's work is in the log too.
+    for route in [
+        "/v1/sync/push",
+        "/v1/sync/pull",
+        "/v1/photos/{hash}/upload",
+        "/v1/push/devices/{device_id}",
+    ] {
+        assert!(log.contains(route), "no {route} line:\n{log}");
+    }
 }
 
 #[test]

@@ -159,6 +159,31 @@ fn put_product(seller: &str, id: &str, stock: i64, now: i64) -> Op {
     }
 }
 
+/// The seller's market group with the buyer in it, and `product` listed there: only
+/// what a buyer can see is for sale to them.
+fn market(product: Op) -> Vec<Op> {
+    let Op::PutProduct {
+        mut product,
+        fields,
+    } = product
+    else {
+        unreachable!("market lists a product")
+    };
+    product.group_ids = vec!["pasar-melati".into()];
+    vec![
+        Op::PutGroup {
+            group_id: "pasar-melati".into(),
+            name: "Pasar Warga Melati".into(),
+        },
+        Op::AddMember {
+            group_id: "pasar-melati".into(),
+            phone: BUYER.into(),
+            role: "member".into(),
+        },
+        Op::PutProduct { product, fields },
+    ]
+}
+
 /// A COD order of `units` of `product`, by courier with ongkir agreed in chat (no
 /// service chosen: nothing to quote).
 fn place_order(buyer: &str, seller: &str, id: &str, product: &str, units: i64) -> Op {
@@ -362,7 +387,7 @@ async fn order_moves_reach_the_other_partys_devices(backend: Backend) {
     let listed = push(
         &server,
         &mut seller,
-        vec![put_product(&seller_id, product, 50, now)],
+        market(put_product(&seller_id, product, 50, now)),
     )
     .await;
     assert_applied(&listed);
@@ -633,8 +658,9 @@ async fn registrations_are_checked_and_belong_to_their_account(backend: Backend)
     );
 
     // A token registered again under another device id moves there (the app was
-    // reinstalled); a device id registered by another account becomes that account's
-    // (someone else signed in on the phone).
+    // reinstalled). A device id is its account's: the app makes a new one when someone
+    // else signs in on the phone, so another account registering it is refused and
+    // the owner's phone keeps its pushes.
     assert_eq!(register(&server, &buyer, "buyer-phone", &fcm).await.0, 204);
     assert_eq!(
         register(&server, &buyer, "buyer-phone-2", &fcm).await.0,
@@ -645,34 +671,52 @@ async fn registrations_are_checked_and_belong_to_their_account(backend: Backend)
         rows("SELECT device_id FROM push_devices WHERE platform = 'fcm'").await,
         ["buyer-phone-2"]
     );
-    assert_eq!(
-        register(
-            &server,
-            &seller,
-            "buyer-phone-2",
-            &device_doc("fcm", SELLER_FCM)
-        )
-        .await
-        .0,
-        204
-    );
+    let (status, text) = register(
+        &server,
+        &seller,
+        "buyer-phone-2",
+        &device_doc("fcm", SELLER_FCM),
+    )
+    .await;
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("device_taken"), "{text}");
     assert_eq!(
         rows("SELECT account_id FROM push_devices WHERE device_id = 'buyer-phone-2'").await,
-        [seller.account.as_str()]
+        [buyer.account.as_str()]
     );
     assert_eq!(
         rows("SELECT token FROM push_devices WHERE device_id = 'buyer-phone-2'").await,
-        [SELLER_FCM]
+        [BUYER_FCM]
     );
+    // Nor can it take a device id the buyer syncs with.
+    let body = br#"{"device_id":"buyer-tablet","mutations":[]}"#;
+    let reply = server
+        .send(
+            "POST",
+            "/v1/sync/push",
+            Some(&buyer.token),
+            &[PROTOCOL],
+            body,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let (status, text) = register(
+        &server,
+        &seller,
+        "buyer-tablet",
+        &device_doc("fcm", SELLER_FCM),
+    )
+    .await;
+    assert_eq!(status, 403, "{text}");
 
     // Only its account removes a device; removing twice is no error.
-    assert_eq!(unregister(&server, &buyer, "buyer-phone-2").await, 204);
+    assert_eq!(unregister(&server, &seller, "buyer-phone-2").await, 204);
     assert_eq!(
         rows("SELECT device_id FROM push_devices ORDER BY device_id").await,
         ["buyer-foss", "buyer-phone-2"]
     );
-    assert_eq!(unregister(&server, &seller, "buyer-phone-2").await, 204);
-    assert_eq!(unregister(&server, &seller, "buyer-phone-2").await, 204);
+    assert_eq!(unregister(&server, &buyer, "buyer-phone-2").await, 204);
+    assert_eq!(unregister(&server, &buyer, "buyer-phone-2").await, 204);
     assert_eq!(
         rows("SELECT device_id FROM push_devices").await,
         ["buyer-foss"]
@@ -745,7 +789,7 @@ async fn unpaid_orders_expire_on_the_server_and_both_parties_hear(backend: Backe
         &push(
             &server,
             &mut seller,
-            vec![put_product(&seller_id, "bolu", 10, now)],
+            market(put_product(&seller_id, "bolu", 10, now)),
         )
         .await,
     );

@@ -520,6 +520,15 @@ mod tests {
             )
             .expect("pragma");
         assert_eq!(has_sku, 0, "the half-run migration left a column behind");
+        // The app as it is (without the broken step) still opens it, data and all.
+        drop(conn);
+        let db = Database::open(&path).expect("the old app opens its database");
+        db.read(|c| {
+            assert_eq!(version(c).expect("version"), latest_version());
+            check_latest(c, latest_version());
+            Ok::<_, StoreError>(())
+        })
+        .expect("read");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Where each install receives pushes: `PUT /v1/push/devices/{device_id}` registers (or
-//! updates) it, `DELETE` of the same path forgets it on sign-out, and
+//! updates) it (a device id another account registered or syncs with gets 403
+//! `device_taken`), `DELETE` of the same path forgets it on sign-out (only the caller's
+//! own; another's is left alone, answered as for none), and
 //! `GET /v1/push/vapid` hands UnifiedPush apps the key to subscribe with.
 //!
 //! Everything in a registration comes from a phone, and a Web Push endpoint is a URL
@@ -12,7 +14,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::push::gateway::jwt;
 use crate::store::StoreError;
-use crate::store::sql::SqlTx;
+use crate::store::sql::{SqlTx, Value};
 use crate::sync::{check_device_id, check_protocol, signed_in};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -112,14 +114,33 @@ async fn vapid(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The device row, upserted by device id; a token another device had moves here.
+/// The device row, upserted by device id; a token another device had moves here. A
+/// device id another account registered or syncs with is refused, as a sync push with
+/// it is: the app makes a new device id when another account signs in, so only a
+/// client that is not the phone's own could send it, and taking the row over would
+/// silence that account's phone.
 fn save(
     tx: &mut dyn SqlTx,
     device_id: &str,
     account_id: &str,
     r: &Registration,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<(), ApiError> {
+    let owners = tx.query(
+        "SELECT account_id FROM push_devices WHERE device_id = ?1
+         UNION SELECT account_id FROM devices WHERE id = ?1",
+        &[device_id.into()],
+    )?;
+    if owners
+        .iter()
+        .any(|row| row.first().and_then(Value::text) != Some(account_id))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "device_taken",
+            "this device id belongs to another account: make a new one after signing in",
+        ));
+    }
     // The token's previous holder (the same phone under an old install or another
     // account) must stop getting pushes: its row and what waited for it go.
     tx.execute(
@@ -130,12 +151,6 @@ fn save(
     tx.execute(
         "DELETE FROM push_devices WHERE token = ?1 AND device_id <> ?2",
         &[r.token.as_str().into(), device_id.into()],
-    )?;
-    // A device that now answers for another account must not get the last one's news.
-    tx.execute(
-        "DELETE FROM push_queue WHERE device_id IN
-            (SELECT device_id FROM push_devices WHERE device_id = ?1 AND account_id <> ?2)",
-        &[device_id.into(), account_id.into()],
     )?;
     tx.execute(
         "INSERT INTO push_devices

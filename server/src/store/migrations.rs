@@ -2,8 +2,9 @@
 //! SQLite and PostgreSQL both read); a migration is never edited once released, a
 //! change is a new entry at the end.
 
-/// `(version, SQL)`, in order. Versions start at 1 and have no gaps.
-pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+/// `(version, SQL)`, in order. Versions start at 1 and have no gaps. Public so a test
+/// can run them with a failing step added (see [`super::Store::migrate_with`]).
+pub const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
         "

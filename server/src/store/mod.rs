@@ -13,7 +13,7 @@ mod sqlite;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use migrations::LATEST_VERSION;
+pub use migrations::{LATEST_VERSION, MIGRATIONS};
 
 /// Which database to use, from `PASAR_DATABASE_URL`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -178,9 +178,17 @@ impl Store {
     /// Applies the migrations not applied yet, each in its own transaction; returns how
     /// many ran (0 when the schema is current). Safe to run from several servers at once.
     pub async fn migrate(&self) -> Result<usize, StoreError> {
+        self.migrate_with(MIGRATIONS).await
+    }
+
+    /// [`Store::migrate`] with the list given: `open` runs [`MIGRATIONS`]; a test runs
+    /// them with a broken step added, to see a failed upgrade roll back whole and leave
+    /// the schema version and the data as they were. Each step's SQL and its version
+    /// row commit together or not at all; the steps before a failed one stay applied.
+    pub async fn migrate_with(&self, migrations: &[(i64, &str)]) -> Result<usize, StoreError> {
         match self {
-            Store::Sqlite(s) => s.migrate().await,
-            Store::Postgres(s) => s.migrate().await,
+            Store::Sqlite(s) => s.migrate(migrations).await,
+            Store::Postgres(s) => s.migrate(migrations).await,
         }
     }
 

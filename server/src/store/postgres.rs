@@ -2,7 +2,7 @@
 //! mutex and reconnected when it drops (a database restart, a failover). Several server
 //! instances may share one database: migrations and rate limits take advisory locks.
 
-use super::migrations::{CREATE_VERSION_TABLE, MIGRATIONS};
+use super::migrations::CREATE_VERSION_TABLE;
 use super::{Account, Cleaned, CodeCheck, RateDecision, RateLimit, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -77,13 +77,13 @@ impl PgStore {
         Ok(guard)
     }
 
-    pub(super) async fn migrate(&self) -> Result<usize, StoreError> {
+    pub(super) async fn migrate(&self, migrations: &[(i64, &str)]) -> Result<usize, StoreError> {
         let mut guard = self.client().await?;
         let client = guard
             .as_mut()
             .ok_or_else(|| StoreError::new("no connection"))?;
         let mut applied = 0;
-        for (version, sql) in MIGRATIONS {
+        for (version, sql) in migrations {
             let tx = client.transaction().await?;
             // Held to the end of the transaction: a second instance starting at the same
             // time waits here, then sees the migration done.

@@ -1,7 +1,7 @@
 //! The SQLite backend: one connection behind a mutex, used from `spawn_blocking` so a
 //! slow disk never stalls the async workers. One writer is what SQLite allows anyway.
 
-use super::migrations::{CREATE_VERSION_TABLE, MIGRATIONS};
+use super::migrations::CREATE_VERSION_TABLE;
 use super::{Account, Cleaned, CodeCheck, RateDecision, RateLimit, StoreError};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
@@ -53,10 +53,15 @@ impl SqliteStore {
         .map_err(|e| StoreError::new(format!("sqlite task: {e}")))?
     }
 
-    pub(super) async fn migrate(&self) -> Result<usize, StoreError> {
-        self.run(|conn| {
+    pub(super) async fn migrate(&self, migrations: &[(i64, &str)]) -> Result<usize, StoreError> {
+        // Owned: the steps run on the connection's blocking thread.
+        let migrations: Vec<(i64, String)> = migrations
+            .iter()
+            .map(|(version, sql)| (*version, (*sql).to_owned()))
+            .collect();
+        self.run(move |conn| {
             let mut applied = 0;
-            for (version, sql) in MIGRATIONS {
+            for (version, sql) in &migrations {
                 // IMMEDIATE takes the write lock first, so two processes on one file
                 // cannot both decide a migration is missing.
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -676,6 +676,10 @@ fn add_member(
             id
         }
     };
+    if role != "admin" && is_member(tx, group_id, &account_id)?.as_deref() == Some("admin") {
+        // Adding an admin again as a member demotes them: not the last one.
+        check_admin_stays(tx, group_id)?;
+    }
     tx.execute(
         "INSERT INTO group_members (group_id, account_id, role) VALUES (?1, ?2, ?3)
          ON CONFLICT (group_id, account_id) DO UPDATE SET role = excluded.role",
@@ -702,13 +706,31 @@ fn remove_member(
     if !admin && account_id != me.id {
         return Err(not_allowed(None));
     }
+    if is_member(tx, group_id, account_id)?.as_deref() == Some("admin") {
+        check_admin_stays(tx, group_id)?;
+    }
+    let removed = tx.execute(
+        "DELETE FROM group_members WHERE group_id = ?1 AND account_id = ?2",
+        &[group_id.into(), account_id.into()],
+    )?;
+    if removed == 0 {
+        // Not a member (left already, from another phone): nothing changes, and the
+        // group is not rewritten for its members to pull again.
+        return Ok(());
+    }
+    unlist_products(tx, group_id, account_id)?;
+    save_group(tx, group, false)
+}
+
+/// Refuses to take away a group's only admin (a group keeps one admin at least).
+fn check_admin_stays(tx: &mut dyn SqlTx, group_id: &str) -> Result<(), Reject> {
     let admins = tx
         .query(
             "SELECT account_id FROM group_members WHERE group_id = ?1 AND role = 'admin'",
             &[group_id.into()],
         )?
         .len();
-    if admins == 1 && is_member(tx, group_id, account_id)?.as_deref() == Some("admin") {
+    if admins <= 1 {
         return Err(refuse(
             "conflict",
             Some("role"),
@@ -716,11 +738,36 @@ fn remove_member(
             "A group needs at least one admin.",
         ));
     }
-    tx.execute(
-        "DELETE FROM group_members WHERE group_id = ?1 AND account_id = ?2",
-        &[group_id.into(), account_id.into()],
-    )?;
-    save_group(tx, group, false)
+    Ok(())
+}
+
+/// A seller who leaves or is removed from a group takes their listings with them: the
+/// group's members stop getting them and can no longer order them, and the seller's
+/// own phones get the product back without the group.
+fn unlist_products(tx: &mut dyn SqlTx, group_id: &str, seller_id: &str) -> Result<(), Reject> {
+    let listed: Vec<String> = tx
+        .query(
+            "SELECT p.id FROM products p
+               JOIN product_groups pg ON pg.product_id = p.id
+              WHERE pg.group_id = ?1 AND p.seller_id = ?2",
+            &[group_id.into(), seller_id.into()],
+        )?
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().and_then(Value::into_text))
+        .collect();
+    for id in listed {
+        tx.execute(
+            "DELETE FROM product_groups WHERE group_id = ?1 AND product_id = ?2",
+            &[group_id.into(), id.as_str().into()],
+        )?;
+        let Some(mut product) = load_product(tx, &id)? else {
+            continue;
+        };
+        product.group_ids.retain(|g| g != group_id);
+        product.version += 1;
+        write_product(tx, &product, None, false, &["group_ids"])?;
+    }
+    Ok(())
 }
 
 fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reject> {
@@ -728,6 +775,19 @@ fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reje
         .and_then(|r| r.into_iter().next().and_then(Value::into_text))
         .map(|t| serde_json::from_str(&t).map_err(|e| StoreError::new(e.to_string()).into()))
         .transpose()
+}
+
+/// Whether the product is listed in a group the account is a member of (the same rule
+/// the pull follows for products: see `feed::HEADS`).
+fn sees_listing(tx: &mut dyn SqlTx, product_id: &str, account_id: &str) -> Result<bool, Reject> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM product_groups pg
+               JOIN group_members gm ON gm.group_id = pg.group_id
+              WHERE pg.product_id = ?1 AND gm.account_id = ?2",
+            &[product_id.into(), account_id.into()],
+        )?
+        .is_some())
 }
 
 fn load_order(tx: &mut dyn SqlTx, id: &str) -> Result<Option<OrderDoc>, Reject> {
@@ -783,6 +843,14 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             None => {
                 let product =
                     load_product(tx, &item.product_id)?.ok_or_else(|| not_found("product"))?;
+                // Only what the buyer can see is for sale to them: a product listed in
+                // one of their groups (or their own). Someone who left or was removed
+                // from the group, or who learnt a product id elsewhere, cannot take its
+                // stock or learn the seller's number from the order. Answered as an
+                // unknown product, without its name.
+                if product.seller.id != me.id && !sees_listing(tx, &product.id, &me.id)? {
+                    return Err(not_found("product"));
+                }
                 touched.push(product);
                 touched.len() - 1
             }

@@ -270,6 +270,11 @@ impl Server {
         adjust: impl FnOnce(&mut AppState),
     ) -> Option<Server> {
         let db = Db::new(backend).await?;
+        Some(Server::start_on(db, adjust).await)
+    }
+
+    /// Starts a server on a database a test made (or kept from an earlier server).
+    pub async fn start_on(db: Db, adjust: impl FnOnce(&mut AppState)) -> Server {
         let store = Store::open(&db.database()).await.expect("open store");
         let sender = Arc::new(RecordingSender::default());
         let now = Arc::new(AtomicI64::new(1_700_000_000_000));
@@ -286,7 +291,7 @@ impl Server {
         let task = tokio::spawn(pasar_server::serve_state(listener, state.clone(), async {
             let _ = stopped.await;
         }));
-        Some(Server {
+        Server {
             addr,
             sender,
             now,
@@ -294,7 +299,7 @@ impl Server {
             state,
             stop,
             task,
-        })
+        }
     }
 
     pub fn advance(&self, ms: i64) {
