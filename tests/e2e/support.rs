@@ -69,6 +69,18 @@ impl Server {
         }
     }
 
+    /// The same server reached at `url` (a proxy in front of it): its sign-in codes,
+    /// nothing to stop.
+    pub fn via(&self, url: &str) -> Server {
+        Server {
+            url: url.to_owned(),
+            codes: Arc::clone(&self.codes),
+            stop: None,
+            thread: None,
+            _dir: None,
+        }
+    }
+
     /// On an SQLite file of its own.
     pub fn sqlite(adjust: impl FnOnce(&mut AppState) + Send + 'static) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");

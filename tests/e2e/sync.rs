@@ -793,3 +793,89 @@ fn edits_travel_as_the_changed_fields_on_postgres() {
         edits_travel_as_the_changed_fields(&server);
     }
 }
+
+/// A pull longer than one page: a product made long ago but changed after the pull's
+/// first page was on no page before, so it comes whole to a new phone, and to a phone
+/// that had it with every field changed since that phone's last pull (not only those
+/// changed since the page before). Found by the fault campaign (`faults.rs`): a new
+/// phone was sent a patch for a product it never had and pulled from the top for ever.
+fn long_pulls_bring_moved_products_whole(server: &Server) {
+    let seller = phone(server, SELLER, "Dapur Bu Rina");
+    let make = |from: usize, to: usize| {
+        (from..to)
+            .map(|i| {
+                seller
+                    .pasar
+                    .catalog()
+                    .create_product_blocking(NewProduct::new(
+                        &seller.account,
+                        &format!("Kue {i}"),
+                        "10rb",
+                    ))
+                    .expect("product")
+                    .id
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = make(0, 600);
+    sync(&seller);
+    let other = phone(server, SELLER, "Dapur Bu Rina");
+    sync(&other);
+    let edit = |patch: pasar_core::catalog::ProductPatch| {
+        seller
+            .pasar
+            .catalog()
+            .update_product_blocking(&first[0], patch)
+            .expect("edit")
+    };
+    // The oldest product changes, then more than a page of news, then it changes again.
+    edit(pasar_core::catalog::ProductPatch {
+        description: Some("Isi 10, tanpa pengawet".into()),
+        ..Default::default()
+    });
+    make(600, 1120);
+    edit(pasar_core::catalog::ProductPatch {
+        name: Some("Kue lapis legit".into()),
+        ..Default::default()
+    });
+    sync(&seller);
+
+    let report = sync(&other);
+    assert_eq!(report.pulled, 521, "{report:?}");
+    let kue = other
+        .pasar
+        .catalog()
+        .get_product_blocking(&first[0])
+        .expect("kue");
+    assert_eq!(
+        (kue.name.as_str(), kue.description.as_str()),
+        ("Kue lapis legit", "Isi 10, tanpa pengawet")
+    );
+
+    let fresh = phone(server, SELLER, "Dapur Bu Rina");
+    let report = sync(&fresh);
+    assert_eq!(report.pulled, 1120, "each product once: {report:?}");
+    assert_eq!(
+        fresh
+            .pasar
+            .catalog()
+            .get_product_blocking(&first[0])
+            .expect("whole")
+            .name,
+        "Kue lapis legit"
+    );
+}
+
+#[test]
+fn long_pulls_bring_moved_products_whole_on_sqlite() {
+    long_pulls_bring_moved_products_whole(&Server::sqlite(|s| {
+        s.auth.per_number = (10, 60 * 60 * 1000)
+    }));
+}
+
+#[test]
+fn long_pulls_bring_moved_products_whole_on_postgres() {
+    if let Some(server) = Server::postgres("sync", |s| s.auth.per_number = (10, 60 * 60 * 1000)) {
+        long_pulls_bring_moved_products_whole(&server);
+    }
+}

@@ -884,6 +884,7 @@ impl SyncClient {
         report: &mut SyncReport,
     ) -> std::result::Result<(), SyncError> {
         let mut previous: Option<String> = None;
+        let mut restarted = false;
         // The first pull of an install is the account's whole past, not news: nothing
         // is told until it is done.
         let quiet = self
@@ -946,6 +947,15 @@ impl SyncClient {
             self.orders.notify_synced(&applied.orders);
             if applied.restart {
                 // The phone lacked a product the server patched: pull again from the top.
+                // Once: a server that patches again what it sent whole from the top
+                // would have the phone pull its whole past for ever.
+                if restarted {
+                    return Err(SyncError::Server {
+                        status: 200,
+                        code: "the server sent changes to a product this phone never had".into(),
+                    });
+                }
+                restarted = true;
                 previous = None;
                 continue;
             }

@@ -11,12 +11,19 @@ use crate::store::sql::{SqlTx, Value};
 use pasar_core::sync::wire::{Change, ProductPatch, PullResponse};
 use serde_json::{Map, Value as Json};
 
-/// Where a phone is in the feed: the account's visibility epoch and the last number
-/// seen. Written `e{epoch}.{seq}`; the empty string is the start.
+/// Where a phone is in the feed: the account's visibility epoch, the last number seen,
+/// and, between the pages of one pull, the number the pull began at. Written
+/// `e{epoch}.{seq}`, or `e{epoch}.{seq}-{base}` mid-pull; the empty string is the start.
+///
+/// Why the base: a document sits in the feed at its last change only, so a product made
+/// before a page's number but changed after it was on no earlier page of this pull. The
+/// phone has it whole only if it was made before the pull began, and its fields changed
+/// since then are what it lacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Cursor {
     epoch: Option<i64>,
     seq: i64,
+    base: Option<i64>,
 }
 
 impl Cursor {
@@ -25,14 +32,21 @@ impl Cursor {
             return Some(Cursor {
                 epoch: None,
                 seq: 0,
+                base: None,
             });
         }
-        let (epoch, seq) = text.strip_prefix('e')?.split_once('.')?;
+        let (epoch, rest) = text.strip_prefix('e')?.split_once('.')?;
+        let (seq, base) = match rest.split_once('-') {
+            Some((seq, base)) => (seq, Some(base.parse::<i64>().ok()?)),
+            None => (rest, None),
+        };
         let epoch: i64 = epoch.parse().ok()?;
         let seq: i64 = seq.parse().ok()?;
-        (epoch >= 0 && seq >= 0).then_some(Cursor {
+        let fits = epoch >= 0 && seq >= 0 && base.is_none_or(|b| (0..seq).contains(&b));
+        fits.then_some(Cursor {
             epoch: Some(epoch),
             seq,
+            base,
         })
     }
 
@@ -45,13 +59,16 @@ impl Cursor {
         self.seq
     }
 
-    /// The same epoch at feed number `seq`, as text.
+    /// The same epoch at feed number `seq`, at the end of a pull, as text.
     pub(crate) fn at(&self, seq: i64) -> String {
-        Cursor::text(self.epoch.unwrap_or(0), seq)
+        Cursor::text(self.epoch.unwrap_or(0), seq, None)
     }
 
-    fn text(epoch: i64, seq: i64) -> String {
-        format!("e{epoch}.{seq}")
+    fn text(epoch: i64, seq: i64, base: Option<i64>) -> String {
+        match base {
+            Some(base) if base < seq => format!("e{epoch}.{seq}-{base}"),
+            _ => format!("e{epoch}.{seq}"),
+        }
     }
 }
 
@@ -130,6 +147,12 @@ pub(crate) fn page(
     // A cursor from an older epoch missed what became visible since: start again.
     let reset = cursor.epoch.is_some_and(|e| e != epoch);
     let after = if reset { 0 } else { cursor.seq };
+    // What the phone had whole when this pull began (see [`Cursor`]).
+    let base = if reset {
+        0
+    } else {
+        cursor.base.unwrap_or(cursor.seq)
+    };
     if reset {
         heads = tx.query(
             HEADS,
@@ -158,8 +181,8 @@ pub(crate) fn page(
         std::collections::HashMap::with_capacity(listed.len());
     let mut marks: std::collections::HashMap<String, ProductMarks> =
         std::collections::HashMap::new();
-    // From the start (or restarted) everything goes whole.
-    let patching = patches && after > 0;
+    // From the start (or restarted) everything goes whole, to the pull's end.
+    let patching = patches && base > 0;
     for (kind, table) in [
         ("product", "products"),
         ("group", "market_groups"),
@@ -222,7 +245,7 @@ pub(crate) fn page(
             .ok_or_else(|| StoreError::new("feed row without its document"))?;
         let change = match kind.as_str() {
             "product" => match marks.get(&key.1) {
-                Some(m) if m.new_since <= after => patch(&doc, m, after).map(Change::ProductPatch),
+                Some(m) if m.new_since <= base => patch(&doc, m, base).map(Change::ProductPatch),
                 _ => serde_json::from_str(&doc).map(Change::Product),
             },
             "group" => serde_json::from_str(&doc).map(Change::Group),
@@ -235,7 +258,7 @@ pub(crate) fn page(
     }
     Ok(PullResponse {
         changes,
-        cursor: Cursor::text(epoch, last),
+        cursor: Cursor::text(epoch, last, more.then_some(base)),
         more,
         reset,
     })
@@ -275,15 +298,32 @@ mod tests {
             Cursor::parse(""),
             Some(Cursor {
                 epoch: None,
-                seq: 0
+                seq: 0,
+                base: None,
             })
         );
         assert_eq!(
-            Cursor::parse(&Cursor::text(3, 1234)),
+            Cursor::parse(&Cursor::text(3, 1234, None)),
             Some(Cursor {
                 epoch: Some(3),
-                seq: 1234
+                seq: 1234,
+                base: None,
             })
+        );
+        let mid = Cursor::text(3, 1234, Some(1000));
+        assert_eq!(mid, "e3.1234-1000");
+        assert_eq!(
+            Cursor::parse(&mid),
+            Some(Cursor {
+                epoch: Some(3),
+                seq: 1234,
+                base: Some(1000),
+            })
+        );
+        // The end of a pull forgets where it began.
+        assert_eq!(
+            Cursor::parse(&mid).map(|c| c.at(1500)),
+            Some("e3.1500".into())
         );
         for junk in [
             "e",
@@ -293,6 +333,10 @@ mod tests {
             "e1.-2",
             "e1.2.3",
             "e99999999999999999999.1",
+            "e1.5-5",
+            "e1.5-7",
+            "e1.5--1",
+            "e1.5-",
         ] {
             assert_eq!(Cursor::parse(junk), None, "{junk}");
         }

@@ -181,7 +181,7 @@ async fn pull(
         if cursor.seq() >= head {
             return Ok(Json(PullResponse {
                 changes: Vec::new(),
-                cursor: query.cursor,
+                cursor: cursor.at(cursor.seq()),
                 more: false,
                 reset: false,
             }));
