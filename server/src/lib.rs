@@ -14,7 +14,7 @@ pub mod ops;
 pub mod photos;
 pub mod push;
 pub mod store;
-mod sync;
+pub mod sync;
 
 use axum::{Json, Router, routing::get};
 use serde::Serialize;

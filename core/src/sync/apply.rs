@@ -153,12 +153,13 @@ pub(crate) fn page(
                     applied.unreadable += 1;
                     continue;
                 };
-                if !doc.seller.id.is_empty() {
-                    upsert_profile(c, &doc.seller, now)?;
-                }
-                for photo in &doc.photos {
-                    // The file itself is fetched when a screen shows it.
-                    c.prepare_cached(
+                let stored = within_savepoint(c, || {
+                    if !doc.seller.id.is_empty() {
+                        upsert_profile(c, &doc.seller, now)?;
+                    }
+                    for photo in &doc.photos {
+                        // The file itself is fetched when a screen shows it.
+                        c.prepare_cached(
                         "INSERT INTO photos (hash, mime, width, height, thumb_mime, thumb_width,
                                              thumb_height, blurhash, bytes, created_at, uploaded_at)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
@@ -179,24 +180,30 @@ pub(crate) fn page(
                         ])
                     })
                     .map_err(StoreError::from)?;
-                }
-                for group in &doc.group_ids {
-                    // Named when the group's own document arrives.
-                    c.prepare_cached(
-                        "INSERT INTO market_groups (id, name, created_at, updated_at)
+                    }
+                    for group in &doc.group_ids {
+                        // Named when the group's own document arrives.
+                        c.prepare_cached(
+                            "INSERT INTO market_groups (id, name, created_at, updated_at)
                          VALUES (?1, '', ?2, ?2) ON CONFLICT (id) DO NOTHING",
-                    )
-                    .and_then(|mut s| s.execute(params![group, now]))
-                    .map_err(StoreError::from)?;
-                }
-                let exists: bool = c
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)")
-                    .and_then(|mut s| s.query_row([&product.id], |r| r.get(0)))
-                    .map_err(StoreError::from)?;
-                if exists {
-                    catalog::store::update(c, &product)?;
-                } else {
-                    catalog::store::insert(c, &product)?;
+                        )
+                        .and_then(|mut s| s.execute(params![group, now]))
+                        .map_err(StoreError::from)?;
+                    }
+                    let exists: bool = c
+                        .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)")
+                        .and_then(|mut s| s.query_row([&product.id], |r| r.get(0)))
+                        .map_err(StoreError::from)?;
+                    if exists {
+                        catalog::store::update(c, &product)?;
+                    } else {
+                        catalog::store::insert(c, &product)?;
+                    }
+                    Ok(())
+                })?;
+                if !stored {
+                    applied.unreadable += 1;
+                    continue;
                 }
                 applied.products.push(product);
             }
@@ -209,14 +216,21 @@ pub(crate) fn page(
                     applied.unreadable += 1;
                     continue;
                 };
-                // Named when the seller's products or groups arrive.
-                c.prepare_cached(
-                    "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)
-                     ON CONFLICT (id) DO NOTHING",
-                )
-                .and_then(|mut s| s.execute(params![doc.seller_id, now]))
-                .map_err(StoreError::from)?;
-                order_store::replace_terms(c, &doc.seller_id, &rates, &discounts)?;
+                let stored = within_savepoint(c, || {
+                    // Named when the seller's products or groups arrive.
+                    c.prepare_cached(
+                        "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (?1, '', ?2, ?2)
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .and_then(|mut s| s.execute(params![doc.seller_id, now]))
+                    .map_err(StoreError::from)?;
+                    order_store::replace_terms(c, &doc.seller_id, &rates, &discounts)?;
+                    Ok(())
+                })?;
+                if !stored {
+                    applied.unreadable += 1;
+                    continue;
+                }
                 applied.terms += 1;
             }
             Change::Group(doc) => {
@@ -224,7 +238,10 @@ pub(crate) fn page(
                     applied.deferred += 1;
                     continue;
                 }
-                group(c, doc, now)?;
+                if !within_savepoint(c, || Ok(group(c, doc, now)?))? {
+                    applied.unreadable += 1;
+                    continue;
+                }
                 applied.groups += 1;
             }
             Change::Order(doc) => {
@@ -237,9 +254,16 @@ pub(crate) fn page(
                     continue;
                 };
                 let known = order_store::version_of(c, &order.id)?;
-                upsert_profile(c, &doc.buyer, now)?;
-                upsert_profile(c, &doc.seller, now)?;
-                order_store::replace(c, &order, &history)?;
+                let stored = within_savepoint(c, || {
+                    upsert_profile(c, &doc.buyer, now)?;
+                    upsert_profile(c, &doc.seller, now)?;
+                    order_store::replace(c, &order, &history)?;
+                    Ok(())
+                })?;
+                if !stored {
+                    applied.unreadable += 1;
+                    continue;
+                }
                 // Listeners hear of real moves only, not of a version they already had.
                 if known.is_none_or(|v| v < order.version)
                     && let Some(event) = history.last().cloned()
@@ -263,6 +287,35 @@ pub(crate) fn page(
         outbox::meta_set(c, outbox::CURSOR_KEY, &page.cursor)?;
     }
     Ok(applied)
+}
+
+/// Runs `write` in a savepoint. A document the store's own rules refuse (a variant id
+/// another product already has, two variants with the same values, a member listed
+/// twice) is undone and answered `false`, to be counted unreadable: were it to fail the
+/// page, every later round would pull the same page and fail again, and the phone would
+/// never sync again. A failure of the store itself (a full disk) still fails the page.
+fn within_savepoint(
+    c: &Connection,
+    write: impl FnOnce() -> Result<(), Error>,
+) -> Result<bool, Error> {
+    c.execute_batch("SAVEPOINT pulled_doc")
+        .map_err(StoreError::from)?;
+    let Err(e) = write() else {
+        c.execute_batch("RELEASE pulled_doc")
+            .map_err(StoreError::from)?;
+        return Ok(true);
+    };
+    c.execute_batch("ROLLBACK TO pulled_doc; RELEASE pulled_doc")
+        .map_err(StoreError::from)?;
+    match e {
+        Error::Validation(_) => Ok(false),
+        Error::Store(StoreError::Sqlite(ref s))
+            if s.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) =>
+        {
+            Ok(false)
+        }
+        e => Err(e),
+    }
 }
 
 fn upsert_profile(c: &Connection, p: &ProfileDoc, now: i64) -> Result<(), StoreError> {
@@ -334,5 +387,58 @@ mod tests {
             None,
             "the next pull starts from the top"
         );
+    }
+
+    /// Found by the `sync_pull_response` fuzz target: a product whose variant id another
+    /// product already has broke the store's unique key, failed the whole page, and so
+    /// every later round too. Now that document alone is skipped as unreadable.
+    #[test]
+    fn a_document_the_store_refuses_is_skipped_not_a_stuck_sync() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(dir.path().join("pasar.sqlite3")).expect("open");
+        let product = |id: &str, variant: &str| {
+            format!(
+                r#"{{"product":{{"id":"{id}","seller":{{"id":"s1","name":"Rina"}},"name":"Kaos",
+                "price_idr":40000,"unit":"pcs","stock":null,"options":[{{"name":"warna","values":["Hitam"]}}],
+                "variants":[{{"id":"{variant}","values":["Hitam"]}}],"created_at":1,"updated_at":1}}}}"#
+            )
+        };
+        let page: PullResponse = serde_json::from_str(&format!(
+            r#"{{"changes":[{},{},{},
+                {{"group":{{"id":"g1","name":"Pasar Pagi","created_at":1,"members":[
+                  {{"profile":{{"id":"s1","name":"Rina"}},"role":"admin"}},
+                  {{"profile":{{"id":"s1","name":"Rina"}},"role":"member"}}]}}}}],
+               "cursor":"e0.7","more":false}}"#,
+            product("p1", "v1"),
+            product("p2", "v1"),
+            product("p3", "v3"),
+        ))
+        .expect("page");
+        let applied = db
+            .write(|tx| super::page(tx, &page, 1, false))
+            .expect("the page applies");
+        let ids: Vec<&str> = applied.products.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["p1", "p3"]);
+        assert_eq!((applied.unreadable, applied.groups), (2, 0));
+        // The cursor moved on: the next round does not pull the same page again.
+        assert_eq!(
+            db.read(|c| outbox::meta_get(c, outbox::CURSOR_KEY))
+                .expect("read")
+                .as_deref(),
+            Some("e0.7")
+        );
+        // Nothing of the skipped documents was left half-written.
+        let left: i64 = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT (SELECT COUNT(*) FROM products WHERE id = 'p2')
+                          + (SELECT COUNT(*) FROM market_groups WHERE id = 'g1')",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(StoreError::from)
+            })
+            .expect("count");
+        assert_eq!(left, 0);
     }
 }

@@ -91,14 +91,12 @@ pub(crate) fn check_device_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-async fn push(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<PushResponse>, ApiError> {
-    check_protocol(&headers)?;
-    let account = signed_in(&state, &headers).await?;
-    let request: PushRequest = serde_json::from_slice(&body)
+/// Reads a `/v1/sync/push` body as the handler does, before anything is stored: the
+/// JSON (serde_json's depth limit of 128 keeps a deeply nested body from overflowing
+/// the stack), the device id, the batch size and the mutation ids. Public so the fuzz
+/// target `sync_push_request` runs exactly this code on hostile bytes.
+pub fn check_push_body(body: &[u8]) -> Result<PushRequest, ApiError> {
+    let request: PushRequest = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request(format!("not a push request: {e}")))?;
     check_device_id(&request.device_id)?;
     if request.mutations.len() > PUSH_BATCH {
@@ -116,6 +114,17 @@ async fn push(
             "mutation ids must be positive and increasing",
         ));
     }
+    Ok(request)
+}
+
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<PushResponse>, ApiError> {
+    check_protocol(&headers)?;
+    let account = signed_in(&state, &headers).await?;
+    let request = check_push_body(&body)?;
     let now = state.clock.now_ms();
     let device = request.device_id;
     let account_id = account.id.clone();
