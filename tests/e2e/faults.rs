@@ -11,190 +11,18 @@
 
 mod proxy;
 mod support;
+mod workload;
 
-use proxy::{FaultProxy, Rng};
-use support::{Phone, Server, order, phone};
+use proxy::FaultProxy;
+use support::{Phone, Server, phone};
+use workload::{check, market, setting, settle, work};
 
-use pasar_core::catalog::{NewProduct, PageRequest, Product, ProductPatch, Stock};
-use pasar_core::group::Role as GroupRole;
-use pasar_core::money::Rupiah;
-use pasar_core::order::ongkir::{Courier, Rate};
-use pasar_core::order::{OrderAction, OrderStatus};
-use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const SELLER: &str = "+6281311112222";
 const BUYERS: [&str; 3] = ["+6281233334444", "+6285755556666", "+6281977778888"];
-const STOCK: i64 = 100_000;
 /// Faulty requests per thousand while the phones work.
 const FAULT_RATE: u32 = 350;
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// What a seller's phone made and what the last edit of each product said.
-#[derive(Default)]
-struct SellerLog {
-    descriptions: BTreeMap<String, String>,
-}
-
-/// The orders a buyer's phone placed, and those she cancelled.
-#[derive(Default)]
-struct BuyerLog {
-    placed: Vec<(String, String)>,
-    cancelled: Vec<String>,
-}
-
-#[derive(Default)]
-struct Totals {
-    mutations: u64,
-    syncs: u64,
-    sync_errors: u64,
-    retries: u64,
-}
-
-fn all_products(p: &Phone) -> Vec<Product> {
-    let mut out = Vec::new();
-    let mut request = PageRequest::first(200);
-    loop {
-        let page = p
-            .pasar
-            .catalog()
-            .list_products_blocking(&request)
-            .expect("list");
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(after) => request.after = Some(after),
-            None => return out,
-        }
-    }
-}
-
-/// One round of sync through the faults: its report's figures go to the totals, an
-/// error (out of retries mid-round) is counted and the next round goes on.
-fn sync_once(p: &Phone, totals: &Mutex<Totals>) {
-    let result = p.sync.sync_blocking(Duration::from_secs(20));
-    let mut t = totals.lock().expect("totals");
-    t.syncs += 1;
-    match result {
-        Ok(report) => t.retries += report.retries,
-        Err(_) => t.sync_errors += 1,
-    }
-}
-
-/// Syncs until nothing is queued and a round completes.
-fn settle(p: &Phone) {
-    let mut last = None;
-    for _ in 0..10 {
-        match p.sync.sync_blocking(Duration::from_secs(30)) {
-            Ok(report) if report.complete && report.pending == 0 => return,
-            other => last = Some(format!("{other:?}")),
-        }
-    }
-    panic!("{} never settled: {last:?}", p.account);
-}
-
-fn seller_work(
-    p: &Phone,
-    group: &str,
-    quota: u64,
-    rng: &mut Rng,
-    tag: &str,
-    totals: &Mutex<Totals>,
-) -> SellerLog {
-    let mut log = SellerLog::default();
-    let mut ids: Vec<String> = Vec::new();
-    for n in 0..quota {
-        if ids.is_empty() || rng.below(3) == 0 {
-            let mut product = NewProduct::new(&p.account, &format!("Kue {tag}-{n}"), "15rb");
-            product.stock = Stock::Limited(STOCK);
-            product.group_ids = vec![group.to_owned()];
-            product.description = "baru".into();
-            let made = p
-                .pasar
-                .catalog()
-                .create_product_blocking(product)
-                .expect("product");
-            log.descriptions.insert(made.id.clone(), "baru".into());
-            ids.push(made.id);
-        } else {
-            let id = &ids[rng.below(ids.len() as u64) as usize];
-            let description = format!("edit {tag}-{n}");
-            p.pasar
-                .catalog()
-                .update_product_blocking(
-                    id,
-                    ProductPatch {
-                        description: Some(description.clone()),
-                        ..Default::default()
-                    },
-                )
-                .expect("edit");
-            log.descriptions.insert(id.clone(), description);
-        }
-        totals.lock().expect("totals").mutations += 1;
-        if rng.below(8) == 0 {
-            sync_once(p, totals);
-        }
-    }
-    log
-}
-
-fn buyer_work(
-    p: &Phone,
-    seller: &str,
-    quota: u64,
-    rng: &mut Rng,
-    totals: &Mutex<Totals>,
-) -> BuyerLog {
-    let mut log = BuyerLog::default();
-    let mut open: Vec<String> = Vec::new();
-    let mut n = 0;
-    while n < quota {
-        let products = p
-            .pasar
-            .catalog()
-            .list_products_blocking(&PageRequest::first(200))
-            .expect("list")
-            .items;
-        if products.is_empty() {
-            // Nothing pulled yet: the catalog comes with the next sync.
-            sync_once(p, totals);
-            std::thread::sleep(Duration::from_millis(20));
-            continue;
-        }
-        if !open.is_empty() && rng.below(4) == 0 {
-            let id = open.swap_remove(rng.below(open.len() as u64) as usize);
-            p.pasar
-                .orders()
-                .act_blocking(
-                    &id,
-                    &p.account,
-                    OrderAction::Cancel {
-                        reason: "salah pesan".into(),
-                    },
-                )
-                .expect("cancel");
-            log.cancelled.push(id);
-        } else {
-            let product = &products[rng.below(products.len() as u64) as usize];
-            let placed = order(p, seller, &product.id, 1);
-            log.placed.push((placed.id.clone(), product.id.clone()));
-            open.push(placed.id);
-        }
-        n += 1;
-        totals.lock().expect("totals").mutations += 1;
-        if rng.below(6) == 0 {
-            sync_once(p, totals);
-        }
-    }
-    log
-}
 
 fn through_faults(server: &Server) {
     let seed = setting("PASAR_FAULT_SEED", 0x5EED_0007);
@@ -211,190 +39,45 @@ fn through_faults(server: &Server) {
         .enumerate()
         .map(|(i, n)| phone(&via, n, &format!("Pembeli {i}")))
         .collect();
-    let group = seller
-        .pasar
-        .groups()
-        .create_blocking("Pasar Warga Melati", &seller.account)
-        .expect("group");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("rt");
-    for (i, number) in BUYERS.iter().enumerate() {
-        let contact = seller
-            .pasar
-            .accounts()
-            .save_blocking(pasar_core::account::NewAccount {
-                id: None,
-                name: format!("Pembeli {i}"),
-                phone: Some((*number).into()),
-            })
-            .expect("contact");
-        rt.block_on(seller.pasar.groups().add_member(
-            group.id.clone(),
-            contact.id,
-            GroupRole::Member,
-        ))
-        .expect("member");
-    }
-    seller
-        .pasar
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
-    settle(&seller);
+    let group = market(&seller, &BUYERS);
     // Her second phone lists in the market too: it knows the group once it pulled.
     settle(&seller2);
 
     // Everyone works at once through a bad network.
     proxy.set_rate(FAULT_RATE);
-    let totals = Mutex::new(Totals::default());
-    let per_seller = mutations * 3 / 10;
-    let per_buyer = (mutations - 2 * per_seller) / BUYERS.len() as u64;
-    let (seller_logs, buyer_logs) = std::thread::scope(|s| {
-        let totals = &totals;
-        let group = group.id.as_str();
-        let sellers: Vec<_> = [(&seller, "a"), (&seller2, "b")]
-            .into_iter()
-            .enumerate()
-            .map(|(i, (p, tag))| {
-                s.spawn(move || {
-                    let mut rng = Rng::new(seed ^ (i as u64 + 1));
-                    seller_work(p, group, per_seller, &mut rng, tag, totals)
-                })
-            })
-            .collect();
-        let shoppers: Vec<_> = buyers
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let seller_id = seller.account.as_str();
-                s.spawn(move || {
-                    let mut rng = Rng::new(seed ^ (i as u64 + 100));
-                    buyer_work(p, seller_id, per_buyer, &mut rng, totals)
-                })
-            })
-            .collect();
-        (
-            sellers
-                .into_iter()
-                .map(|h| h.join().expect("seller"))
-                .collect::<Vec<_>>(),
-            shoppers
-                .into_iter()
-                .map(|h| h.join().expect("buyer"))
-                .collect::<Vec<_>>(),
-        )
-    });
+    let (seller_logs, buyer_logs, t) = work(seed, mutations, [&seller, &seller2], &group, &buyers);
 
     // The network heals; every phone sends what is left, then pulls the others' last
     // changes.
     let faults = proxy.counts();
     proxy.set_rate(0);
     let everyone: Vec<&Phone> = [&seller, &seller2].into_iter().chain(&buyers).collect();
-    for p in &everyone {
-        settle(p);
-    }
-    for p in &everyone {
-        settle(p);
+    for _ in 0..2 {
+        for p in &everyone {
+            settle(p);
+        }
     }
 
     // The server's truth, read by a new phone of the seller from nothing.
     let truth = phone(server, SELLER, "Dapur Bu Rina");
     settle(&truth);
-    let products = all_products(&truth);
-    let expected: BTreeMap<&String, &String> =
-        seller_logs.iter().flat_map(|l| &l.descriptions).collect();
-    let on_server: BTreeMap<&String, &String> =
-        products.iter().map(|p| (&p.id, &p.description)).collect();
-    let lost = expected
-        .keys()
-        .filter(|id| !on_server.contains_key(*id))
-        .count();
-    assert_eq!(lost, 0, "products made on a phone missing on the server");
-    assert_eq!(
-        products.len(),
-        expected.len(),
-        "no product twice, none unknown"
+    let checked = check(
+        &truth,
+        &seller_logs,
+        &buyers,
+        &buyer_logs,
+        [&seller, &seller2],
+        &everyone,
     );
-    assert_eq!(on_server, expected, "every product carries its last edit");
-
-    // Every order once; each took one unit, and gave it back if cancelled.
-    let mut taken: HashMap<&str, i64> = HashMap::new();
-    let mut orders = 0;
-    let mut cancels = 0;
-    for (log, buyer) in buyer_logs.iter().zip(&buyers) {
-        assert!(
-            buyer
-                .sync
-                .rejections_blocking()
-                .expect("rejections")
-                .is_empty(),
-            "a change was refused"
-        );
-        for (id, product) in &log.placed {
-            orders += 1;
-            let cancelled = log.cancelled.contains(id);
-            cancels += usize::from(cancelled);
-            let mine = buyer.pasar.orders().get_blocking(id).expect("her order");
-            let theirs = truth
-                .pasar
-                .orders()
-                .get_blocking(id)
-                .expect("on the server");
-            let want = if cancelled {
-                OrderStatus::Cancelled
-            } else {
-                OrderStatus::Processing
-            };
-            assert_eq!((mine.status, theirs.status), (want, want), "order {id}");
-            let history = truth.pasar.orders().history_blocking(id).expect("history");
-            assert_eq!(
-                history.len(),
-                1 + usize::from(cancelled),
-                "each move once: {history:?}"
-            );
-            if !cancelled {
-                *taken.entry(product.as_str()).or_default() += 1;
-            }
-        }
-    }
-    for p in &products {
-        let want = STOCK - taken.get(p.id.as_str()).copied().unwrap_or(0);
-        assert_eq!(p.stock, Stock::Limited(want), "{}", p.name);
-    }
-    for p in [&seller, &seller2] {
-        assert!(p.sync.rejections_blocking().expect("rejections").is_empty());
-    }
-
-    // Every phone's copy equals the server's.
-    let view = |p: &Phone| {
-        all_products(p)
-            .into_iter()
-            .map(|p| (p.id, p.name, p.description, p.stock, p.price))
-            .collect::<Vec<_>>()
-    };
-    let server_view = view(&truth);
-    for p in &everyone {
-        assert_eq!(view(p), server_view, "{}'s phone differs", p.account);
-    }
-
-    let t = totals.into_inner().expect("totals");
     let injected: u64 = faults.iter().map(|(_, n)| n).sum();
     eprintln!(
-        "faults: {} mutations ({} products, {orders} orders, {cancels} cancels) from {} phones, \
+        "faults: {} mutations ({} products, {} orders, {} cancels) from {} phones, \
          {} syncs ({} ended early), {} retries; {} requests, {injected} faults injected {:?}; \
          0 lost, 0 doubled; {:.1} s (seed {seed:#x})",
         t.mutations,
-        products.len(),
+        checked.products,
+        checked.orders,
+        checked.cancels,
         everyone.len(),
         t.syncs,
         t.sync_errors,

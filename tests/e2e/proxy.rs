@@ -84,8 +84,13 @@ impl Rng {
     }
 }
 
+/// Called with the request line once the server has answered and before the client
+/// gets the answer: a crash test kills a process there.
+pub type Hook = Box<dyn Fn(&str) + Send + Sync>;
+
 struct Shared {
-    upstream: String,
+    upstream: Mutex<String>,
+    hook: Mutex<Option<Arc<Hook>>>,
     /// Faulty requests per thousand.
     rate: AtomicU32,
     rng: Mutex<Rng>,
@@ -111,7 +116,8 @@ impl FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let shared = Arc::new(Shared {
-            upstream: upstream.trim_start_matches("http://").to_owned(),
+            upstream: Mutex::new(upstream.trim_start_matches("http://").to_owned()),
+            hook: Mutex::new(None),
             rate: AtomicU32::new(0),
             rng: Mutex::new(Rng::new(seed)),
             counts: Default::default(),
@@ -137,6 +143,22 @@ impl FaultProxy {
             thread: Some(thread),
             addr,
         }
+    }
+
+    /// Sends what comes next to another server (`http://host:port`): one restarted on
+    /// another port.
+    pub fn set_upstream(&self, upstream: &str) {
+        *self
+            .shared
+            .upstream
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = upstream.trim_start_matches("http://").to_owned();
+    }
+
+    /// Runs `hook` between the server's answer and the client's (see [`Hook`]).
+    pub fn on_answered(&self, hook: impl Fn(&str) + Send + Sync + 'static) {
+        *self.shared.hook.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Arc::new(Box::new(hook)));
     }
 
     /// Faulty requests per thousand (0 passes everything).
@@ -177,6 +199,7 @@ impl Drop for FaultProxy {
 struct Request {
     head: Vec<u8>,
     body: Vec<u8>,
+    line: String,
     /// Request line and authorization: what a cache would key on.
     key: String,
     /// Method, path without the query, and authorization: a cache that ignores the
@@ -248,11 +271,17 @@ fn read_request(conn: &mut TcpStream) -> Option<Request> {
             request_line.split('?').next().unwrap_or_default()
         ),
         key: format!("{request_line}|{authorization}"),
+        line: request_line,
     })
 }
 
 /// Sends `bytes` to the server and reads its whole answer (it closes the connection).
-fn forward(upstream: &str, bytes: &[u8]) -> Option<Vec<u8>> {
+fn forward(shared: &Shared, bytes: &[u8]) -> Option<Vec<u8>> {
+    let upstream = shared
+        .upstream
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     let mut up = TcpStream::connect(upstream).ok()?;
     up.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
     up.write_all(bytes).ok()?;
@@ -300,7 +329,7 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
         }
     }
     let answer = match pick(shared) {
-        None => forward(&shared.upstream, &bytes),
+        None => forward(shared, &bytes),
         Some((fault, dice)) => {
             // Counted when it happens: a replay with nothing held yet, or a stale answer
             // with nothing cached, passes unharmed and is not counted.
@@ -310,18 +339,23 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
             match fault {
                 Fault::Drop => None,
                 Fault::LoseAnswer => {
-                    let _ = forward(&shared.upstream, &bytes);
+                    let _ = forward(shared, &bytes);
                     None
                 }
                 Fault::CutAnswer => {
-                    if let Some(answer) = forward(&shared.upstream, &bytes) {
+                    if let Some(answer) = forward(shared, &bytes) {
                         let _ = conn.write_all(&answer[..answer.len() / 2]);
                     }
                     None
                 }
                 Fault::CutRequest => {
                     let cut = request.head.len() + request.body.len() / 2;
-                    if let Ok(mut up) = TcpStream::connect(&shared.upstream) {
+                    let upstream = shared
+                        .upstream
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .clone();
+                    if let Ok(mut up) = TcpStream::connect(upstream) {
                         let _ = up.write_all(&bytes[..cut]);
                         let _ = up.shutdown(Shutdown::Both);
                     }
@@ -329,17 +363,17 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
                 }
                 Fault::Stall => {
                     std::thread::sleep(Duration::from_millis(200 + dice % 1000));
-                    forward(&shared.upstream, &bytes)
+                    forward(shared, &bytes)
                 }
                 Fault::Unavailable => Some(canned("503 Service Unavailable", "")),
                 Fault::TooMany => Some(canned("429 Too Many Requests", "Retry-After: 1\r\n")),
                 Fault::BadGatewayAfter => {
-                    let _ = forward(&shared.upstream, &bytes);
+                    let _ = forward(shared, &bytes);
                     Some(canned("502 Bad Gateway", ""))
                 }
                 Fault::Duplicate => {
-                    let first = forward(&shared.upstream, &bytes);
-                    let second = forward(&shared.upstream, &bytes);
+                    let first = forward(shared, &bytes);
+                    let second = forward(shared, &bytes);
                     if dice % 2 == 0 { first } else { second }
                 }
                 Fault::Replay => {
@@ -354,9 +388,9 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
                     };
                     if let Some(old) = old {
                         count(shared, fault);
-                        let _ = forward(&shared.upstream, &old);
+                        let _ = forward(shared, &old);
                     }
-                    forward(&shared.upstream, &bytes)
+                    forward(shared, &bytes)
                 }
                 Fault::Stale => {
                     let cached = if request.is_get {
@@ -376,7 +410,7 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
                         }
                         // Nothing to serve stale: passes, and is not counted.
                         None => {
-                            let answer = forward(&shared.upstream, &bytes);
+                            let answer = forward(shared, &bytes);
                             if let Some(a) = &answer {
                                 remember(shared, &request, a);
                             }
@@ -392,6 +426,14 @@ fn serve(mut conn: TcpStream, shared: &Shared) {
     };
     if let Some(answer) = answer {
         remember(shared, &request, &answer);
+        let hook = shared
+            .hook
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(hook) = hook {
+            hook(&request.line);
+        }
         let _ = conn.write_all(&answer);
     }
     let _ = conn.shutdown(Shutdown::Both);

@@ -112,36 +112,56 @@ impl Drop for Server {
 
 /// A phone: its own store and its own sync client.
 pub struct Phone {
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
     pub pasar: Pasar,
     pub sync: SyncClient,
     pub account: String,
+    pub tokens: Arc<MemoryTokens>,
 }
 
-/// A phone signed in to `server` as `number`, over `http`; retries come fast.
-pub fn phone_with(server: &Server, number: &str, name: &str, http: Arc<dyn HttpClient>) -> Phone {
+/// Quick retries, for tests.
+pub const FAST_RETRIES: Backoff = Backoff {
+    initial: Duration::from_millis(5),
+    max: Duration::from_millis(50),
+};
+
+/// A phone signed in at `url` as `number`, over `http`, with the code `code_of` finds
+/// for the number once the server sent it; retries come fast.
+pub fn sign_in(
+    url: &str,
+    number: &str,
+    name: &str,
+    http: Arc<dyn HttpClient>,
+    code_of: impl Fn(&str) -> String,
+) -> Phone {
     let dir = tempfile::tempdir().expect("tempdir");
     let pasar = Pasar::open(dir.path()).expect("open");
+    let tokens = Arc::new(MemoryTokens::default());
     let sync = pasar.sync(SyncConfig {
-        server_url: server.url.clone(),
+        server_url: url.to_owned(),
         http,
-        tokens: Arc::new(MemoryTokens::default()),
-        backoff: Backoff {
-            initial: Duration::from_millis(5),
-            max: Duration::from_millis(50),
-        },
+        tokens: tokens.clone(),
+        backoff: FAST_RETRIES,
     });
     sync.request_code_blocking(number).expect("code");
-    let code = server.codes.last_code(number).expect("code sent");
+    let code = code_of(number);
     let account = sync
         .sign_in_blocking(number, &code, Some(name))
         .expect("sign in");
     Phone {
-        _dir: dir,
+        dir,
         pasar,
         sync,
         account,
+        tokens,
     }
+}
+
+/// A phone signed in to `server` as `number`, over `http`; retries come fast.
+pub fn phone_with(server: &Server, number: &str, name: &str, http: Arc<dyn HttpClient>) -> Phone {
+    sign_in(&server.url, number, name, http, |n| {
+        server.codes.last_code(n).expect("code sent")
+    })
 }
 
 /// A phone over reqwest.
