@@ -8,12 +8,10 @@
 
 mod support;
 
-use support::{Phone, Server, market_with_sari, order, phone};
+use support::{Phone, Server, jne_rate, market_with_sari, order, phone};
 
 use pasar_core::catalog::{NewProduct, Stock};
-use pasar_core::money::Rupiah;
 use pasar_core::order::OrderAction;
-use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::sync::wire::PushDeviceDoc;
 use pasar_server::AppState;
 use pasar_server::push::PushState;
@@ -106,20 +104,7 @@ fn the_journey(pushing: &Pushing) {
         })
         .expect("register");
     let (group, _rt) = market_with_sari(&seller);
-    seller
-        .pasar
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
+    jne_rate(&seller);
     let mut donat = NewProduct::new(&seller.account, "Donat kentang coklat", "25rb");
     donat.stock = Stock::Limited(5);
     donat.weight_grams = 600;

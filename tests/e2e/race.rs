@@ -6,15 +6,11 @@
 
 mod support;
 
-use support::{Phone, Server, order, phone};
+use support::{Phone, Server, jne_rate, market_of, order, phone};
 
 use pasar_core::ErrorKind;
-use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, Stock};
-use pasar_core::group::Role as GroupRole;
-use pasar_core::money::Rupiah;
 use pasar_core::order::OrderStatus;
-use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::sync::RejectedChange;
 use pasar_server::{AppState, Database};
 use std::sync::{Arc, Barrier, Mutex};
@@ -42,45 +38,12 @@ struct Outcome {
 
 fn race(servers: &[&Server]) {
     let seller = phone(servers[0], SELLER, "Dapur Bu Rina");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("rt");
-    let group = seller
-        .pasar
-        .groups()
-        .create_blocking("Pasar Warga Melati", &seller.account)
-        .expect("group");
-    for i in 0..BUYERS {
-        let contact = seller
-            .pasar
-            .accounts()
-            .save_blocking(NewAccount {
-                id: None,
-                name: format!("Pembeli {i}"),
-                phone: Some(buyer_number(i)),
-            })
-            .expect("contact");
-        rt.block_on(seller.pasar.groups().add_member(
-            group.id.clone(),
-            contact.id,
-            GroupRole::Member,
-        ))
-        .expect("member");
-    }
-    seller
-        .pasar
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
+    let numbers: Vec<String> = (0..BUYERS).map(buyer_number).collect();
+    let group = market_of(
+        &seller,
+        &numbers.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    jne_rate(&seller);
     let mut tumpeng = NewProduct::new(&seller.account, "Tumpeng mini", "35rb");
     tumpeng.stock = Stock::Limited(UNITS);
     tumpeng.group_ids = vec![group.id.clone()];

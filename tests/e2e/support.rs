@@ -7,8 +7,9 @@
 use pasar_core::Pasar;
 use pasar_core::account::NewAccount;
 use pasar_core::group::Role as GroupRole;
+use pasar_core::money::Rupiah;
 use pasar_core::order::address::Address;
-use pasar_core::order::ongkir::{Courier, Shipping};
+use pasar_core::order::ongkir::{Courier, Rate, Shipping};
 use pasar_core::order::payment::PaymentMethod;
 use pasar_core::order::{CheckoutRequest, SellerChoice};
 use pasar_core::sync::http::ReqwestClient;
@@ -275,4 +276,53 @@ pub fn market_with_sari(seller: &Phone) -> (pasar_core::group::Group, tokio::run
     )
     .expect("member");
     (group, rt)
+}
+
+/// The seller's JNE REG rate to anywhere: Rp10.000 the first kilo, Rp8.000 each next.
+pub fn jne_rate(seller: &Phone) {
+    seller
+        .pasar
+        .orders()
+        .set_rate_blocking(
+            &seller.account,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(10_000),
+                next_kg: Rupiah::new(8_000),
+            },
+        )
+        .expect("rate");
+}
+
+/// A market group made on the seller's phone with the `buyers` (numbers) as members,
+/// named "Pembeli 0", "Pembeli 1"… (offline: nothing is sent until a sync).
+pub fn market_of(seller: &Phone, buyers: &[&str]) -> pasar_core::group::Group {
+    let group = seller
+        .pasar
+        .groups()
+        .create_blocking("Pasar Warga Melati", &seller.account)
+        .expect("group");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt");
+    for (i, number) in buyers.iter().enumerate() {
+        let contact = seller
+            .pasar
+            .accounts()
+            .save_blocking(NewAccount {
+                id: None,
+                name: format!("Pembeli {i}"),
+                phone: Some((*number).into()),
+            })
+            .expect("contact");
+        rt.block_on(seller.pasar.groups().add_member(
+            group.id.clone(),
+            contact.id,
+            GroupRole::Member,
+        ))
+        .expect("member");
+    }
+    group
 }

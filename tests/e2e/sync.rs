@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::{Phone, Server, market_with_sari, order, phone, phone_with};
+use support::{Phone, Server, jne_rate, market_with_sari, order, phone, phone_with};
 
 use pasar_core::ErrorKind;
 use pasar_core::account::NewAccount;
@@ -78,20 +78,7 @@ fn the_journey(server: &Server) {
     // queued; it goes up with the first sync, before the product that shows it.
     let photo = camera_photo(&seller);
     // Her shop terms: ongkir by JNE anywhere, Rp5.000 off from Rp100.000 of goods.
-    seller
-        .pasar
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
+    jne_rate(&seller);
     seller
         .pasar
         .orders()

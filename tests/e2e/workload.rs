@@ -9,12 +9,9 @@
 #![allow(dead_code)]
 
 use super::proxy::Rng;
-use super::support::{Phone, order};
+use super::support::{Phone, jne_rate, market_of, order};
 
 use pasar_core::catalog::{NewProduct, PageRequest, Product, ProductPatch, Stock};
-use pasar_core::group::Role as GroupRole;
-use pasar_core::money::Rupiah;
-use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::order::{OrderAction, OrderStatus};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -50,12 +47,16 @@ pub struct Totals {
     pub retries: u64,
 }
 
+/// Every product on the phone, page by page.
 pub fn all_products(p: &Phone) -> Vec<Product> {
+    products_in(&p.pasar)
+}
+
+pub fn products_in(pasar: &pasar_core::Pasar) -> Vec<Product> {
     let mut out = Vec::new();
     let mut request = PageRequest::first(200);
     loop {
-        let page = p
-            .pasar
+        let page = pasar
             .catalog()
             .list_products_blocking(&request)
             .expect("list");
@@ -191,45 +192,8 @@ pub fn buyer_work(
 /// The seller's market: a group with `buyers` (numbers) in it and her JNE rate, synced.
 /// Returns the group's id.
 pub fn market(seller: &Phone, buyers: &[&str]) -> String {
-    let group = seller
-        .pasar
-        .groups()
-        .create_blocking("Pasar Warga Melati", &seller.account)
-        .expect("group");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("rt");
-    for (i, number) in buyers.iter().enumerate() {
-        let contact = seller
-            .pasar
-            .accounts()
-            .save_blocking(pasar_core::account::NewAccount {
-                id: None,
-                name: format!("Pembeli {i}"),
-                phone: Some((*number).into()),
-            })
-            .expect("contact");
-        rt.block_on(seller.pasar.groups().add_member(
-            group.id.clone(),
-            contact.id,
-            GroupRole::Member,
-        ))
-        .expect("member");
-    }
-    seller
-        .pasar
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
+    let group = market_of(seller, buyers);
+    jne_rate(seller);
     settle(seller);
     group.id
 }
