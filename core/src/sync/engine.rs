@@ -469,6 +469,14 @@ impl SyncClient {
                     Outcome::Fail(e) => return Err(e),
                     Outcome::Retry { after } => after,
                 },
+                // The same answer would come again, bomb or not: downloading it until
+                // the budget runs out would only spend the buyer's data.
+                Err(TransportError(e)) if e == http::TOO_LARGE => {
+                    return Err(SyncError::Server {
+                        status: 200,
+                        code: e,
+                    });
+                }
                 Err(TransportError(_)) => None,
             };
             let wait = wait.unwrap_or_else(|| self.config.backoff.delay(attempt, jitter_unit()));
@@ -1005,6 +1013,58 @@ mod tests {
             let u = jitter_unit();
             assert!((0.0..1.0).contains(&u));
         }
+    }
+
+    /// A server that signs anyone in and answers every pull with 65 MB of zeros
+    /// gzipped to a few dozen KB.
+    #[derive(Default)]
+    struct Bomber {
+        pulls: std::sync::atomic::AtomicUsize,
+    }
+
+    impl HttpClient for Bomber {
+        fn send(&self, request: HttpRequest) -> std::result::Result<HttpResponse, TransportError> {
+            if request.url.ends_with("/v1/auth/verify") {
+                let body = r#"{"token":"t","account_id":"0190a3e0-7d2c-7cc0-8000-00000000ac01","expires_at_ms":4102444800000}"#;
+                return Ok(answer(200, &[], body));
+            }
+            if request.url.contains("/v1/sync/pull") {
+                self.pulls.fetch_add(1, Ordering::SeqCst);
+                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+                let zeros = vec![0u8; 1 << 20];
+                for _ in 0..65 {
+                    std::io::Write::write_all(&mut gz, &zeros)
+                        .map_err(|e| TransportError(e.to_string()))?;
+                }
+                let mut bomb = answer(200, &[("content-encoding", "gzip")], "");
+                bomb.body = gz.finish().map_err(|e| TransportError(e.to_string()))?;
+                return Ok(bomb);
+            }
+            Ok(answer(404, &[], r#"{"error":"not_found","message":""}"#))
+        }
+    }
+
+    #[test]
+    fn an_answer_that_unpacks_too_large_is_refused_once_not_fetched_again() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pasar = crate::Pasar::open(dir.path()).expect("open");
+        let bomber = Arc::new(Bomber::default());
+        let sync = pasar.sync(SyncConfig {
+            server_url: "http://pasar.test".into(),
+            http: bomber.clone(),
+            tokens: Arc::new(MemoryTokens::default()),
+            backoff: Backoff {
+                initial: Duration::from_millis(1),
+                max: Duration::from_millis(5),
+            },
+        });
+        sync.sign_in_blocking("081233334444", "123456", None)
+            .expect("sign in");
+        let err = sync
+            .sync_blocking(Duration::from_secs(20))
+            .expect_err("refused");
+        assert!(err.to_string().contains(http::TOO_LARGE), "{err}");
+        assert_eq!(bomber.pulls.load(Ordering::SeqCst), 1, "downloaded once");
     }
 
     fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {

@@ -59,6 +59,10 @@ pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
     super::deflate::gzip(data)
 }
 
+/// Why an answer that unpacks past [`MAX_BODY`] is refused: not a network hiccup, so
+/// the engine does not fetch it again.
+pub(crate) const TOO_LARGE: &str = "answer too large";
+
 /// The body as sent by the server, unpacked per its `content-encoding`.
 ///
 /// Platform clients (URLSession, curl underneath it on Linux) ask for compression and
@@ -76,7 +80,7 @@ pub(crate) fn decoded_body(response: &HttpResponse) -> Result<Vec<u8>, Transport
                 .read_to_end(&mut out)
                 .map_err(|e| TransportError(format!("answer cut off or corrupt: {e}")))?;
             if out.len() as u64 > MAX_BODY {
-                return Err(TransportError("answer too large".into()));
+                return Err(TransportError(TOO_LARGE.into()));
             }
             Ok(out)
         }
