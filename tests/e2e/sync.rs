@@ -866,3 +866,76 @@ fn long_pulls_bring_moved_products_whole_on_postgres() {
         long_pulls_bring_moved_products_whole(&server);
     }
 }
+
+/// A seller who joins a market brings her shop terms to its members: set long before
+/// she joined, they are older than every member's cursor, yet a buyer's phone needs
+/// them to quote her ongkir offline.
+fn a_new_sellers_terms_reach_the_members(server: &Server) {
+    let admin = phone(server, SELLER, "Dapur Bu Rina");
+    let (group, rt) = market_with_sari(&admin);
+    sync(&admin);
+    let newcomer = phone(server, BUYER2, "Toko Pak Budi");
+    newcomer
+        .pasar
+        .orders()
+        .set_rate_blocking(
+            &newcomer.account,
+            Rate {
+                courier: Courier::Jne,
+                service: "REG".into(),
+                destination: "*".into(),
+                first_kg: Rupiah::new(12_000),
+                next_kg: Rupiah::new(9_000),
+            },
+        )
+        .expect("rate");
+    sync(&newcomer);
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    sync(&buyer);
+
+    let contact = admin
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: None,
+            name: "Toko Pak Budi".into(),
+            phone: Some(BUYER2.into()),
+        })
+        .expect("contact");
+    rt.block_on(
+        admin
+            .pasar
+            .groups()
+            .add_member(group.id.clone(), contact.id, GroupRole::Member),
+    )
+    .expect("member");
+    sync(&admin);
+    sync(&newcomer);
+    let mut keripik = NewProduct::new(&newcomer.account, "Keripik tempe", "12rb");
+    keripik.group_ids = vec![group.id.clone()];
+    keripik.weight_grams = 250;
+    let keripik = newcomer
+        .pasar
+        .catalog()
+        .create_product_blocking(keripik)
+        .expect("product");
+    sync(&newcomer);
+
+    sync(&buyer);
+    let placed = order(&buyer, &newcomer.account, &keripik.id, 1);
+    assert_eq!(placed.ongkir, Rupiah::new(12_000), "quoted from her terms");
+    let report = sync(&buyer);
+    assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
+}
+
+#[test]
+fn a_new_sellers_terms_reach_the_members_on_sqlite() {
+    a_new_sellers_terms_reach_the_members(&sqlite_server());
+}
+
+#[test]
+fn a_new_sellers_terms_reach_the_members_on_postgres() {
+    if let Some(server) = postgres_server() {
+        a_new_sellers_terms_reach_the_members(&server);
+    }
+}

@@ -676,9 +676,20 @@ fn add_member(
             id
         }
     };
-    if role != "admin" && is_member(tx, group_id, &account_id)?.as_deref() == Some("admin") {
+    let was = is_member(tx, group_id, &account_id)?;
+    if role != "admin" && was.as_deref() == Some("admin") {
         // Adding an admin again as a member demotes them: not the last one.
         check_admin_stays(tx, group_id)?;
+    }
+    if was.is_none() {
+        // A seller joining brings her shop terms to the members: set before she joined,
+        // they sit below the members' cursors. A new feed number puts them in front of
+        // them again (the members' phones need them to quote her ongkir offline).
+        let seq = next_seq(tx)?;
+        tx.execute(
+            "UPDATE seller_terms SET seq = ?2 WHERE id = ?1",
+            &[account_id.as_str().into(), seq.into()],
+        )?;
     }
     tx.execute(
         "INSERT INTO group_members (group_id, account_id, role) VALUES (?1, ?2, ?3)
