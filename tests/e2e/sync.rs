@@ -17,7 +17,7 @@ use pasar_core::money::Rupiah;
 use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::order::{OrderAction, OrderStatus};
 use pasar_core::sync::http::ReqwestClient;
-use pasar_core::sync::{HttpClient, HttpRequest, HttpResponse, TransportError};
+use pasar_core::sync::{HttpClient, HttpRequest, HttpResponse, TokenStore, TransportError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -937,5 +937,123 @@ fn a_new_sellers_terms_reach_the_members_on_sqlite() {
 fn a_new_sellers_terms_reach_the_members_on_postgres() {
     if let Some(server) = postgres_server() {
         a_new_sellers_terms_reach_the_members(&server);
+    }
+}
+
+/// What a phone may no longer see leaves it: a product taken out of the market, then
+/// (the admin removes the buyer) the market itself, its catalog and its sellers' terms.
+/// Her own order stays hers.
+fn what_is_no_longer_visible_leaves_the_phone(server: &Server) {
+    let admin = phone(server, SELLER, "Dapur Bu Rina");
+    let (group, rt) = market_with_sari(&admin);
+    jne_rate(&admin);
+    let mut donat = NewProduct::new(&admin.account, "Donat kentang", "25rb");
+    donat.group_ids = vec![group.id.clone()];
+    let donat = admin
+        .pasar
+        .catalog()
+        .create_product_blocking(donat)
+        .expect("donat");
+    let mut bolu = NewProduct::new(&admin.account, "Bolu pandan", "40rb");
+    bolu.group_ids = vec![group.id.clone()];
+    let bolu = admin
+        .pasar
+        .catalog()
+        .create_product_blocking(bolu)
+        .expect("bolu");
+    sync(&admin);
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    sync(&buyer);
+    let visible = |p: &Phone| {
+        p.pasar
+            .catalog()
+            .list_products_blocking(&pasar_core::catalog::PageRequest::first(50))
+            .expect("list")
+            .items
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(visible(&buyer), ["Bolu pandan", "Donat kentang"]);
+    let placed = order(&buyer, &admin.account, &donat.id, 1);
+    sync(&buyer);
+
+    // The seller takes the bolu out of the market: it leaves the buyer's screens.
+    admin
+        .pasar
+        .catalog()
+        .update_product_blocking(
+            &bolu.id,
+            pasar_core::catalog::ProductPatch {
+                group_ids: Some(vec![]),
+                ..Default::default()
+            },
+        )
+        .expect("unlist");
+    sync(&admin);
+    sync(&buyer);
+    assert_eq!(visible(&buyer), ["Donat kentang"]);
+    assert_eq!(
+        visible(&admin),
+        ["Bolu pandan", "Donat kentang"],
+        "hers still"
+    );
+
+    // The admin removes the buyer from the market (a raw push: the app has no screen
+    // for it yet).
+    let token = admin.tokens.load().expect("token");
+    let push = serde_json::json!({
+        "device_id": "raw-admin-1",
+        "mutations": [{"id": 1, "at": 1, "op": {"remove_member": {
+            "group_id": group.id, "account_id": buyer.account}}}]
+    });
+    let answer = ReqwestClient::new()
+        .expect("client")
+        .send(HttpRequest {
+            method: "POST".into(),
+            url: format!("{}/v1/sync/push", server.url),
+            headers: vec![
+                ("pasar-protocol".into(), "2".into()),
+                ("authorization".into(), format!("Bearer {token}")),
+                ("content-type".into(), "application/json".into()),
+            ],
+            body: push.to_string().into_bytes(),
+        })
+        .expect("push");
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    sync(&buyer);
+    assert!(visible(&buyer).is_empty(), "{:?}", visible(&buyer));
+    assert!(
+        rt.block_on(buyer.pasar.groups().list())
+            .expect("groups")
+            .is_empty()
+    );
+    // Her order, and what it names, stay readable.
+    let mine = buyer
+        .pasar
+        .orders()
+        .get_blocking(&placed.id)
+        .expect("order");
+    assert_eq!(mine.status, OrderStatus::Processing);
+    assert_eq!(mine.items[0].name, "Donat kentang");
+    // The seller's phone lost nothing.
+    sync(&admin);
+    assert_eq!(visible(&admin), ["Bolu pandan", "Donat kentang"]);
+}
+
+#[test]
+fn what_is_no_longer_visible_leaves_the_phone_on_sqlite() {
+    what_is_no_longer_visible_leaves_the_phone(&sqlite_server());
+}
+
+#[test]
+fn what_is_no_longer_visible_leaves_the_phone_on_postgres() {
+    if let Some(server) = postgres_server() {
+        what_is_no_longer_visible_leaves_the_phone(&server);
     }
 }

@@ -302,6 +302,20 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT;
     "#,
     },
+    Migration {
+        version: 8,
+        sql: r#"
+        -- While the server sends an account's whole feed again (it lost sight of
+        -- something: left a group, a seller's listings gone), what came; what did not is
+        -- swept from the phone at the end (`sync::apply`). Kept on disk so a pull cut
+        -- off half-way goes on after a restart.
+        CREATE TABLE sweep_seen (
+            kind TEXT NOT NULL,  -- 'product', 'group', 'terms' (by seller id)
+            id   TEXT NOT NULL,
+            PRIMARY KEY (kind, id)
+        ) STRICT, WITHOUT ROWID;
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -398,6 +412,10 @@ mod tests {
                 seed(conn, 6);
                 "INSERT INTO order_notices (order_id, version, at)
                  VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000d1', 2, 6);"
+            }
+            8 => {
+                seed(conn, 7);
+                "INSERT INTO sweep_seen (kind, id) VALUES ('product', '0190a3e0-7d2c-7cc0-8000-000000000001');"
             }
             v => panic!("no fixture for schema version {v}: add one"),
         };

@@ -128,6 +128,21 @@ pub(crate) fn page(
 ) -> Result<Applied, Error> {
     let mut applied = Applied::default();
     let me = outbox::bound_account(c)?.unwrap_or_default();
+    if page.reset {
+        // The server sends this account's whole feed again: it lost sight of something.
+        // Whatever it still shows comes now; the rest is swept when the pull ends.
+        c.execute("DELETE FROM sweep_seen", [])
+            .map_err(StoreError::from)?;
+        outbox::meta_set(c, SWEEP_KEY, "1")?;
+    }
+    let sweeping = outbox::meta_get(c, SWEEP_KEY)?.is_some();
+    let seen = |kind: &str, id: &str| -> Result<(), StoreError> {
+        if sweeping {
+            c.prepare_cached("INSERT OR IGNORE INTO sweep_seen (kind, id) VALUES (?1, ?2)")?
+                .execute([kind, id])?;
+        }
+        Ok(())
+    };
     for change in &page.changes {
         match change {
             Change::Product(_) | Change::ProductPatch(_) => {
@@ -136,6 +151,13 @@ pub(crate) fn page(
                     Change::Product(d) => Incoming::Whole(d),
                     _ => continue,
                 };
+                seen(
+                    "product",
+                    match &incoming {
+                        Incoming::Whole(d) => &d.id,
+                        Incoming::Patch(p) => &p.id,
+                    },
+                )?;
                 let (doc, kept_back) = match merged_doc(c, incoming)? {
                     Merged::Doc(doc, kept_back) => (doc, kept_back),
                     Merged::Missing => {
@@ -208,6 +230,7 @@ pub(crate) fn page(
                 applied.products.push(product);
             }
             Change::Terms(doc) => {
+                seen("terms", &doc.seller_id)?;
                 if outbox::has_pending(c, &format!("terms:{}", doc.seller_id))? {
                     applied.deferred += 1;
                     continue;
@@ -234,6 +257,7 @@ pub(crate) fn page(
                 applied.terms += 1;
             }
             Change::Group(doc) => {
+                seen("group", &doc.id)?;
                 if outbox::has_pending(c, &format!("group:{}", doc.id))? {
                     applied.deferred += 1;
                     continue;
@@ -281,12 +305,66 @@ pub(crate) fn page(
             }
         }
     }
+    if sweeping && !page.more && !applied.restart {
+        applied.products.extend(sweep(c, &me)?);
+    }
     if applied.restart {
         outbox::meta_delete(c, outbox::CURSOR_KEY)?;
     } else {
         outbox::meta_set(c, outbox::CURSOR_KEY, &page.cursor)?;
     }
     Ok(applied)
+}
+
+/// Open while the server resends an account's whole feed (see [`sweep`]).
+const SWEEP_KEY: &str = "sync.sweep";
+
+/// The end of a resent feed: what the account no longer sees leaves the phone. Other
+/// sellers' products are hidden (archived here, so lists and search drop them and the
+/// screens hear of it) rather than deleted, since orders and carts name them; groups the
+/// account left are deleted with their memberships (a group known only by name from a
+/// product's listings stays); shop terms of sellers it shares no
+/// group with go. Whatever has a change of this phone still queued stays: the server
+/// has not heard of it yet. Answers the products hidden.
+fn sweep(c: &Connection, me: &str) -> Result<Vec<Product>, Error> {
+    let gone: Vec<String> = c
+        .prepare(
+            "SELECT id FROM products
+              WHERE seller_id IS NOT NULL AND seller_id <> ?1 AND archived = 0
+                AND id NOT IN (SELECT id FROM sweep_seen WHERE kind = 'product')
+                AND 'product:' || id NOT IN (SELECT entity FROM outbox)",
+        )
+        .and_then(|mut s| s.query_map([me], |r| r.get(0))?.collect())
+        .map_err(StoreError::from)?;
+    let mut hidden = Vec::with_capacity(gone.len());
+    for id in gone {
+        let mut product = catalog::get_product_in(c, &id)?;
+        product.archived = true;
+        catalog::store::update(c, &product)?;
+        hidden.push(product);
+    }
+    c.execute(
+        "DELETE FROM market_groups
+          WHERE id IN (SELECT group_id FROM group_members WHERE account_id = ?1)
+            AND id NOT IN (SELECT id FROM sweep_seen WHERE kind = 'group')
+            AND 'group:' || id NOT IN (SELECT entity FROM outbox)",
+        [me],
+    )
+    .map_err(StoreError::from)?;
+    for table in ["shipping_rates", "seller_discounts"] {
+        c.execute(
+            &format!(
+                "DELETE FROM {table} WHERE seller_id <> ?1
+                    AND seller_id NOT IN (SELECT id FROM sweep_seen WHERE kind = 'terms')"
+            ),
+            [me],
+        )
+        .map_err(StoreError::from)?;
+    }
+    c.execute("DELETE FROM sweep_seen", [])
+        .map_err(StoreError::from)?;
+    outbox::meta_delete(c, SWEEP_KEY)?;
+    Ok(hidden)
 }
 
 /// Runs `write` in a savepoint. A document the store's own rules refuse (a variant id
@@ -387,6 +465,66 @@ mod tests {
             None,
             "the next pull starts from the top"
         );
+    }
+
+    /// A resent feed (`reset`) sweeps what it did not bring, across pages and only at
+    /// the end: another seller's product unseen is hidden, one seen stays, and one with
+    /// this phone's edit still queued stays (the server has not heard of it yet).
+    #[test]
+    fn a_resent_feed_sweeps_what_it_did_not_bring_at_its_end() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Database::open(dir.path().join("pasar.sqlite3")).expect("open");
+        let product = |id: &str| {
+            format!(
+                r#"{{"product":{{"id":"{id}","seller":{{"id":"s1","name":"Rina"}},"name":"Kue {id}",
+                "price_idr":10000,"unit":"pcs","stock":null,"created_at":1,"updated_at":1}}}}"#
+            )
+        };
+        let page = |changes: &[String], cursor: &str, more: bool, reset: bool| -> PullResponse {
+            serde_json::from_str(&format!(
+                r#"{{"changes":[{}],"cursor":"{cursor}","more":{more},"reset":{reset}}}"#,
+                changes.join(",")
+            ))
+            .expect("page")
+        };
+        let ids = [
+            "0190a3e0-7d2c-7cc0-8000-0000000000e1",
+            "0190a3e0-7d2c-7cc0-8000-0000000000e2",
+            "0190a3e0-7d2c-7cc0-8000-0000000000e3",
+        ];
+        let all: Vec<String> = ids.iter().map(|id| product(id)).collect();
+        db.write(|tx| super::page(tx, &page(&all, "e0.3", false, false), 1, false))
+            .expect("first pull");
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (at, entity, body) VALUES (2, ?1, '{}')",
+                [format!("product:{}", ids[2])],
+            )
+            .map_err(StoreError::from)?;
+            Ok::<_, Error>(())
+        })
+        .expect("queued edit");
+        let shown = |db: &Database| {
+            db.read(|c| {
+                c.prepare("SELECT id FROM products WHERE archived = 0 ORDER BY id")
+                    .and_then(|mut s| {
+                        s.query_map([], |r| r.get::<_, String>(0))?
+                            .collect::<rusqlite::Result<Vec<String>>>()
+                    })
+                    .map_err(StoreError::from)
+            })
+            .expect("read")
+        };
+        // The resent feed brings the first product on its first page and nothing more.
+        db.write(|tx| super::page(tx, &page(&all[..1], "e1.4-0", true, true), 2, false))
+            .expect("page 1");
+        assert_eq!(shown(&db).len(), 3, "nothing swept mid-pull");
+        let end = db
+            .write(|tx| super::page(tx, &page(&[], "e1.5", false, false), 3, false))
+            .expect("page 2");
+        assert_eq!(shown(&db), [ids[0], ids[2]]);
+        assert_eq!(end.products.len(), 1, "the screens hear of the hidden one");
+        assert!(end.products[0].archived);
     }
 
     /// Found by the `sync_pull_response` fuzz target: a product whose variant id another

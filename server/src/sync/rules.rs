@@ -467,6 +467,9 @@ fn put_product(
             "DELETE FROM product_groups WHERE product_id = ?1",
             &[merged.id.as_str().into()],
         )?;
+        for dropped in began.keys().filter(|g| !merged.group_ids.contains(g)) {
+            lose_sight(tx, dropped, &me.id)?;
+        }
         for g in &merged.group_ids {
             match began.get(g) {
                 Some(&listed) => tx.execute(
@@ -729,8 +732,26 @@ fn remove_member(
         // group is not rewritten for its members to pull again.
         return Ok(());
     }
+    // Their phones pull their whole feed again and sweep the group's catalog away.
+    tx.execute(
+        "UPDATE accounts SET epoch = epoch + 1 WHERE id = ?1",
+        &[account_id.into()],
+    )?;
     unlist_products(tx, group_id, account_id)?;
     save_group(tx, group, false)
+}
+
+/// The members of `group_id` (but `except`) lost sight of listings in it: their phones
+/// pull their whole feed again and sweep what they no longer see (`pasar_core::sync`'s
+/// `apply::sweep`). Rare (a seller leaving, a product taken out of a market), and the
+/// only way a phone learns of something it may no longer see.
+fn lose_sight(tx: &mut dyn SqlTx, group_id: &str, except: &str) -> Result<(), Reject> {
+    tx.execute(
+        "UPDATE accounts SET epoch = epoch + 1
+          WHERE id IN (SELECT account_id FROM group_members WHERE group_id = ?1) AND id <> ?2",
+        &[group_id.into(), except.into()],
+    )?;
+    Ok(())
 }
 
 /// Refuses to take away a group's only admin (a group keeps one admin at least).
@@ -766,17 +787,20 @@ fn unlist_products(tx: &mut dyn SqlTx, group_id: &str, seller_id: &str) -> Resul
         .into_iter()
         .filter_map(|row| row.into_iter().next().and_then(Value::into_text))
         .collect();
-    for id in listed {
+    for id in &listed {
         tx.execute(
             "DELETE FROM product_groups WHERE group_id = ?1 AND product_id = ?2",
             &[group_id.into(), id.as_str().into()],
         )?;
-        let Some(mut product) = load_product(tx, &id)? else {
+        let Some(mut product) = load_product(tx, id)? else {
             continue;
         };
         product.group_ids.retain(|g| g != group_id);
         product.version += 1;
         write_product(tx, &product, None, false, &["group_ids"])?;
+    }
+    if !listed.is_empty() {
+        lose_sight(tx, group_id, seller_id)?;
     }
     Ok(())
 }
