@@ -308,6 +308,7 @@ pub(crate) fn page(
     if sweeping && !page.more && !applied.restart {
         applied.products.extend(sweep(c, &me)?);
     }
+    outbox::meta_set(c, outbox::PULLED_AT_KEY, &now.to_string())?;
     if applied.restart {
         outbox::meta_delete(c, outbox::CURSOR_KEY)?;
     } else {

@@ -852,6 +852,21 @@ impl SyncClient {
                             )? {
                                 cancelled.push(change);
                             }
+                            // The stock given back just now is right only if no pull
+                            // landed between the checkout and this refusal (a round
+                            // running while the buyer checked out): such a pull put the
+                            // server's count, which never had the order, in place of the
+                            // phone's, and the units would be given back twice. The
+                            // server does not move the product for a refused order, so
+                            // no later pull would correct it: fetch its version again.
+                            // Only then: a flash sale's hundreds of refused buyers must
+                            // not each pull the whole catalog again.
+                            let pulled_at = outbox::meta_get(tx, outbox::PULLED_AT_KEY)?
+                                .and_then(|v| v.parse::<i64>().ok())
+                                .unwrap_or(0);
+                            if pulled_at >= q.mutation.at {
+                                resync = true;
+                            }
                         }
                         // The phone showed a change the server did not take: fetch the
                         // server's version of everything again (rare; idempotent).

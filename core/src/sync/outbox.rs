@@ -16,6 +16,9 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(crate) const ACCOUNT_KEY: &str = "sync.account";
 pub(crate) const DEVICE_KEY: &str = "sync.device";
 pub(crate) const CURSOR_KEY: &str = "sync.cursor";
+/// When the last pulled page was applied (phone clock, ms): a refused order placed before
+/// it had its stock overwritten by that page (see `SyncClient::settle`).
+pub(crate) const PULLED_AT_KEY: &str = "sync.pulled_at";
 /// Set once the first pull of this install finished.
 pub(crate) const PULLED_KEY: &str = "sync.pulled";
 
