@@ -20,7 +20,7 @@ mod workload;
 
 use proxy::{FaultProxy, Rng};
 use support::{Phone, Server, phone, sign_in};
-use workload::{all_products, check, market, products_in, setting, settle, work};
+use workload::{all_products, check, market, setting, settle, work};
 
 use pasar_core::sync::TokenStore;
 use pasar_core::sync::http::ReqwestClient;
@@ -247,7 +247,7 @@ fn a_phone_killed_anywhere(server: &Server) {
     workload::settle(&truth);
     let on_server = all_products(&truth);
     let reopened = pasar_core::Pasar::open(dir.path()).expect("the phone's store opens");
-    let mine = products_in(&reopened);
+    let mine = support::products_of(&reopened);
     let ids: BTreeMap<&str, &pasar_core::catalog::Product> =
         on_server.iter().map(|p| (p.id.as_str(), p)).collect();
     let lost: Vec<&String> = said

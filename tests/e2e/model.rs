@@ -28,17 +28,15 @@
 
 mod support;
 
-use support::{Phone, Server, address, sign_in};
+use support::{Phone, Server, checkout_one, products_of, sign_in};
 
 use pasar_core::Pasar;
 use pasar_core::account::NewAccount;
-use pasar_core::cart::Cart;
-use pasar_core::catalog::{Catalog, NewProduct, PageRequest, Product, ProductPatch, Stock};
+use pasar_core::catalog::{Catalog, NewProduct, Product, ProductPatch, Stock};
 use pasar_core::group::Role as GroupRole;
 use pasar_core::money::Rupiah;
-use pasar_core::order::ongkir::{Courier, Rate, Shipping};
-use pasar_core::order::payment::PaymentMethod;
-use pasar_core::order::{CheckoutRequest, OrderAction, OrderStatus, Orders, SellerChoice};
+use pasar_core::order::ongkir::{Courier, Rate};
+use pasar_core::order::{OrderAction, OrderStatus};
 use pasar_core::sync::http::ReqwestClient;
 use pasar_core::sync::wire::PUSH_BATCH;
 use pasar_core::sync::{
@@ -509,25 +507,9 @@ impl Device {
     }
 }
 
-fn all_products(pasar: &Pasar) -> Vec<Product> {
-    let mut out = Vec::new();
-    let mut request = PageRequest::first(200);
-    loop {
-        let page = pasar
-            .catalog()
-            .list_products_blocking(&request)
-            .expect("list");
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(after) => request.after = Some(after),
-            None => return out,
-        }
-    }
-}
-
 /// What must agree between the server and every phone.
 fn view(pasar: &Pasar) -> Vec<(String, String, String, Stock, Rupiah)> {
-    all_products(pasar)
+    products_of(pasar)
         .into_iter()
         .map(|p| (p.id, p.name, p.description, p.stock, p.price))
         .collect()
@@ -577,29 +559,6 @@ fn edit_product(catalog: &Catalog, id: &str, edit: &Edit, n: usize) -> Option<Ch
         at: saved.updated_at,
         create: false,
     })
-}
-
-/// The buyer checks out one unit of `product`, COD by JNE.
-fn checkout(cart: &Cart, orders: &Orders, buyer: &str, seller: &str, product: &str) -> String {
-    cart.add_blocking(product, None, 1000, "").expect("cart");
-    let mut orders = orders
-        .checkout_blocking(CheckoutRequest {
-            checkout_id: pasar_core::id::new_id(),
-            buyer_id: buyer.to_owned(),
-            address: Some(address()),
-            sellers: vec![SellerChoice {
-                seller_id: seller.to_owned(),
-                shipping: Some(Shipping {
-                    courier: Courier::Jne,
-                    service: "REG".into(),
-                }),
-                payment: PaymentMethod::Cod,
-                note: String::new(),
-            }],
-        })
-        .expect("checkout");
-    assert_eq!(orders.len(), 1, "one seller, one order");
-    orders.remove(0).id
 }
 
 /// The seller signs in on three phones (the third reads the server's truth).
@@ -848,7 +807,7 @@ impl Case<'_> {
                 ref edit,
             } => {
                 let catalog = self.devices[seller].pasar().catalog().clone();
-                let products = all_products(self.devices[seller].pasar());
+                let products = products_of(self.devices[seller].pasar());
                 if products.is_empty() {
                     return None;
                 }
@@ -858,7 +817,7 @@ impl Case<'_> {
             }
             Op::Order { buyer, ref product } => {
                 let d = &self.devices[SELLER_PHONES + buyer];
-                let products = all_products(d.pasar());
+                let products = products_of(d.pasar());
                 if products.is_empty() {
                     return None;
                 }
@@ -876,7 +835,7 @@ impl Case<'_> {
                     if !matches!(shown, Stock::Limited(s) if s >= 1) {
                         return None;
                     }
-                    let order = checkout(&cart, &orders, &me, &seller, &id);
+                    let order = checkout_one(&cart, &orders, &me, &seller, &id, 1).id;
                     Some(Change::Place { order, product: id })
                 }))
             }
@@ -990,7 +949,7 @@ impl Case<'_> {
             |n| self.server.codes.last_code(n).expect("code sent"),
         );
         settle(&truth.sync, "the seller's new phone");
-        let on_server: BTreeMap<String, (String, String, Stock)> = all_products(&truth.pasar)
+        let on_server: BTreeMap<String, (String, String, Stock)> = products_of(&truth.pasar)
             .into_iter()
             .map(|p| (p.id, (p.name, p.description, p.stock)))
             .collect();

@@ -223,16 +223,31 @@ pub fn address() -> Address {
 /// The buyer puts `units` of `product` in the cart and checks out COD by JNE, with the
 /// ongkir and discounts her phone pulled from the seller's terms.
 pub fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::order::Order {
-    p.pasar
-        .cart()
-        .add_blocking(product, None, units * 1000, "")
+    checkout_one(
+        p.pasar.cart(),
+        p.pasar.orders(),
+        &p.account,
+        seller,
+        product,
+        units,
+    )
+}
+
+/// [`order`] through the cart and orders of a store however it was opened.
+pub fn checkout_one(
+    cart: &pasar_core::cart::Cart,
+    orders: &pasar_core::order::Orders,
+    buyer: &str,
+    seller: &str,
+    product: &str,
+    units: i64,
+) -> pasar_core::order::Order {
+    cart.add_blocking(product, None, units * 1000, "")
         .expect("cart");
-    let mut orders = p
-        .pasar
-        .orders()
+    let mut placed = orders
         .checkout_blocking(CheckoutRequest {
             checkout_id: pasar_core::id::new_id(),
-            buyer_id: p.account.clone(),
+            buyer_id: buyer.to_owned(),
             address: Some(address()),
             sellers: vec![SellerChoice {
                 seller_id: seller.to_owned(),
@@ -245,7 +260,8 @@ pub fn order(p: &Phone, seller: &str, product: &str, units: i64) -> pasar_core::
             }],
         })
         .expect("checkout");
-    orders.remove(0)
+    assert_eq!(placed.len(), 1, "one seller, one order");
+    placed.remove(0)
 }
 
 /// The seller's market group with Ibu Sari (the buyer) in it, made on the seller's
@@ -325,4 +341,21 @@ pub fn market_of(seller: &Phone, buyers: &[&str]) -> pasar_core::group::Group {
         .expect("member");
     }
     group
+}
+
+/// Every product on a phone, page by page.
+pub fn products_of(pasar: &Pasar) -> Vec<pasar_core::catalog::Product> {
+    let mut out = Vec::new();
+    let mut request = pasar_core::catalog::PageRequest::first(200);
+    loop {
+        let page = pasar
+            .catalog()
+            .list_products_blocking(&request)
+            .expect("list");
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(after) => request.after = Some(after),
+            None => return out,
+        }
+    }
 }

@@ -9,7 +9,7 @@
 #![allow(dead_code)]
 
 use super::proxy::Rng;
-use super::support::{Phone, jne_rate, market_of, order};
+use super::support::{Phone, jne_rate, market_of, order, products_of};
 
 use pasar_core::catalog::{NewProduct, PageRequest, Product, ProductPatch, Stock};
 use pasar_core::order::{OrderAction, OrderStatus};
@@ -49,23 +49,7 @@ pub struct Totals {
 
 /// Every product on the phone, page by page.
 pub fn all_products(p: &Phone) -> Vec<Product> {
-    products_in(&p.pasar)
-}
-
-pub fn products_in(pasar: &pasar_core::Pasar) -> Vec<Product> {
-    let mut out = Vec::new();
-    let mut request = PageRequest::first(200);
-    loop {
-        let page = pasar
-            .catalog()
-            .list_products_blocking(&request)
-            .expect("list");
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(after) => request.after = Some(after),
-            None => return out,
-        }
-    }
+    products_of(&p.pasar)
 }
 
 /// One round of sync through the faults: its report's figures go to the totals, an
