@@ -12,7 +12,7 @@
 //!   a push and answering it, and started again on the same database.
 //!
 //! `PASAR_CRASH_RUNS` sets the kills (the test command: 40 of the phone, 12 of the
-//! server; the soak, `tests/soak`, 1,000 and 200).
+//! server; the soak, `tests/soak`, 1,000 of each).
 
 mod proxy;
 mod support;
