@@ -28,14 +28,13 @@
 
 mod support;
 
-use support::{Phone, Server, checkout_one, products_of, sign_in};
+use support::{Phone, Server, checkout_one, jne_rate_in, products_of, sign_in};
 
 use pasar_core::Pasar;
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{Catalog, NewProduct, Product, ProductPatch, Stock};
 use pasar_core::group::Role as GroupRole;
 use pasar_core::money::Rupiah;
-use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::order::{OrderAction, OrderStatus};
 use pasar_core::sync::http::ReqwestClient;
 use pasar_core::sync::wire::PUSH_BATCH;
@@ -600,20 +599,7 @@ fn market(server: &Server) -> (Vec<Device>, String, Product) {
         ))
         .expect("member");
     }
-    seller
-        .pasar()
-        .orders()
-        .set_rate_blocking(
-            &seller.account,
-            Rate {
-                courier: Courier::Jne,
-                service: "REG".into(),
-                destination: "*".into(),
-                first_kg: Rupiah::new(10_000),
-                next_kg: Rupiah::new(8_000),
-            },
-        )
-        .expect("rate");
+    jne_rate_in(seller.pasar(), &seller.account);
     // A product on sale from the start, so buyers can order from the first operation.
     let mut first = NewProduct::new(&seller.account, "Kue awal", "15rb");
     first.stock = Stock::Limited(FIRST_STOCK);

@@ -296,11 +296,15 @@ pub fn market_with_sari(seller: &Phone) -> (pasar_core::group::Group, tokio::run
 
 /// The seller's JNE REG rate to anywhere: Rp10.000 the first kilo, Rp8.000 each next.
 pub fn jne_rate(seller: &Phone) {
-    seller
-        .pasar
+    jne_rate_in(&seller.pasar, &seller.account);
+}
+
+/// [`jne_rate`] on a store however it was opened.
+pub fn jne_rate_in(pasar: &Pasar, seller_id: &str) {
+    pasar
         .orders()
         .set_rate_blocking(
-            &seller.account,
+            seller_id,
             Rate {
                 courier: Courier::Jne,
                 service: "REG".into(),
