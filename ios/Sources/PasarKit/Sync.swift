@@ -134,15 +134,7 @@ extension SyncService {
     /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` when the payload is
     ///   not ours.
     public func handlePush(userInfo: [AnyHashable: Any], budget: TimeInterval = 20) async throws -> [Notice] {
-        var object: [String: Any] = [:]
-        for (key, value) in userInfo {
-            if let key = key as? String { object[key] = value }
-        }
-        let data = JSONSerialization.isValidJSONObject(object)
-            ? (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
-            : Data()
-        return try await handlePush(
-            payload: String(decoding: data, as: UTF8.self), budgetMs: UInt64(max(budget, 0.001) * 1000))
+        try await handlePush(payload: pushPayload(userInfo), budgetMs: UInt64(max(budget, 0.001) * 1000))
     }
 
     /// Progress and refusals while iterated; ending the iteration unregisters.
@@ -163,6 +155,18 @@ private final class SyncStreamListener: SyncListener, @unchecked Sendable {
 
     func onProgress(progress: SyncProgress) { continuation.yield(.progress(progress)) }
     func onRejected(change: RejectedChange) { continuation.yield(.rejected(change)) }
+}
+
+/// A push's `userInfo` as the JSON text the core reads (empty when it is not JSON).
+func pushPayload(_ userInfo: [AnyHashable: Any]) -> String {
+    var object: [String: Any] = [:]
+    for (key, value) in userInfo {
+        if let key = key as? String { object[key] = value }
+    }
+    let data = JSONSerialization.isValidJSONObject(object)
+        ? (try? JSONSerialization.data(withJSONObject: object)) ?? Data()
+        : Data()
+    return String(decoding: data, as: UTF8.self)
 }
 
 /// "id" for Indonesian ("id", "id-ID", the old "in"), "en" for everything else.
