@@ -1,7 +1,10 @@
 //! `pasar demo`: the core end to end on embedded defaults, printing what it does.
 //! It grows with each capability; today: the store, accounts and groups, the catalog
-//! (typed prices, variants), errors and listeners, checkout, two phones syncing through
-//! the server, money and phone numbers, chat orders.
+//! (typed prices, variants), errors and listeners, checkout, three phones syncing through
+//! the server (the seller lists from the camera, a buyer orders COD, the group's admin
+//! turns a pasted chat message into a second order, the seller confirms and ships, the
+//! buyer's phone turns the push into the notification), money and phone numbers, chat
+//! orders and the rekap.
 
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{
@@ -327,7 +330,9 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     checkout(&pasar, &seller.id).await?;
 
     println!();
-    println!("9. Two phones and the server (in this process, on a free port, SQLite)");
+    println!(
+        "9. Three phones (seller, buyer, the group's admin) and the server (in this process, on a free port, SQLite)"
+    );
     let store = pasar_server::Store::open(&pasar_server::Database::Memory)
         .await
         .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;

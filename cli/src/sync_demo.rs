@@ -1,5 +1,7 @@
-//! The demo's sync part: a seller's phone and a buyer's phone, each with its own store,
-//! and a real server over HTTP. Prints what each sync sent and received on the wire.
+//! The demo's sync part: a seller's phone, a buyer's phone and the group admin's phone,
+//! each with its own store, and a real server over HTTP. Prints what each sync sent and
+//! received on the wire. The same journey the Kotlin and Swift journey tests drive
+//! through the view models.
 
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::{NewProduct, SearchRequest, Stock};
@@ -94,6 +96,21 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
                 .groups()
                 .add_member(group.id.clone(), sari.id, Role::Member),
         )?;
+    // The group's admin, who turns chat messages into orders.
+    let dewi = seller.pasar.accounts().save_blocking(NewAccount {
+        id: None,
+        name: "Bu Dewi".into(),
+        phone: Some("0857-5555-6666".into()),
+    })?;
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(internal)?
+        .block_on(
+            seller
+                .pasar
+                .groups()
+                .add_member(group.id.clone(), dewi.id, Role::Admin),
+        )?;
     seller.pasar.orders().set_rate_blocking(
         &seller.account,
         Rate {
@@ -118,7 +135,7 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
     donat.group_ids = vec![group.id.clone()];
     let donat = seller.pasar.catalog().create_product_blocking(donat)?;
     println!(
-        "   offline, she makes the group, adds Ibu Sari, sets her ongkir (JNE REG Rp10.000 the first kg), lists {} (stock 5) with a photo from the camera ({} B made from {} B, GPS stripped): {} changes queued",
+        "   offline, she makes the group, adds Ibu Sari and Bu Dewi (admin), sets her ongkir (JNE REG Rp10.000 the first kg), lists {} (stock 5) with a photo from the camera ({} B made from {} B, GPS stripped): {} changes queued",
         donat.name,
         prepared,
         camera.len(),
@@ -217,12 +234,30 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
         println!("   the server took the stock: {left} box left");
     }
 
+    let chat_order = admin_chat_order(url, codes, dir, &group.id, &seller.account)?;
+
     sync("Rina", &seller)?;
     let incoming = seller.pasar.orders().get_blocking(&order.id)?;
+    let from_chat = seller.pasar.orders().get_blocking(&chat_order)?;
     println!(
-        "   Rina sees order #{} ({}) and ships it with JNE0123456789",
+        "   Rina sees order #{} ({}, {}) and order #{} ({}, {})",
         incoming.number,
-        incoming.status.label().id
+        incoming.payment.label().id,
+        incoming.status.label().id,
+        from_chat.number,
+        from_chat.payment.label().id,
+        from_chat.status.label().id
+    );
+    let confirmed = seller.pasar.orders().act_blocking(
+        &chat_order,
+        &seller.account,
+        OrderAction::ConfirmPayment,
+    )?;
+    println!(
+        "   she confirms the transfer of #{}: {}; and ships #{} with JNE0123456789",
+        confirmed.number,
+        confirmed.status.label().id,
+        incoming.number
     );
     seller.pasar.orders().act_blocking(
         &order.id,
@@ -275,4 +310,80 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
         "   bytes on the wire, compressed, headers included: Rina {rs} up / {rr} down, Sari {bs} up / {br} down"
     );
     Ok(())
+}
+
+/// The group's admin signs in, pastes a buyer's WhatsApp message, and it becomes an order
+/// (read against the group's catalog, into her cart, checked out: pick-up, transfer) that
+/// reaches the seller with her sync. Returns the order's id.
+fn admin_chat_order(
+    url: &str,
+    codes: &RecordingSender,
+    dir: &Path,
+    group: &str,
+    seller: &str,
+) -> Result<String> {
+    use pasar_core::chat::ChatScope;
+    use pasar_core::chat::order::LineMatch;
+    let admin = sign_in(
+        url,
+        codes,
+        &dir.join("dewi"),
+        "0857-5555-6666",
+        "+6285755556666",
+        "Bu Dewi",
+    )?;
+    sync("Dewi", &admin)?;
+    let text = "kak pesen 3 donat kentang coklat ya, diambil sendiri, bayar transfer";
+    let (parsed, catalog) = admin
+        .pasar
+        .chat()
+        .parse_blocking(&ChatScope::Group(group.to_owned()), text)?;
+    println!("   Bu Dewi, the group's admin, pastes a buyer's message: \"{text}\"");
+    for line in &parsed.lines {
+        let LineMatch::Product { product_id, .. } = &line.matched else {
+            continue;
+        };
+        let product = catalog.product(product_id);
+        let quantity = line.quantity.map_or(1.0, |q| q.to_f64());
+        println!(
+            "   read as {} × {} {}, payment {} (confidence {:.2}); into her cart",
+            product.map_or(product_id.as_str(), |p| p.name.as_str()),
+            line.quantity.map_or("1".to_owned(), |q| q.to_indonesian()),
+            product.map_or("", |p| p.unit.as_str()),
+            parsed.payment.as_ref().map_or("-", |p| p.value.as_str()),
+            line.confidence
+        );
+        admin.pasar.cart().add_blocking(
+            product_id,
+            None,
+            (quantity * 1000.0).round() as i64,
+            "dari chat",
+        )?;
+    }
+    let order = admin
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: admin.account.clone(),
+            address: None,
+            sellers: vec![SellerChoice {
+                seller_id: seller.to_owned(),
+                shipping: None,
+                payment: PaymentMethod::BankTransfer { bank: "BCA".into() },
+                note: "diambil sendiri".into(),
+            }],
+        })?
+        .into_iter()
+        .next()
+        .ok_or_else(|| internal("no order"))?;
+    println!(
+        "   the chat became order #{} ({}, pick-up): {} — {}",
+        order.number,
+        order.payment.label().id,
+        order.total,
+        order.status.label().id
+    );
+    sync("Dewi", &admin)?;
+    Ok(order.id)
 }
