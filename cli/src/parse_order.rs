@@ -4,10 +4,23 @@
 //! "ambiguous" and "unknown" lines the admin must settle). With `--score`, the input
 //! lines also carry the expected reading, and the score report goes to stderr.
 
-use pasar_core::chat::order::report::{score, to_json};
+use pasar_core::chat::order::report::{reading, score, to_json};
 use pasar_core::chat::order::{ChatCatalog, parse_message};
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::io::{BufRead, BufWriter, Write};
+
+/// The usual input line, read without building a `Value` tree (a file of 100k messages
+/// is common). Anything else (no text, a text that is not a string, a repeated key)
+/// goes the general way, which also words the error.
+#[derive(Deserialize)]
+struct Line<'a> {
+    #[serde(default)]
+    id: Value,
+    #[serde(borrow)]
+    text: Cow<'a, str>,
+}
 
 const USAGE: &str = "usage: pasar parse order --catalog CATALOG.json [--score] < messages.jsonl";
 
@@ -34,6 +47,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
         if line.trim().is_empty() {
+            continue;
+        }
+        // (Only an object: serde would read an array as the fields in order.)
+        if !scoring
+            && line.trim_start().starts_with('{')
+            && let Ok(input) = serde_json::from_str::<Line>(&line)
+        {
+            let parsed = parse_message(&input.text, &catalog);
+            serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed))
+                .map_err(|e| format!("cannot write: {e}"))?;
+            writeln!(out).map_err(|e| format!("cannot write: {e}"))?;
             continue;
         }
         // A broken line is answered with its error, and the rest still read.

@@ -170,7 +170,7 @@ fn main() {
 
 /// `pasar parse order --catalog FILE` (cli/src/parse_order.rs) without the CLI.
 fn extract(catalog: &str) {
-    use pasar_core::chat::order::{ChatCatalog, parse_message, report::to_json};
+    use pasar_core::chat::order::{ChatCatalog, parse_message, report::reading};
     let bytes = std::fs::read(catalog).expect("read the catalog");
     let catalog = ChatCatalog::from_json(&bytes).expect("a catalog");
     let stdout = std::io::stdout();
@@ -179,8 +179,9 @@ fn extract(catalog: &str) {
         let line = line.expect("read stdin");
         let input: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
         let text = input["text"].as_str().expect("a text");
-        let reading = to_json(&input["id"], text, &parse_message(text, &catalog));
-        writeln!(out, "{reading}").expect("write");
+        let parsed = parse_message(text, &catalog);
+        serde_json::to_writer(&mut out, &reading(&input["id"], text, &parsed)).expect("write");
+        writeln!(out).expect("write");
     }
     out.flush().expect("write");
 }

@@ -60,7 +60,7 @@ impl<'t> Ctx<'t> {
                 }
                 Kind::Word => match lexicon::morphs(&tok.text, whole_text) {
                     Some(ms) if !ms.is_empty() => {
-                        for (k, m) in ms.into_iter().enumerate() {
+                        for (k, &m) in ms.iter().enumerate() {
                             push(&mut items, Atom::M(m), tok.gap && k == 0);
                         }
                     }

@@ -4,6 +4,8 @@
 
 use super::decimal::Decimal;
 use super::units::{self, Unit};
+use crate::chat::fxhash::FxHashMap;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Morph {
@@ -219,24 +221,25 @@ fn table(word: &str, whole_text: bool) -> Option<&'static [Morph]> {
 }
 
 /// What a word stands for in a number, or `None` if it is not part of one. Chat repeats
-/// its words, and most are not numbers: the answer is remembered per thread.
-pub(super) fn morphs(word: &str, whole_text: bool) -> Option<Vec<Morph>> {
-    type Cache = std::collections::HashMap<(String, bool), Option<Vec<Morph>>>;
+/// its words, and most are not numbers: the answer is remembered per thread (looked up
+/// by the word itself, no key to build; shared, not copied, when it is a number word).
+pub(super) fn morphs(word: &str, whole_text: bool) -> Option<Rc<[Morph]>> {
+    type Cache = [FxHashMap<String, Option<Rc<[Morph]>>>; 2];
     thread_local! {
-        static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::new());
+        static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(Cache::default());
     }
     const MAX_WORDS: usize = 20_000;
-    let key = (word.to_owned(), whole_text);
-    if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
+    let side = usize::from(whole_text);
+    if let Some(hit) = CACHE.with(|c| c.borrow()[side].get(word).cloned()) {
         return hit;
     }
-    let found = morphs_uncached(word, whole_text);
+    let found: Option<Rc<[Morph]>> = morphs_uncached(word, whole_text).map(Rc::from);
     CACHE.with(|c| {
-        let mut c = c.borrow_mut();
+        let c = &mut c.borrow_mut()[side];
         if c.len() >= MAX_WORDS {
             c.clear();
         }
-        c.insert(key, found.clone());
+        c.insert(word.to_owned(), found.clone());
     });
     found
 }
@@ -391,7 +394,7 @@ pub(super) fn fraction_char(c: char) -> Option<Decimal> {
 }
 
 /// Month names and abbreviations: a number before one is a date ("26 nov").
-pub(super) const MONTHS: &[&str] = &[
+pub(super) static MONTHS: super::markers::Phrases = super::markers::Phrases::new(&[
     "januari",
     "jan",
     "februari",
@@ -424,14 +427,18 @@ pub(super) const MONTHS: &[&str] = &[
     "desember",
     "des",
     "dec",
-];
+]);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn m(w: &str) -> Option<Vec<Morph>> {
-        morphs(w, false)
+        morphs(w, false).map(|r| r.to_vec())
+    }
+
+    fn m_whole(w: &str) -> Option<Vec<Morph>> {
+        morphs(w, true).map(|r| r.to_vec())
     }
 
     #[test]
@@ -447,7 +454,7 @@ mod tests {
         ));
         assert!(matches!(m("selusin").as_deref(), Some([Digit(1), Unit(_)])));
         assert_eq!(m("kosong"), None);
-        assert_eq!(morphs("kosong", true), Some(vec![Digit(0)]));
+        assert_eq!(m_whole("kosong"), Some(vec![Digit(0)]));
     }
 
     #[test]

@@ -454,10 +454,12 @@ impl ChatCatalog {
             // A panic elsewhere while holding the lock leaves only a cache behind.
             Err(poisoned) => poisoned.into_inner(),
         };
+        // One empty reading shared by the words not read (an `Arc` each is an allocation).
+        let none = Readings::default();
         words
             .map(|w| {
                 let Some(w) = w else {
-                    return Readings::default();
+                    return Arc::clone(&none);
                 };
                 if let Some(r) = cache.get(w) {
                     return Arc::clone(r);

@@ -247,6 +247,9 @@ struct Scratch {
     touched: Vec<u32>,
     clause_touched: Vec<u32>,
     flat: Vec<(u32, Hit)>,
+    /// The counting sort's counts (per product, as long as the catalog) and output.
+    count: Vec<u32>,
+    sorted: Vec<(u32, Hit)>,
     best: Vec<f32>,
 }
 
@@ -322,10 +325,15 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
     let Scratch {
         share,
         gate,
+        count,
         clause_touched: touched,
         flat,
+        sorted,
         ..
     } = scratch;
+    if count.len() < share.len() {
+        count.resize(share.len(), 0);
+    }
     flat.clear();
     touched.clear();
     for (pos, rs) in readings.iter().enumerate() {
@@ -361,11 +369,56 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
             }
         }
     }
-    flat.retain(|h| share[h.0 as usize] >= MIN_COVERAGE);
+    // Grouped by product (ascending), each product's hits by (position, name word): a
+    // counting sort over the products kept (a common word makes this list long, and a
+    // comparison sort of it cost a tenth of the whole reading). Hits come in position
+    // order already; only hits of one position need ordering by name word.
+    for &p in touched.iter() {
+        if share[p as usize] < MIN_COVERAGE {
+            share[p as usize] = 0.0;
+        }
+    }
+    touched.retain(|&p| share[p as usize] > 0.0);
+    touched.sort_unstable();
+    for h in flat.iter() {
+        if share[h.0 as usize] > 0.0 {
+            count[h.0 as usize] += 1;
+        }
+    }
+    let mut at = 0;
+    for &p in touched.iter() {
+        let n = count[p as usize];
+        count[p as usize] = at;
+        at += n;
+    }
+    sorted.clear();
+    if let Some(&first) = flat.first() {
+        sorted.resize(at as usize, first);
+    }
+    for h in flat.iter() {
+        let i = h.0 as usize;
+        if share[i] > 0.0 {
+            sorted[count[i] as usize] = *h;
+            count[i] += 1;
+        }
+    }
     for &p in touched.iter() {
         share[p as usize] = 0.0;
+        count[p as usize] = 0;
     }
-    flat.sort_unstable_by_key(|&(p, h)| (p, h.pos, h.word));
+    for group in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
+        // Insertion sort: almost always in order already.
+        for i in 1..group.len() {
+            let mut j = i;
+            while j > 0
+                && (group[j].1.pos, group[j].1.word) < (group[j - 1].1.pos, group[j - 1].1.word)
+            {
+                group.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    }
+    std::mem::swap(flat, sorted);
 }
 
 /// The mentions of one product among its hits (sorted by position): hits close
