@@ -1,5 +1,5 @@
-// Gradle build of the Android library (AAR). The JVM test build of the same Kotlin
-// sources is pom.xml beside this file (Maven); see README.md.
+// Gradle build of the Android library (AAR) and the sample app. The JVM test build of the
+// library's Kotlin sources is pom.xml beside this file (Maven); see README.md.
 pluginManagement {
     repositories {
         google()
@@ -17,3 +17,5 @@ dependencyResolutionManagement {
 
 rootProject.name = "pasar-android"
 include(":pasar")
+// The sample app (Compose) over the library: see sample/README.md.
+include(":sample")

@@ -1,6 +1,9 @@
 // swift-tools-version:5.9
-// Pasar's Swift package: the generated bindings (PasarBindings) over the Rust core, and
-// PasarKit, the idiomatic layer (async/await, AsyncStream) apps import.
+// Pasar's Swift package: the generated bindings (PasarBindings) over the Rust core,
+// PasarKit, the idiomatic layer (async/await, AsyncStream) and the screens' view models
+// apps import, and PasarKitApple, the iOS glue (Keychain, BGTaskScheduler, APNs, the
+// Notification Service Extension). PasarKitApple's files are wrapped in
+// `#if os(iOS)` / `#if canImport(Security)`, so on Linux (our tests) it builds empty.
 //
 // The native core comes in one of two ways:
 // - on a Mac, as PasarFFI.xcframework built by ./build-xcframework.sh (binary target);
@@ -22,11 +25,13 @@ let package = Package(
     platforms: [.iOS(.v15), .macOS(.v12)],
     products: [
         .library(name: "PasarKit", targets: ["PasarKit"]),
+        .library(name: "PasarKitApple", targets: ["PasarKitApple"]),
     ],
     targets: [
         ffiTarget,
         .target(name: "PasarBindings", dependencies: ["PasarFFI"], path: "Sources/PasarBindings"),
         .target(name: "PasarKit", dependencies: ["PasarBindings"], path: "Sources/PasarKit"),
+        .target(name: "PasarKitApple", dependencies: ["PasarKit"], path: "Sources/PasarKitApple"),
         .testTarget(name: "PasarKitTests", dependencies: ["PasarKit"], path: "Tests/PasarKitTests"),
     ],
     swiftLanguageVersions: [.v5]

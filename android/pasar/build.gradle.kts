@@ -1,5 +1,7 @@
-// The Android library (AAR) `id.pasar`: the idiomatic Kotlin layer (src/main/kotlin, shared
-// with the Maven JVM build), the uniffi-generated bindings, and libpasar_ffi.so for three ABIs.
+// The Android library (AAR) `id.pasar`: the idiomatic Kotlin layer and the screens' view
+// models (src/main/kotlin/id/pasar, shared with the Maven JVM build), the Android glue
+// (src/main/kotlin/id/pasar/android: Keystore token store, WorkManager sync, FCM, notices;
+// Gradle only), the uniffi-generated bindings, and libpasar_ffi.so for three ABIs.
 //
 // Needs, besides the Android SDK and the NDK below (SDK Manager):
 //   cargo install cargo-ndk
@@ -85,6 +87,16 @@ dependencies {
     // Kotlin layer exposes Flow and suspend functions.
     api("net.java.dev.jna:jna:5.19.1@aar")
     api("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.11.0")
+
+    // The Android glue (src/main/kotlin/id/pasar/android, left out of the Maven JVM build):
+    // notifications (NotificationCompat), background sync (SyncWorker is a CoroutineWorker;
+    // apps schedule it, so WorkManager is part of the API).
+    implementation("androidx.core:core-ktx:1.15.0")
+    api("androidx.work:work-runtime-ktx:2.10.0")
+    // FCM (PasarMessagingService): compileOnly, so an app without Google services (a
+    // UnifiedPush build) does not get Firebase. Apps using FCM add firebase-messaging
+    // themselves and declare the service (see android/README.md).
+    compileOnly("com.google.firebase:firebase-messaging:24.1.0")
 }
 
 // The Exec tasks declare no outputs, so Gradle runs them on every build: cargo and
