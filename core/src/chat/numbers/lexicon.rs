@@ -394,7 +394,7 @@ pub(super) fn fraction_char(c: char) -> Option<Decimal> {
 }
 
 /// Month names and abbreviations: a number before one is a date ("26 nov").
-pub(super) static MONTHS: super::markers::Phrases = super::markers::Phrases::new(&[
+pub(super) const MONTHS: &[&str] = &[
     "januari",
     "jan",
     "februari",
@@ -427,7 +427,7 @@ pub(super) static MONTHS: super::markers::Phrases = super::markers::Phrases::new
     "desember",
     "des",
     "dec",
-]);
+];
 
 #[cfg(test)]
 mod tests {

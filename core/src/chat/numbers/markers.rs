@@ -5,21 +5,19 @@
 //! "s / d", and "kira 2" matches "kira2".
 
 use super::lex::Token;
-use crate::chat::fxhash::FxHashMap;
-use std::sync::OnceLock;
 
 /// About: "sekitar 50rb", "±50rb", "kurang lebih 50rb".
 #[rustfmt::skip]
-pub(super) static APPROX: Phrases = Phrases::new(&[
+pub(super) const APPROX: &[&str] = &[
     "sekitar", "sekitaran", "skitar", "sktr", "sekitar an", "kira kira", "kira - kira",
     "kira 2", "kr 2", "kirakira", "kurang lebih", "krg lbh", "krg lebih", "kurang lbh",
     "kurleb", "lebih kurang", "lbh krg", "±", "+ -", "+ / -", "~", "≈", "kisaran", "around",
     "approx", "kurang lebihnya", "kisaran harga", "estimasi", "perkiraan", "kira",
-]);
+];
 
 /// At most: "di bawah 100rb", "maks 100rb", "< 100rb".
 #[rustfmt::skip]
-pub(super) static AT_MOST: Phrases = Phrases::new(&[
+pub(super) const AT_MOST: &[&str] = &[
     "di bawah", "dibawah", "dbawah", "d bawah", "dibwh", "dbwh", "bawah", "kurang dari",
     "kurang dr", "krg dari", "krg dr", "tidak lebih dari", "tdk lebih dari",
     "gak lebih dari", "ga lebih dari", "gk lebih dari", "nggak lebih dari",
@@ -27,185 +25,152 @@ pub(super) static AT_MOST: Phrases = Phrases::new(&[
     "maksimum", "maximal", "maximum", "mks", "paling mahal", "plg mahal", "sampai", "sampe",
     "smp", "s / d", "hingga", "up to", "< =", "= <", "<", "≤", "budget max", "budget maks",
     "paling banyak", "plg banyak", "under", "below",
-]);
+];
 
 /// At least: "di atas 50rb", "minimal 50rb", "> 50rb", "mulai 50rb".
 #[rustfmt::skip]
-pub(super) static AT_LEAST: Phrases = Phrases::new(&[
+pub(super) const AT_LEAST: &[&str] = &[
     "di atas", "diatas", "datas", "d atas", "diats", "atas", "lebih dari", "lebih dr",
     "lbh dari", "lbh dr", "min", "min .", "minimal", "minim", "minimum", "mnml",
     "paling murah", "plg murah", "paling sedikit", "mulai", "mulai dari", "mulai dr",
     "start", "start from", "starting", "> =", "= >", ">", "≥", "start dari", "above",
     "over",
-]);
+];
 
 /// After an amount: "50rb ke atas", "100rb ke bawah".
-pub(super) static AT_LEAST_AFTER: Phrases =
-    Phrases::new(&["ke atas", "keatas", "k atas", "an ke atas"]);
-pub(super) static AT_MOST_AFTER: Phrases =
-    Phrases::new(&["ke bawah", "kebawah", "k bawah", "an ke bawah"]);
+pub(super) const AT_LEAST_AFTER: &[&str] = &["ke atas", "keatas", "k atas", "an ke atas"];
+pub(super) const AT_MOST_AFTER: &[&str] = &["ke bawah", "kebawah", "k bawah", "an ke bawah"];
 
 /// Before a range: "antara 50 dan 75rb", "dari 50 sampai 75rb", "kisaran 50-75rb".
-pub(super) static RANGE_OPEN: Phrases =
-    Phrases::new(&["antara", "antara harga", "dari", "dr", "range", "rentang"]);
+pub(super) const RANGE_OPEN: &[&str] =
+    &["antara", "antara harga", "dari", "dr", "range", "rentang"];
 
 /// Between the ends of a range: "50-75rb", "50 s/d 75rb", "50 sampai 75rb".
 #[rustfmt::skip]
-pub(super) static RANGE_SEP: Phrases = Phrases::new(&[
+pub(super) const RANGE_SEP: &[&str] = &[
     "-", "~", "s / d", "s . d", "s . d .", "sd", "sampai", "sampai dengan", "sampe", "smp",
     "hingga", "to",
-]);
+];
 
 /// A price follows: "harga 25000", "total 75000", "tf 150000".
 #[rustfmt::skip]
-pub(super) static PRICE_CONTEXT: Phrases = Phrases::new(&[
+pub(super) const PRICE_CONTEXT: &[&str] = &[
     "harga", "hrg", "hrga", "harganya", "hrgnya", "hargane", "price", "bayar", "byr",
     "bayarnya", "dibayar", "total", "ttl", "tot", "totalnya", "jumlah", "jml", "transfer",
     "trf", "trnsfr", "tf", "ditransfer", "ongkir", "ongkirnya", "ongkos", "biaya", "dp",
     "jadi", "jd", "jdi", "sisa", "sisanya", "kembalian", "lunas", "nominal", "sebesar",
     "senilai", "seharga", "budget", "bujet", "tagihan", "subtotal", "diskon", "disc",
     "potongan", "cashback", "modal", "tunai", "cash", "cod", "net", "nett", "@", "=", "x",
-]);
+];
 
 /// A total follows: when a message has several amounts, this one is the answer.
 #[rustfmt::skip]
-pub(super) static TOTAL_CONTEXT: Phrases = Phrases::new(&[
+pub(super) const TOTAL_CONTEXT: &[&str] = &[
     "total", "ttl", "tot", "totalnya", "jadi", "jd", "jdi", "semua", "semuanya", "=",
     "bayar", "tf", "transfer", "jumlah",
-]);
+];
 
 /// Words that may stand between a context word and its number: "harganya cuma 25000".
 #[rustfmt::skip]
-pub(super) static FILLER: Phrases = Phrases::new(&[
+pub(super) const FILLER: &[&str] = &[
     ":", "nya", "cuma", "cuman", "cmn", "cm", "hanya", "aja", "saja", "kak", "ka", "kk",
     "ya", "sis", "gan", "jadi", "jd", "semua", "semuanya", "smua", "sekalian", "skalian",
     "nih", "ini", "itu", "yg", "yang", "udah", "sudah", "sdh", "dah", "-", "jg", "juga",
     "ke", "sebesar", "senilai", "rp", "rp .",
-]);
+];
 
 /// Rupiah said before the number: "Rp 25.000", "IDR 33000", "Rp. 315".
-pub(super) static RUPIAH_BEFORE: Phrases =
-    Phrases::new(&["rp", "rp .", "rp :", "rp . :", "idr", "rupiah"]);
+pub(super) const RUPIAH_BEFORE: &[&str] = &["rp", "rp .", "rp :", "rp . :", "idr", "rupiah"];
 
 /// Rupiah said after it: "20 rupiah", "20Rp", "lima ribu perak".
-pub(super) static RUPIAH_AFTER: Phrases =
-    Phrases::new(&["rupiah", "rupiahnya", "rp", "idr", "perak"]);
+pub(super) const RUPIAH_AFTER: &[&str] = &["rupiah", "rupiahnya", "rp", "idr", "perak"];
 
 /// Other money: "$10", "10 dolar", "RM 20" are amounts, but not in rupiah.
 #[rustfmt::skip]
-pub(super) static FOREIGN_BEFORE: Phrases = Phrases::new(&[
+pub(super) const FOREIGN_BEFORE: &[&str] = &[
     "$", "us $", "usd", "sgd", "s $", "rm", "myr", "€", "eur", "£", "gbp", "¥", "jpy",
     "aud", "a $", "sar",
-]);
+];
 #[rustfmt::skip]
-pub(super) static FOREIGN_AFTER: Phrases = Phrases::new(&[
+pub(super) const FOREIGN_AFTER: &[&str] = &[
     "$", "dolar", "dollar", "dola", "usd", "sgd", "euro", "euros", "eur", "€", "ringgit",
     "rm", "yen", "¥", "won", "pound", "pounds", "gbp", "£", "riyal", "real", "dirham",
     "baht", "peso",
-]);
+];
 
 /// A number after these is an address, an id or an age, never a count or a price.
 #[rustfmt::skip]
-pub(super) static ADDRESS_BEFORE: Phrases = Phrases::new(&[
+pub(super) const ADDRESS_BEFORE: &[&str] = &[
     "no", "no .", "nomor", "nmr", "nomer", "jl", "jl .", "jln", "jalan", "gg", "gg .",
     "gang", "blok", "blk", "rt", "rt .", "rw", "rw .", "rt / rw", "kav", "kavling", "lt",
     "lt .", "lantai", "kamar", "kmr", "kode pos", "kodepos", "kdpos", "kd pos", "kel",
     "kec", "km",
-]);
+];
 #[rustfmt::skip]
-pub(super) static ID_BEFORE: Phrases = Phrases::new(&[
+pub(super) const ID_BEFORE: &[&str] = &[
     "rek", "rek .", "rekening", "norek", "no rek", "no . rek", "resi", "no resi", "nik",
     "npwp", "kode", "invoice", "inv", "order id", "id", "pin", "otp", "tahun", "thn", "th",
     "umur", "usia", "size", "ukuran", "uk", "uk .", "hp", "wa", "telp", "tlp", "telepon",
     "nomor hp", "no hp", "no wa", "no . hp", "no . wa",
-]);
+];
 
 /// A date or time is written around these.
-pub(super) static DATE_BEFORE: Phrases = Phrases::new(&["tgl", "tgl .", "tanggal", "tg", "tang"]);
-pub(super) static TIME_BEFORE: Phrases = Phrases::new(&["jam", "jm", "pukul", "pkl", "pkl ."]);
+pub(super) const DATE_BEFORE: &[&str] = &["tgl", "tgl .", "tanggal", "tg", "tang"];
+pub(super) const TIME_BEFORE: &[&str] = &["jam", "jm", "pukul", "pkl", "pkl ."];
 #[rustfmt::skip]
-pub(super) static TIME_AFTER: Phrases = Phrases::new(&[
+pub(super) const TIME_AFTER: &[&str] = &[
     "wib", "wita", "wit", "pagi", "siang", "sore", "malam", "malem", "am", "pm",
-]);
+];
 
 /// Durations: "3 hari", "2 minggu" are spans of time, not counts of goods.
 #[rustfmt::skip]
-pub(super) static DURATION_AFTER: Phrases = Phrases::new(&[
+pub(super) const DURATION_AFTER: &[&str] = &[
     "hari", "hr", "harian", "minggu", "mgg", "pekan", "bulan", "bln", "tahun", "thn", "jam",
     "jm", "menit", "mnt", "detik", "dtk", "malam",
-]);
+];
 
-pub(super) static PERCENT_AFTER: Phrases = Phrases::new(&["%", "persen", "prsn", "pct"]);
-
-/// A list of phrases, indexed by first and by last word the first time it is used: a
-/// number's neighbours are looked up in a dozen lists, for every number of every message.
-pub(super) struct Phrases {
-    list: &'static [&'static str],
-    index: OnceLock<Index>,
-}
-
-/// Phrase → its words, grouped by first and by last word.
-#[derive(Default)]
-struct Index {
-    by_first: FxHashMap<&'static str, Vec<Vec<&'static str>>>,
-    by_last: FxHashMap<&'static str, Vec<Vec<&'static str>>>,
-}
-
-impl Phrases {
-    pub(super) const fn new(list: &'static [&'static str]) -> Phrases {
-        Phrases {
-            list,
-            index: OnceLock::new(),
-        }
-    }
-
-    fn index(&self) -> &Index {
-        self.index.get_or_init(|| {
-            let mut index = Index::default();
-            for p in self.list {
-                let words: Vec<&'static str> = p.split(' ').collect();
-                if let (Some(&first), Some(&last)) = (words.first(), words.last()) {
-                    index.by_first.entry(first).or_default().push(words.clone());
-                    index.by_last.entry(last).or_default().push(words);
-                }
-            }
-            index
-        })
-    }
-}
+pub(super) const PERCENT_AFTER: &[&str] = &["%", "persen", "prsn", "pct"];
 
 /// The token after the longest phrase of `list` that starts at token `t`.
-pub(super) fn phrase(toks: &[Token], t: usize, list: &Phrases) -> Option<usize> {
+pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
     let first = toks.get(t)?.text.as_str();
-    list.index()
-        .by_first
-        .get(first)?
-        .iter()
-        .filter_map(|words| {
-            let end = t + words.len();
-            (end <= toks.len()
-                && words
-                    .iter()
-                    .zip(&toks[t..end])
-                    .all(|(w, tok)| tok.text == *w))
-            .then_some(end)
+    list.iter()
+        // Most phrases fail on their first word: test it without splitting (this runs
+        // for every token of every message).
+        .filter(|p| {
+            // The first byte alone rejects almost every phrase, without a memcmp call.
+            p.as_bytes().first() == first.as_bytes().first()
+                && p.starts_with(first)
+                && (p.len() == first.len() || p.as_bytes()[first.len()] == b' ')
+        })
+        .filter_map(|p| {
+            let mut k = t;
+            for word in p.split(' ') {
+                if toks.get(k)?.text != word {
+                    return None;
+                }
+                k += 1;
+            }
+            Some(k)
         })
         .max()
 }
 
 /// The token where the longest phrase of `list` ending just before token `t` starts.
-pub(super) fn phrase_before(toks: &[Token], t: usize, list: &Phrases) -> Option<usize> {
+pub(super) fn phrase_before(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
     let last = toks.get(t.checked_sub(1)?)?.text.as_str();
-    list.index()
-        .by_last
-        .get(last)?
-        .iter()
-        .filter_map(|words| {
-            let start = t.checked_sub(words.len())?;
-            words
-                .iter()
+    list.iter()
+        .filter(|p| {
+            p.as_bytes().last() == last.as_bytes().last()
+                && p.ends_with(last)
+                && (p.len() == last.len() || p.as_bytes()[p.len() - last.len() - 1] == b' ')
+        })
+        .filter_map(|p| {
+            let n = p.split(' ').count();
+            let start = t.checked_sub(n)?;
+            p.split(' ')
                 .zip(&toks[start..t])
-                .all(|(w, tok)| tok.text == *w)
+                .all(|(w, tok)| tok.text == w)
                 .then_some(start)
         })
         .min()
@@ -219,12 +184,12 @@ mod tests {
     #[test]
     fn phrases_match_however_glued() {
         let toks = tokens("harga s/d 75rb");
-        assert_eq!(phrase(&toks, 1, &RANGE_SEP), Some(4));
+        assert_eq!(phrase(&toks, 1, RANGE_SEP), Some(4));
         let toks = tokens("kira2 50rb");
-        assert_eq!(phrase(&toks, 0, &APPROX), Some(2));
+        assert_eq!(phrase(&toks, 0, APPROX), Some(2));
         let toks = tokens("mulai dari 50rb");
-        assert_eq!(phrase(&toks, 0, &AT_LEAST), Some(2));
+        assert_eq!(phrase(&toks, 0, AT_LEAST), Some(2));
         let toks = tokens("Jl. Melati No. 5");
-        assert_eq!(phrase_before(&toks, 5, &ADDRESS_BEFORE), Some(3));
+        assert_eq!(phrase_before(&toks, 5, ADDRESS_BEFORE), Some(3));
     }
 }
