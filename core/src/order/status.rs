@@ -90,19 +90,21 @@ pub const ALL_MOVES: [OrderMove; 7] = [
 ];
 
 impl OrderMove {
-    /// The move with details the rules accept (a courier and resi, a reason), so that
-    /// asking [`transition`] about it asks only whether the move is allowed.
+    /// The move with empty details: [`transition`] checks who may do what from where
+    /// before it looks at a resi or a reason, so a missing one means "allowed".
     fn probe(self) -> OrderAction {
         match self {
             OrderMove::ConfirmPayment => OrderAction::ConfirmPayment,
             OrderMove::Ship => OrderAction::Ship {
-                courier: "-".into(),
-                resi: "-".into(),
+                courier: String::new(),
+                resi: String::new(),
             },
             OrderMove::ReadyForPickup => OrderAction::ReadyForPickup,
             OrderMove::MarkDelivered => OrderAction::MarkDelivered,
             OrderMove::Complete => OrderAction::Complete,
-            OrderMove::Cancel => OrderAction::Cancel { reason: "-".into() },
+            OrderMove::Cancel => OrderAction::Cancel {
+                reason: String::new(),
+            },
             OrderMove::Expire => OrderAction::Expire,
         }
     }
@@ -118,7 +120,12 @@ pub fn available_actions(
 ) -> Vec<OrderMove> {
     ALL_MOVES
         .into_iter()
-        .filter(|m| transition(from, &m.probe(), role, payment, delivery).is_ok())
+        .filter(|m| {
+            !matches!(
+                transition(from, &m.probe(), role, payment, delivery),
+                Err(TransitionError::NotAllowed { .. })
+            )
+        })
         .collect()
 }
 
