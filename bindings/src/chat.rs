@@ -167,10 +167,27 @@ pub struct ChatDraft {
     /// Only the start of a very long paste was read.
     pub truncated: bool,
     pub confidence: f32,
+    /// What goes into the cart as read (`ChatService.add_to_cart`): the lines matched to
+    /// one product, a line without a number counting one; notes empty. Empty unless the
+    /// message orders (a cancellation's lines are what to take away).
+    pub items: Vec<DraftItem>,
+    /// Indexes into `lines` left out of `items` for the admin to settle: ambiguous,
+    /// unknown, or counted in a container only the seller can size ("2 dus").
+    pub unsettled: Vec<u32>,
 }
 
 fn milli(d: Decimal) -> i64 {
-    (d.to_f64() * 1000.0).round() as i64
+    d.to_milli().unwrap_or(i64::MAX)
+}
+
+fn choices(variant: &[(String, String)]) -> Vec<VariantChoice> {
+    variant
+        .iter()
+        .map(|(option, value)| VariantChoice {
+            option: option.clone(),
+            value: value.clone(),
+        })
+        .collect()
 }
 
 fn name_of(catalog: &ChatCatalog, id: &str) -> (String, String) {
@@ -186,7 +203,19 @@ fn draft(text: &str, p: core::ParsedMessage, catalog: &ChatCatalog) -> ChatDraft
         value: f.value.clone(),
         span: utf16(text, f.span),
     };
+    let cart = p.cart_lines();
     ChatDraft {
+        items: cart
+            .lines
+            .into_iter()
+            .map(|l| DraftItem {
+                variant: choices(&l.variant),
+                product_id: l.product_id,
+                quantity_milli: l.quantity_milli,
+                note: l.note,
+            })
+            .collect(),
+        unsettled: cart.unsettled.into_iter().map(count).collect(),
         intent: match p.intent {
             core::Intent::Order => ChatIntent::Order,
             core::Intent::Question => ChatIntent::Question,
@@ -219,13 +248,7 @@ fn draft(text: &str, p: core::ParsedMessage, catalog: &ChatCatalog) -> ChatDraft
                             product_id: product_id.clone(),
                             name,
                             unit,
-                            variant: variant
-                                .iter()
-                                .map(|(option, value)| VariantChoice {
-                                    option: option.clone(),
-                                    value: value.clone(),
-                                })
-                                .collect(),
+                            variant: choices(variant),
                         }
                     }
                     core::LineMatch::Ambiguous { candidates } => ChatMatch::Ambiguous {
@@ -257,7 +280,8 @@ fn draft(text: &str, p: core::ParsedMessage, catalog: &ChatCatalog) -> ChatDraft
     }
 }
 
-/// One line the admin confirmed (or corrected): goes into the cart as is.
+/// One line the admin confirmed (or corrected): goes into the cart as is, its variant
+/// chosen by the values given (they must fit exactly one variant).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DraftItem {
     pub product_id: String,
@@ -342,14 +366,7 @@ fn buyer(o: &BuyerOrder, total: i64, catalog: &ChatCatalog) -> ChatBuyerOrder {
                 ChatOrderLine {
                     product_id: l.product_id.clone(),
                     name,
-                    variant: l
-                        .variant
-                        .iter()
-                        .map(|(option, value)| VariantChoice {
-                            option: option.clone(),
-                            value: value.clone(),
-                        })
-                        .collect(),
+                    variant: choices(&l.variant),
                     quantity_milli: milli(l.quantity),
                     unit,
                     text: l.text.clone(),
@@ -385,27 +402,28 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-#[derive(uniffi::Object)]
-pub struct ChatService {
-    chats: Chats,
-    catalog: pasar_core::catalog::Catalog,
-    cart: pasar_core::cart::Cart,
-}
-
-impl ChatService {
-    pub(crate) fn new(
-        chats: Chats,
-        catalog: pasar_core::catalog::Catalog,
-        cart: pasar_core::cart::Cart,
-    ) -> Self {
-        ChatService {
-            chats,
-            catalog,
-            cart,
+impl From<DraftItem> for pasar_core::cart::NewLine {
+    fn from(d: DraftItem) -> Self {
+        pasar_core::cart::NewLine {
+            product_id: d.product_id,
+            variant: d.variant.into_iter().map(|c| (c.option, c.value)).collect(),
+            quantity_milli: d.quantity_milli,
+            note: d.note,
         }
     }
 }
 
+#[derive(uniffi::Object)]
+pub struct ChatService {
+    chats: Chats,
+    cart: pasar_core::cart::Cart,
+}
+
+impl ChatService {
+    pub(crate) fn new(chats: Chats, cart: pasar_core::cart::Cart) -> Self {
+        ChatService { chats, cart }
+    }
+}
 #[uniffi::export]
 impl ChatService {
     /// Reads a pasted message ("pesan 2 bantal sm 1 lusin donat ya kak, cod") against
@@ -467,65 +485,16 @@ impl ChatService {
         .await
     }
 
-    /// Puts the confirmed lines of a draft into the cart (one tap), choosing each
-    /// product's variant by its option values. All lines or none: a line that cannot go
-    /// in (unknown product, missing variant, bad quantity) stops them all, with its error.
+    /// Puts the confirmed lines of a draft (`ChatDraft.items`, or the admin's
+    /// corrections) into the cart in one transaction, each product's variant chosen by
+    /// its option values. All lines or none: a line that cannot go in (unknown product,
+    /// a variant not named, a bad quantity) stops them all, with its error, whose
+    /// sentence names the line ("Baris 2 (Donat Bomboloni): Jumlah tidak valid").
     pub async fn add_to_cart(&self, items: Vec<DraftItem>) -> Result<Vec<CartLine>, PasarError> {
-        let (catalog, cart) = (self.catalog.clone(), self.cart.clone());
-        blocking(move || {
-            let mut planned = Vec::with_capacity(items.len());
-            for item in &items {
-                let product = catalog.get_product_blocking(&item.product_id)?;
-                let variant_id = if product.variants.is_empty() {
-                    None
-                } else {
-                    let wanted: Vec<Option<&str>> = product
-                        .options
-                        .iter()
-                        .map(|o| {
-                            item.variant
-                                .iter()
-                                .find(|c| c.option == o.name)
-                                .map(|c| c.value.as_str())
-                        })
-                        .collect();
-                    let found = product.variants.iter().find(|v| {
-                        v.values
-                            .iter()
-                            .zip(&wanted)
-                            .all(|(have, want)| want.is_none_or(|w| w == have))
-                    });
-                    match found {
-                        Some(v)
-                            if wanted.iter().all(Option::is_some)
-                                || product.variants.len() == 1 =>
-                        {
-                            Some(v.id.clone())
-                        }
-                        _ => {
-                            return Err(pasar_core::Error::Validation(
-                                pasar_core::error::ValidationError::new(
-                                    "variant",
-                                    pasar_core::error::Problem::Required,
-                                ),
-                            ));
-                        }
-                    }
-                };
-                planned.push((item, variant_id));
-            }
-            let mut lines = Vec::with_capacity(planned.len());
-            for (item, variant_id) in planned {
-                lines.push(cart.add_blocking(
-                    &item.product_id,
-                    variant_id.as_deref(),
-                    item.quantity_milli,
-                    &item.note,
-                )?);
-            }
-            Ok(lines)
-        })
-        .await
-        .map(|lines| lines.into_iter().map(CartLine::from).collect())
+        let cart = self.cart.clone();
+        let lines: Vec<_> = items.into_iter().map(Into::into).collect();
+        blocking(move || cart.add_all_blocking(&lines))
+            .await
+            .map(|lines| lines.into_iter().map(CartLine::from).collect())
     }
 }

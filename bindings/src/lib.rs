@@ -34,8 +34,8 @@ pub use format::{format_rupiah, normalize_phone, parse_rupiah};
 pub use group::{GroupMember, GroupRole, GroupService, MarketGroup};
 pub use order::{
     Address, CheckoutRequest, Courier, Delivery, EWallet, Order, OrderAction, OrderChange,
-    OrderEvent, OrderItem, OrderListener, OrderService, OrderStatus, PaymentMethod, Rate, Role,
-    SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
+    OrderEvent, OrderItem, OrderListener, OrderMove, OrderService, OrderStatus, PaymentMethod,
+    Rate, Role, SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
 };
 pub use sync::{
     HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, Notice, PushPlatform,
@@ -72,11 +72,7 @@ impl Pasar {
             accounts: Arc::new(AccountService::new(core.accounts().clone())),
             cart: Arc::new(CartService::new(core.cart().clone())),
             catalog: Arc::new(CatalogService::new(core.catalog().clone())),
-            chats: Arc::new(ChatService::new(
-                core.chat().clone(),
-                core.catalog().clone(),
-                core.cart().clone(),
-            )),
+            chats: Arc::new(ChatService::new(core.chat().clone(), core.cart().clone())),
             groups: Arc::new(GroupService::new(core.groups().clone())),
             orders: Arc::new(OrderService::new(core.orders().clone())),
             core,

@@ -62,6 +62,18 @@ pub enum OrderAction {
     Cancel { reason: String },
 }
 
+/// A move without its details: which `OrderAction` buttons an order's screen shows
+/// (`Order.buyer_actions`, `Order.seller_actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum OrderMove {
+    ConfirmPayment,
+    Ship,
+    ReadyForPickup,
+    MarkDelivered,
+    Complete,
+    Cancel,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum Delivery {
     Courier,
@@ -238,6 +250,12 @@ pub struct Order {
     pub updated_at_ms: i64,
     /// Goes up with every change.
     pub version: i64,
+    /// The moves the buyer may make now, from the core's state machine: the buttons
+    /// her screen shows (a shipped order: `Complete`).
+    pub buyer_actions: Vec<OrderMove>,
+    /// The seller's (a COD order never offers `ConfirmPayment`; a shipped one,
+    /// `MarkDelivered`).
+    pub seller_actions: Vec<OrderMove>,
 }
 
 /// One step of an order's history: who did what, when.
@@ -620,11 +638,29 @@ impl From<core::OrderItem> for OrderItem {
     }
 }
 
+fn moves(o: &core::Order, role: core::Role) -> Vec<OrderMove> {
+    o.available_actions(role)
+        .into_iter()
+        .filter_map(|m| match m {
+            core::OrderMove::ConfirmPayment => Some(OrderMove::ConfirmPayment),
+            core::OrderMove::Ship => Some(OrderMove::Ship),
+            core::OrderMove::ReadyForPickup => Some(OrderMove::ReadyForPickup),
+            core::OrderMove::MarkDelivered => Some(OrderMove::MarkDelivered),
+            core::OrderMove::Complete => Some(OrderMove::Complete),
+            core::OrderMove::Cancel => Some(OrderMove::Cancel),
+            // The system's move (expiry): no one's button.
+            core::OrderMove::Expire => None,
+        })
+        .collect()
+}
+
 impl From<core::Order> for Order {
     fn from(o: core::Order) -> Self {
         let status = o.status.label();
         let payment = o.payment.label();
         Order {
+            buyer_actions: moves(&o, core::Role::Buyer),
+            seller_actions: moves(&o, core::Role::Seller),
             status_label: status.id,
             status_label_en: status.en,
             payment_label: payment.id,

@@ -238,6 +238,14 @@ pub enum Error {
     Transition(#[from] crate::order::TransitionError),
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
+    /// One line of a batch refused, and with it the whole batch (a chat draft put in
+    /// the cart): which line (from 0) and its product's name, when known.
+    #[error("line {} ({name}): {error}", .line + 1)]
+    InLine {
+        line: usize,
+        name: String,
+        error: Box<Error>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -355,6 +363,22 @@ impl Error {
                 }
             }
             Error::Sync(e) => e.to_user(),
+            // The line's own error, its sentence saying which line: "Baris 2 (Donat
+            // Bomboloni): Jumlah tidak valid".
+            Error::InLine { line, name, error } => {
+                let mut u = error.to_user();
+                let n = line + 1;
+                let (id, en) = if name.is_empty() {
+                    (format!("Baris {n}"), format!("Line {n}"))
+                } else {
+                    (format!("Baris {n} ({name})"), format!("Line {n} ({name})"))
+                };
+                u.message = Text::new(
+                    format!("{id}: {}", u.message.id),
+                    format!("{en}: {}", u.message.en),
+                );
+                u
+            }
             Error::Internal(_) => UserError {
                 kind: ErrorKind::Internal,
                 field: None,
@@ -388,6 +412,26 @@ mod tests {
         let u = e.to_user();
         assert_eq!(u.field.as_deref(), Some("phone"));
         assert_eq!(u.message.id, "Nomor HP terlalu pendek");
+    }
+
+    #[test]
+    fn a_refused_line_keeps_its_kind_and_field_and_says_which_line() {
+        let e = Error::InLine {
+            line: 1,
+            name: "Donat Bomboloni".into(),
+            error: Box::new(ValidationError::new("quantity", Problem::Invalid).into()),
+        };
+        let u = e.to_user();
+        assert_eq!(u.kind, ErrorKind::Validation);
+        assert_eq!(u.field.as_deref(), Some("quantity"));
+        assert_eq!(
+            u.message.id,
+            "Baris 2 (Donat Bomboloni): Jumlah tidak valid"
+        );
+        assert_eq!(
+            u.message.en,
+            "Line 2 (Donat Bomboloni): Quantity is not valid"
+        );
     }
 
     #[test]

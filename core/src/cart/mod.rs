@@ -12,6 +12,19 @@ use crate::{Result, catalog, id, time};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::sync::Arc;
 
+/// A line to add with others in one go ([`Cart::add_all_blocking`]): its variant named
+/// by option values as people say them ("Rasa" → "Keju"), not by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLine {
+    pub product_id: String,
+    /// (option name, value), as the catalog spells them; ignored for a product without
+    /// variants.
+    pub variant: Vec<(String, String)>,
+    /// Thousandths of the product's unit.
+    pub quantity_milli: i64,
+    pub note: String,
+}
+
 /// A line as the cart screen shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CartItem {
@@ -69,13 +82,7 @@ impl Cart {
         }
         let note = clean_note(note)?;
         self.db.write(|tx| {
-            let product = catalog::get_product_in(tx, product_id)?;
-            if product.archived {
-                return Err(Error::NotFound {
-                    thing: Thing::Product,
-                    id: product_id.to_owned(),
-                });
-            }
+            let product = available(tx, product_id)?;
             let valid_variant = match variant_id {
                 Some(v) => product.variants.iter().any(|x| x.id == v),
                 None => product.variants.is_empty(),
@@ -87,38 +94,42 @@ impl Cart {
                 )
                 .into());
             }
-            let existing = find(tx, product_id, variant_id)?;
-            let quantity = check_quantity(
-                existing
-                    .as_ref()
-                    .map_or(0, |l| l.quantity_milli)
-                    .saturating_add(quantity_milli),
-                &product.unit,
-            )?;
-            let now = time::now_ms();
-            let price = product.price_of(variant_id);
-            let line = match existing {
-                Some(mut l) => {
-                    l.quantity_milli = quantity;
-                    if !note.is_empty() {
-                        l.note = note;
-                    }
-                    l.updated_at = now;
-                    l
-                }
-                None => CartLine {
-                    id: id::new_id(),
-                    product_id: product_id.to_owned(),
-                    variant_id: variant_id.map(str::to_owned),
-                    quantity_milli: quantity,
-                    price_seen: price,
-                    note,
-                    added_at: now,
-                    updated_at: now,
-                },
-            };
-            save(tx, &line)?;
-            Ok(line)
+            add_in(tx, &product, variant_id, quantity_milli, note)
+        })
+    }
+
+    /// Adds several lines in one transaction, each product's variant chosen by the
+    /// option values given (a chat draft's lines): all of them, or none when one is
+    /// refused, with that line's error in [`Error::InLine`] (which line, its product).
+    pub fn add_all_blocking(&self, lines: &[NewLine]) -> Result<Vec<CartLine>> {
+        let in_line = |line: usize, name: &str, error: Error| Error::InLine {
+            line,
+            name: name.to_owned(),
+            error: Box::new(error),
+        };
+        let outside = |line: usize, e: crate::error::ValidationError| in_line(line, "", e.into());
+        // Outside input is checked before the transaction, so only the store's answers
+        // (the product, its variants, the quantity its unit allows) are left inside it.
+        let mut notes = Vec::with_capacity(lines.len());
+        for (i, l) in lines.iter().enumerate() {
+            catalog::check_id("product_id", &l.product_id).map_err(|e| outside(i, e))?;
+            notes.push(clean_note(&l.note).map_err(|e| in_line(i, "", e))?);
+        }
+        self.db.write(|tx| {
+            let mut added = Vec::with_capacity(lines.len());
+            for (i, (l, note)) in lines.iter().zip(notes).enumerate() {
+                let product = available(tx, &l.product_id).map_err(|e| in_line(i, "", e))?;
+                let line = product
+                    .variant_with(&l.variant)
+                    .map_err(Error::from)
+                    .and_then(|v| {
+                        let variant_id = v.map(|v| v.id.clone());
+                        add_in(tx, &product, variant_id.as_deref(), l.quantity_milli, note)
+                    })
+                    .map_err(|e| in_line(i, &product.name, e))?;
+                added.push(line);
+            }
+            Ok(added)
         })
     }
 
@@ -279,6 +290,59 @@ impl Cart {
             })
         })
     }
+}
+
+/// A product that can go into the cart now (not archived).
+fn available(c: &Connection, product_id: &str) -> Result<catalog::Product> {
+    let product = catalog::get_product_in(c, product_id)?;
+    if product.archived {
+        return Err(Error::NotFound {
+            thing: Thing::Product,
+            id: product_id.to_owned(),
+        });
+    }
+    Ok(product)
+}
+
+/// Adds to the product's line (or makes it), in the caller's transaction.
+fn add_in(
+    c: &Connection,
+    product: &catalog::Product,
+    variant_id: Option<&str>,
+    quantity_milli: i64,
+    note: String,
+) -> Result<CartLine> {
+    let existing = find(c, &product.id, variant_id)?;
+    let quantity = check_quantity(
+        existing
+            .as_ref()
+            .map_or(0, |l| l.quantity_milli)
+            .saturating_add(quantity_milli),
+        &product.unit,
+    )?;
+    let now = time::now_ms();
+    let line = match existing {
+        Some(mut l) => {
+            l.quantity_milli = quantity;
+            if !note.is_empty() {
+                l.note = note;
+            }
+            l.updated_at = now;
+            l
+        }
+        None => CartLine {
+            id: id::new_id(),
+            product_id: product.id.clone(),
+            variant_id: variant_id.map(str::to_owned),
+            quantity_milli: quantity,
+            price_seen: product.price_of(variant_id),
+            note,
+            added_at: now,
+            updated_at: now,
+        },
+    };
+    save(c, &line)?;
+    Ok(line)
 }
 
 const NOTE_MAX_CHARS: usize = 200;

@@ -201,3 +201,115 @@ fn a_guest_cart_merges_into_the_account_cart() {
     let d = lines.iter().find(|l| l.product_id == donat).expect("donat");
     assert_eq!((d.quantity_milli, d.note.as_str()), (3 * MILLI, "pedas"));
 }
+
+fn new_line(product_id: &str, variant: &[(&str, &str)], quantity_milli: i64) -> NewLine {
+    NewLine {
+        product_id: product_id.to_owned(),
+        variant: variant
+            .iter()
+            .map(|(o, v)| ((*o).to_owned(), (*v).to_owned()))
+            .collect(),
+        quantity_milli,
+        note: "pesanan Bu Yati".into(),
+    }
+}
+
+/// Regression: a chat draft went in line by line, so a later line the cart refused
+/// (1,5 of a product sold per piece) left the earlier lines in the cart.
+#[test]
+fn a_batch_goes_in_whole_or_not_at_all_naming_the_refused_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pasar = Pasar::open(dir.path()).expect("open");
+    let rina = seller(&pasar, "Dapur Bu Rina");
+    let brownies = product(
+        &pasar,
+        &rina,
+        "Brownies Panggang",
+        "45rb",
+        "loyang",
+        Stock::Unlimited,
+    );
+    let bomboloni = product(
+        &pasar,
+        &rina,
+        "Donat Bomboloni",
+        "5rb",
+        "pcs",
+        Stock::Unlimited,
+    );
+    let mut n = NewProduct::new(&rina, "Donat Kentang", "3rb");
+    n.options = vec![crate::catalog::VariantOption {
+        name: "Rasa".into(),
+        values: vec!["Coklat".into(), "Keju".into()],
+    }];
+    let donat = pasar
+        .catalog()
+        .create_product_blocking(n)
+        .expect("donat")
+        .id;
+    let cart = pasar.cart();
+    cart.add_blocking(&brownies, None, MILLI, "")
+        .expect("earlier line");
+
+    let refused = cart
+        .add_all_blocking(&[
+            new_line(&brownies, &[], MILLI),
+            new_line(&bomboloni, &[], 1500),
+        ])
+        .expect_err("1,5 pcs");
+    let Error::InLine { line, name, error } = &refused else {
+        panic!("expected the line's error, got {refused:?}");
+    };
+    assert_eq!((*line, name.as_str()), (1, "Donat Bomboloni"));
+    assert_eq!(error.to_user().field.as_deref(), Some("quantity"));
+    let user = refused.to_user();
+    assert_eq!(user.field.as_deref(), Some("quantity"));
+    assert!(user.message.id.starts_with("Baris 2 (Donat Bomboloni): "));
+    let lines = cart.lines_blocking().expect("lines");
+    assert_eq!(lines.len(), 1, "nothing of the refused batch stays");
+    assert_eq!(lines[0].quantity_milli, MILLI);
+
+    // A variant no one named, a product that is not there, a bad id: the same.
+    for (items, at, field) in [
+        (vec![new_line(&donat, &[], MILLI)], 0, Some("variant")),
+        (
+            vec![
+                new_line(&brownies, &[], MILLI),
+                new_line(&crate::id::new_id(), &[], MILLI),
+            ],
+            1,
+            None,
+        ),
+        (
+            vec![new_line("' OR 1=1", &[], MILLI)],
+            0,
+            Some("product_id"),
+        ),
+    ] {
+        let e = cart.add_all_blocking(&items).expect_err("refused");
+        assert!(
+            matches!(e, Error::InLine { line, .. } if line == at),
+            "{e:?}"
+        );
+        assert_eq!(e.to_user().field.as_deref(), field, "{e:?}");
+    }
+    assert_eq!(cart.lines_blocking().expect("lines").len(), 1);
+
+    // All good: every line in, the same item twice adds up, the variant by its value.
+    let added = cart
+        .add_all_blocking(&[
+            new_line(&donat, &[("Rasa", "Keju")], 12 * MILLI),
+            new_line(&brownies, &[], MILLI),
+            new_line(&donat, &[("Rasa", "Keju")], MILLI),
+        ])
+        .expect("added");
+    assert_eq!(
+        added.iter().map(|l| l.quantity_milli).collect::<Vec<_>>(),
+        [12 * MILLI, 2 * MILLI, 13 * MILLI]
+    );
+    let view = cart.view_blocking().expect("view");
+    let items = &view.sellers[0].items;
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[1].variant_label, "Keju");
+    assert_eq!(items[1].line.note, "pesanan Bu Yati");
+}

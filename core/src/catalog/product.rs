@@ -178,6 +178,41 @@ impl Product {
         (lo, hi)
     }
 
+    /// The variant named by option values as people say them (("Rasa", "Keju")), for
+    /// lines that come from a chat rather than a tapped variant. `None` for a product
+    /// without variants. Values of options the product does not have are ignored; the
+    /// values given must fit exactly one variant (`variant`: `Invalid` when none fits,
+    /// `Required` when several do and a value is missing).
+    pub fn variant_with(
+        &self,
+        values: &[(String, String)],
+    ) -> Result<Option<&Variant>, ValidationError> {
+        if self.variants.is_empty() {
+            return Ok(None);
+        }
+        let wanted: Vec<Option<&str>> = self
+            .options
+            .iter()
+            .map(|o| {
+                values
+                    .iter()
+                    .find(|(option, _)| *option == o.name)
+                    .map(|(_, value)| value.as_str())
+            })
+            .collect();
+        let mut fits = self.variants.iter().filter(|v| {
+            v.values
+                .iter()
+                .zip(&wanted)
+                .all(|(have, want)| want.is_none_or(|w| w == have))
+        });
+        match (fits.next(), fits.next()) {
+            (Some(v), None) => Ok(Some(v)),
+            (Some(_), Some(_)) => Err(ValidationError::new("variant", Problem::Required)),
+            (None, _) => Err(ValidationError::new("variant", Problem::Invalid)),
+        }
+    }
+
     /// Whether anything can be bought now: stock left on the product or a variant.
     pub fn in_stock(&self) -> bool {
         if self.variants.is_empty() {
@@ -780,6 +815,42 @@ mod tests {
             sku: Some("KAOS-B-XL".into()),
         }];
         n
+    }
+
+    #[test]
+    fn a_variant_is_chosen_by_the_values_people_name() {
+        let p = two_dims().validate(&mut counter(), 1).expect("valid");
+        let pick = |values: &[(&str, &str)]| {
+            let values: Vec<(String, String)> = values
+                .iter()
+                .map(|(o, v)| ((*o).to_owned(), (*v).to_owned()))
+                .collect();
+            p.variant_with(&values)
+                .map(|v| v.map(|v| v.values.join(" / ")))
+        };
+        assert_eq!(
+            pick(&[("Warna", "Biru"), ("Ukuran", "XL")]),
+            Ok(Some("Biru / XL".into()))
+        );
+        // Options the product does not have are ignored; the order does not matter.
+        assert_eq!(
+            pick(&[("Ukuran", "M"), ("Bahan", "Katun"), ("Warna", "Merah")]),
+            Ok(Some("Merah / M".into()))
+        );
+        // Biru alone fits three sizes: which one is the buyer's to say.
+        assert_eq!(
+            pick(&[("Warna", "Biru")]).map_err(|e| e.problem),
+            Err(Problem::Required)
+        );
+        assert_eq!(pick(&[]).map_err(|e| e.problem), Err(Problem::Required));
+        assert_eq!(
+            pick(&[("Warna", "Hijau"), ("Ukuran", "M")]).map_err(|e| (e.field, e.problem)),
+            Err(("variant", Problem::Invalid))
+        );
+        let plain = new("Donat", 3_000)
+            .validate(&mut counter(), 1)
+            .expect("valid");
+        assert_eq!(plain.variant_with(&[]), Ok(None));
     }
 
     #[test]

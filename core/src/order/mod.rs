@@ -14,7 +14,8 @@ pub use model::{CheckoutRequest, Order, OrderEvent, OrderItem, SellerChoice};
 pub use service::{OrderChanged, Orders, PAYMENT_WINDOW_MS, format_quantity};
 
 pub use status::{
-    Delivery, OrderAction, OrderStatus, PaymentKind, Role, TransitionError, event_label, transition,
+    Delivery, OrderAction, OrderMove, OrderStatus, PaymentKind, Role, TransitionError,
+    available_actions, event_label, transition,
 };
 
 #[cfg(test)]

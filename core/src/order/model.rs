@@ -3,7 +3,7 @@
 use super::address::Address;
 use super::ongkir::Shipping;
 use super::payment::PaymentMethod;
-use super::status::{Delivery, OrderStatus, Role};
+use super::status::{Delivery, OrderMove, OrderStatus, Role, available_actions};
 use crate::money::Rupiah;
 
 /// How one seller's part of a checkout is delivered and paid.
@@ -71,6 +71,25 @@ pub struct Order {
     pub updated_at: i64,
     /// Goes up with every change: pushes and sync compare it.
     pub version: i64,
+}
+
+impl Order {
+    /// Who `actor_id` is on this order: its seller, its buyer, or nobody (who is told
+    /// the order does not exist). Not claimed: derived, the seller first.
+    pub fn role_of(&self, actor_id: &str) -> Option<Role> {
+        if actor_id == self.seller_id {
+            Some(Role::Seller)
+        } else if actor_id == self.buyer_id {
+            Some(Role::Buyer)
+        } else {
+            None
+        }
+    }
+
+    /// The moves `role` may make on this order now (the buttons its screen shows).
+    pub fn available_actions(&self, role: Role) -> Vec<OrderMove> {
+        available_actions(self.status, role, self.payment.kind(), self.delivery)
+    }
 }
 
 /// One step of an order's history; `label()` names it in both languages.

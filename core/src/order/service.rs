@@ -308,11 +308,9 @@ impl Orders {
     ) -> Result<Order> {
         let (order, event) = self.db.write(|tx| {
             let mut order = store::get(tx, order_id)?;
-            let role = match (system, actor_id) {
-                (Some(role), _) => role,
-                (None, Some(a)) if a == order.seller_id => Role::Seller,
-                (None, Some(a)) if a == order.buyer_id => Role::Buyer,
-                _ => {
+            let role = match system.or_else(|| actor_id.and_then(|a| order.role_of(a))) {
+                Some(role) => role,
+                None => {
                     return Err(Error::NotFound {
                         thing: Thing::Order,
                         id: order_id.to_owned(),

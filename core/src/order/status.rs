@@ -66,6 +66,69 @@ pub enum OrderAction {
     Expire,
 }
 
+/// A move without its details: a button on an order's screen. What each role may do
+/// now is [`available_actions`], asked of [`transition`] itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OrderMove {
+    ConfirmPayment,
+    Ship,
+    ReadyForPickup,
+    MarkDelivered,
+    Complete,
+    Cancel,
+    Expire,
+}
+
+pub const ALL_MOVES: [OrderMove; 7] = [
+    OrderMove::ConfirmPayment,
+    OrderMove::Ship,
+    OrderMove::ReadyForPickup,
+    OrderMove::MarkDelivered,
+    OrderMove::Complete,
+    OrderMove::Cancel,
+    OrderMove::Expire,
+];
+
+impl OrderMove {
+    /// The move with empty details: [`transition`] checks who may do what from where
+    /// before it looks at a resi or a reason, so a missing one means "allowed".
+    fn probe(self) -> OrderAction {
+        match self {
+            OrderMove::ConfirmPayment => OrderAction::ConfirmPayment,
+            OrderMove::Ship => OrderAction::Ship {
+                courier: String::new(),
+                resi: String::new(),
+            },
+            OrderMove::ReadyForPickup => OrderAction::ReadyForPickup,
+            OrderMove::MarkDelivered => OrderAction::MarkDelivered,
+            OrderMove::Complete => OrderAction::Complete,
+            OrderMove::Cancel => OrderAction::Cancel {
+                reason: String::new(),
+            },
+            OrderMove::Expire => OrderAction::Expire,
+        }
+    }
+}
+
+/// The moves `role` may make on an order that is `from` now: the buttons a screen
+/// shows, each one [`transition`] will allow (given a resi or reason where it asks).
+pub fn available_actions(
+    from: OrderStatus,
+    role: Role,
+    payment: PaymentKind,
+    delivery: Delivery,
+) -> Vec<OrderMove> {
+    ALL_MOVES
+        .into_iter()
+        .filter(|m| {
+            !matches!(
+                transition(from, &m.probe(), role, payment, delivery),
+                Err(TransitionError::NotAllowed { .. })
+            )
+        })
+        .collect()
+}
+
 /// Why a move is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -104,6 +167,18 @@ pub fn event_label(action: &str) -> Text {
 impl OrderAction {
     pub fn label(&self) -> Text {
         event_label(self.name())
+    }
+
+    pub fn kind(&self) -> OrderMove {
+        match self {
+            OrderAction::ConfirmPayment => OrderMove::ConfirmPayment,
+            OrderAction::Ship { .. } => OrderMove::Ship,
+            OrderAction::ReadyForPickup => OrderMove::ReadyForPickup,
+            OrderAction::MarkDelivered => OrderMove::MarkDelivered,
+            OrderAction::Complete => OrderMove::Complete,
+            OrderAction::Cancel { .. } => OrderMove::Cancel,
+            OrderAction::Expire => OrderMove::Expire,
+        }
     }
 
     pub fn name(&self) -> &'static str {
@@ -388,7 +463,80 @@ mod tests {
         prop_oneof![Just(Role::Buyer), Just(Role::Seller), Just(Role::System)]
     }
 
+    #[test]
+    fn each_side_sees_only_the_moves_it_may_make() {
+        use OrderMove as M;
+        let (cod, pre) = (PaymentKind::Cod, PaymentKind::Prepaid);
+        let (courier, pickup) = (Delivery::Courier, Delivery::Pickup);
+        let moves = |from, role, p, d| available_actions(from, role, p, d);
+        // A COD order is never waiting for money: nothing to confirm.
+        assert_eq!(
+            moves(OrderStatus::Processing, Role::Seller, cod, courier),
+            [M::Ship, M::Cancel]
+        );
+        assert_eq!(
+            moves(OrderStatus::Processing, Role::Buyer, cod, courier),
+            [M::Cancel]
+        );
+        assert_eq!(
+            moves(OrderStatus::AwaitingPayment, Role::Seller, pre, courier),
+            [M::ConfirmPayment, M::Cancel]
+        );
+        assert_eq!(
+            moves(OrderStatus::Processing, Role::Buyer, pre, courier),
+            []
+        );
+        assert_eq!(
+            moves(OrderStatus::Processing, Role::Seller, pre, pickup),
+            [M::ReadyForPickup, M::Cancel]
+        );
+        // Shipped: the seller marks it delivered, the buyer may confirm receipt.
+        assert_eq!(
+            moves(OrderStatus::Shipped, Role::Seller, cod, courier),
+            [M::MarkDelivered]
+        );
+        assert_eq!(
+            moves(OrderStatus::Shipped, Role::Buyer, cod, courier),
+            [M::Complete]
+        );
+        assert_eq!(
+            moves(OrderStatus::AwaitingPayment, Role::System, pre, courier),
+            [M::Expire]
+        );
+        for s in ALL {
+            if s.is_final() {
+                for role in [Role::Buyer, Role::Seller, Role::System] {
+                    assert!(moves(s, role, pre, courier).is_empty(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    fn any_status() -> impl Strategy<Value = OrderStatus> {
+        (0..ALL.len()).prop_map(|i| ALL[i])
+    }
+
     proptest! {
+        /// The buttons never lie: a move is offered exactly when `transition` does not
+        /// refuse it as not allowed (it may still want a resi or a reason).
+        #[test]
+        fn available_actions_agree_with_transition(
+            from in any_status(),
+            action in any_action(),
+            role in any_role(),
+            cod in any::<bool>(),
+            pickup in any::<bool>(),
+        ) {
+            let p = if cod { PaymentKind::Cod } else { PaymentKind::Prepaid };
+            let d = if pickup { Delivery::Pickup } else { Delivery::Courier };
+            let offered = available_actions(from, role, p, d).contains(&action.kind());
+            let refused = matches!(
+                transition(from, &action, role, p, d),
+                Err(TransitionError::NotAllowed { .. })
+            );
+            prop_assert_eq!(offered, !refused, "{:?} {:?} {:?}", from, action, role);
+        }
+
         /// Whatever anyone does, in any order: a final state never changes, nothing is
         /// ever both paid-for-nothing and shipped (prepaid orders reach packing only through
         /// a seller's payment confirmation), and COD never waits for payment.

@@ -209,6 +209,20 @@ fn a_two_seller_checkout_then_the_seller_walks_the_order_to_selesai() {
         .expect("casing");
     assert_eq!(casing.stock, Stock::Limited(1), "stock taken once");
 
+    // The buttons each side sees: a COD order has no payment to confirm.
+    assert_eq!(cod.role_of(&s.rina), Some(Role::Seller));
+    assert_eq!(cod.role_of(&s.buyer), Some(Role::Buyer));
+    assert_eq!(cod.role_of(&s.budi), None);
+    assert_eq!(
+        cod.available_actions(Role::Seller),
+        [OrderMove::ReadyForPickup, OrderMove::Cancel]
+    );
+    assert_eq!(
+        transfer.available_actions(Role::Seller),
+        [OrderMove::ConfirmPayment, OrderMove::Cancel]
+    );
+    assert_eq!(transfer.available_actions(Role::Buyer), [OrderMove::Cancel]);
+
     // The seller's side.
     let budi = &s.budi;
     let e = o
@@ -241,6 +255,14 @@ fn a_two_seller_checkout_then_the_seller_walks_the_order_to_selesai() {
     assert_eq!(
         (shipped.status.label().id.as_str(), shipped.resi.as_deref()),
         ("Dikirim", Some("JNE0123456789"))
+    );
+    assert_eq!(
+        shipped.available_actions(Role::Seller),
+        [OrderMove::MarkDelivered]
+    );
+    assert_eq!(
+        shipped.available_actions(Role::Buyer),
+        [OrderMove::Complete]
     );
     o.act_blocking(&transfer.id, budi, OrderAction::MarkDelivered)
         .expect("delivered");

@@ -57,15 +57,35 @@ final class ChatOrdersTests: PasarTestCase {
             return XCTFail("expected ambiguous, got \(String(describing: unsure.lines.first))")
         }
         XCTAssertEqual(Set(candidates.map(\.productId)), Set([ids["donat"]!, ids["bomboloni"]!]))
+        // Not among the draft's cart items: the admin settles it.
+        XCTAssertEqual(unsure.items, [])
+        XCTAssertEqual(unsure.unsettled, [0])
+
+        // The core's cart items: the matched lines, "brownies" without a number counts one.
+        let plain = try await chats.parseMessage(scope: .group(groupId: group), text: "pesen dnt kentang keju 6 sm brownies ya kak")
+        XCTAssertEqual(plain.items, [
+            DraftItem(productId: ids["donat"]!, variant: [VariantChoice(option: "Rasa", value: "Keju")], quantityMilli: 6_000, note: ""),
+            DraftItem(productId: ids["brownies"]!, variant: [], quantityMilli: 1_000, note: ""),
+        ])
+        XCTAssertEqual(plain.unsettled, [])
 
         // One tap: the matched lines into the cart.
-        let items = draft.lines.compactMap { line -> DraftItem? in
-            guard case let .product(id, _, _, variant) = line.matched else { return nil }
-            return DraftItem(productId: id, variant: variant, quantityMilli: line.quantityMilli ?? 1000, note: "")
-        }
-        let lines = try await chats.addToCart(items: items)
+        let lines = try await chats.addToCart(items: draft.items)
         XCTAssertEqual(lines.map(\.quantityMilli), [12_000, 2_000])
-        // A line that cannot go in stops them all.
+        let before = try await pasar.cart().lines()
+        XCTAssertEqual(before.count, 2)
+        // A line that cannot go in stops them all, and its error names it: brownies would
+        // go in, 1,5 bomboloni cannot (sold per piece).
+        let half = await refusal {
+            try await chats.addToCart(items: [
+                DraftItem(productId: ids["brownies"]!, variant: [], quantityMilli: 1_000, note: ""),
+                DraftItem(productId: ids["bomboloni"]!, variant: [], quantityMilli: 1_500, note: ""),
+            ])
+        }
+        XCTAssertEqual(half?.field, "quantity")
+        XCTAssertTrue(half?.indonesian.hasPrefix("Baris 2 (Donat Bomboloni): ") ?? false, "\(String(describing: half))")
+        let afterHalf = try await pasar.cart().lines()
+        XCTAssertEqual(afterHalf, before, "the cart is unchanged")
         let bad = await refusal {
             try await chats.addToCart(items: [
                 DraftItem(productId: ids["telur"]!, variant: [], quantityMilli: 1_500, note: ""),
@@ -74,7 +94,7 @@ final class ChatOrdersTests: PasarTestCase {
         }
         XCTAssertEqual(bad?.field, "variant")
         let cart = try await pasar.cart().lines()
-        XCTAssertEqual(cart.count, 2)
+        XCTAssertEqual(cart, before)
     }
 
     func testAnExportBecomesEveryBuyersOrderAndTheRekap() async throws {

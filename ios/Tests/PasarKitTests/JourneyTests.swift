@@ -158,8 +158,10 @@ final class JourneyTests: PasarTestCase {
         XCTAssertEqual(name, "Donat kentang coklat")
         XCTAssertEqual(draft.lines.first?.quantityMilli, 3_000)
         XCTAssertEqual(draft.payment, .transfer)
+        XCTAssertEqual(draft.items.map(\.quantityMilli), [3_000])
         let added = await chat.addToCart(note: "pesanan Bu Yati")
         XCTAssertEqual(added?.map(\.quantityMilli), [3_000])
+        XCTAssertEqual(added?.map(\.note), ["pesanan Bu Yati"])
         let adminCheckout = CheckoutViewModel(pasar: dewiPasar, buyerId: dewi)
         await adminCheckout.load()
         XCTAssertEqual(adminCheckout.state.cart?.totalLabel, "Rp75.000")
@@ -185,7 +187,11 @@ final class JourneyTests: PasarTestCase {
         await manage.refresh()
         let statuses = Dictionary(uniqueKeysWithValues: manage.state.orders.map { ($0.id, $0.statusLabel) })
         XCTAssertEqual(statuses, [sariOrder.id: "Dikemas", chatOrder.id: "Belum Bayar"])
-        // A COD order has no payment to confirm: the core says no, the order stays.
+        // A COD order has no payment to confirm: no such button, and if tried anyway the
+        // core says no and the order stays.
+        let byId = Dictionary(uniqueKeysWithValues: manage.state.orders.map { ($0.id, $0) })
+        XCTAssertEqual(manage.moves(try XCTUnwrap(byId[sariOrder.id])), [.ship, .cancel])
+        XCTAssertEqual(manage.moves(try XCTUnwrap(byId[chatOrder.id])), [.confirmPayment, .cancel])
         let notConfirmed = await manage.confirmPayment(orderId: sariOrder.id)
         XCTAssertNil(notConfirmed)
         XCTAssertNotNil(manage.state.error)
@@ -199,6 +205,8 @@ final class JourneyTests: PasarTestCase {
         let shippedBySeller = await manage.ship(orderId: sariOrder.id, courier: "JNE", resi: "JNE0123456789")
         XCTAssertEqual(shippedBySeller?.statusLabel, "Dikirim")
         XCTAssertNil(manage.state.error)
+        // Shipped: "mark delivered" is the seller's button, not the buyer's.
+        XCTAssertEqual(manage.moves(try XCTUnwrap(shippedBySeller)), [.markDelivered])
         try await rinaSync.sync(budget: 30)
 
         // The buyer's orders screen is open while the push arrives.
@@ -216,6 +224,7 @@ final class JourneyTests: PasarTestCase {
         watching.cancel()
         XCTAssertEqual(shown?.orders.map(\.statusLabel), ["Dikirim"])
         XCTAssertEqual(shown?.orders.first?.resi, "JNE0123456789")
+        XCTAssertEqual(shown?.orders.first.map(orders.moves), [.complete])
         await orders.open(orderId: sariOrder.id)
         XCTAssertEqual(orders.state.history.map(\.label), ["Pesanan dibuat", "Dikirim"])
         // The same push again (APNs may deliver twice) posts nothing new.

@@ -68,10 +68,16 @@ final class ScreensTests: PasarTestCase {
         await cart.refresh()
         XCTAssertEqual(cart.state.cart?.sellers.count, 0, "the ordered lines left the cart")
 
+        // The buttons each side sees: a COD order has no payment to confirm; a pick-up
+        // order is made ready, not shipped.
+        let selling = SellerOrdersViewModel(orders: pasar.orders(), sellerId: rina)
+        XCTAssertEqual(selling.moves(first[0]), [.readyForPickup, .cancel])
+
         // The buyer's list, and a move the core refuses: a COD order being packed may
-        // still be cancelled by its buyer, but not completed.
+        // still be cancelled by its buyer, but not completed (so it is not offered).
         let orders = OrdersViewModel(orders: pasar.orders(), accountId: sari)
         await orders.refresh()
+        XCTAssertEqual(orders.state.orders.map(orders.moves), [[.cancel]])
         let completed = await orders.complete(orderId: first[0].id)
         XCTAssertNil(completed)
         XCTAssertNotNil(orders.state.error)
@@ -79,6 +85,7 @@ final class ScreensTests: PasarTestCase {
         let cancelled = await orders.cancel(orderId: first[0].id, reason: "salah pesan")
         XCTAssertEqual(cancelled?.statusLabel, "Dibatalkan")
         XCTAssertEqual(orders.state.orders.map(\.statusLabel), ["Dibatalkan"])
+        XCTAssertEqual(orders.state.orders.map(orders.moves), [[]], "a cancelled order has none")
     }
 
     @MainActor

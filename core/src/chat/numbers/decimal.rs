@@ -71,6 +71,15 @@ impl Decimal {
         }
     }
 
+    /// Thousandths, rounded half away from zero: how a cart counts quantities (1,5 kg
+    /// is 1500). `None` when it does not fit an `i64`.
+    pub fn to_milli(self) -> Option<i64> {
+        let m = self.checked_mul_int(1000)?;
+        let p = 10_i128.checked_pow(m.scale)?;
+        let half = if m.mantissa < 0 { -p / 2 } else { p / 2 };
+        i64::try_from(m.mantissa.checked_add(half)? / p).ok()
+    }
+
     /// Nearest `f64`, for display and JSON; the exact value stays here.
     pub fn to_f64(self) -> f64 {
         // Formatting then parsing gives the correctly rounded float.
@@ -238,6 +247,17 @@ mod tests {
 
     fn d(m: i128, s: u32) -> Decimal {
         Decimal::new(m, s).expect("in range")
+    }
+
+    #[test]
+    fn thousandths_round_half_away_from_zero() {
+        assert_eq!(d(15, 1).to_milli(), Some(1500));
+        assert_eq!(d(12, 0).to_milli(), Some(12_000));
+        assert_eq!(d(25, 2).to_milli(), Some(250));
+        assert_eq!(d(12345, 7).to_milli(), Some(1));
+        assert_eq!(d(5, 4).to_milli(), Some(1));
+        assert_eq!(d(-5, 4).to_milli(), Some(-1));
+        assert_eq!(Decimal::from_int(i64::MAX).to_milli(), None);
     }
 
     #[test]

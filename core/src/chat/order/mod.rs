@@ -122,6 +122,56 @@ impl OrderLine {
     }
 }
 
+impl OrderLine {
+    /// The quantity a cart takes for this line, in thousandths of the product's unit:
+    /// the message's number, or one when it gives none ("donat keju ya" is one donut).
+    /// A number too large for any cart stays too large, for the cart to refuse.
+    pub fn cart_quantity_milli(&self) -> i64 {
+        self.quantity
+            .map_or(crate::cart::MILLI, |q| q.to_milli().unwrap_or(i64::MAX))
+    }
+}
+
+/// What a read message puts in a cart as it stands ([`ParsedMessage::cart_lines`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DraftCart {
+    /// The lines matched to one product with a quantity in its unit, each with its
+    /// variant's values and [`OrderLine::cart_quantity_milli`]; notes empty (the admin's
+    /// note is hers to add).
+    pub lines: Vec<crate::cart::NewLine>,
+    /// Indexes into [`ParsedMessage::lines`] left out for the admin to settle:
+    /// ambiguous (she picks a candidate), unknown (she picks a product or drops it), or
+    /// counted in a container only the seller can size ("2 dus" of pieces).
+    pub unsettled: Vec<usize>,
+}
+
+impl ParsedMessage {
+    /// The message's order as cart lines, the rule both apps follow when an admin puts
+    /// a pasted order in her cart. Only an order adds: the lines of a cancellation
+    /// ("brownies ga jadi") are what to take away, and a question has none.
+    pub fn cart_lines(&self) -> DraftCart {
+        let mut cart = DraftCart::default();
+        if self.intent != Intent::Order {
+            return cart;
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            match &line.matched {
+                LineMatch::Product {
+                    product_id,
+                    variant,
+                } if !line.unit_mismatch => cart.lines.push(crate::cart::NewLine {
+                    product_id: product_id.clone(),
+                    variant: variant.clone(),
+                    quantity_milli: line.cart_quantity_milli(),
+                    note: String::new(),
+                }),
+                _ => cart.unsettled.push(i),
+            }
+        }
+        cart
+    }
+}
+
 /// A field with the text it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Found<T> {

@@ -389,3 +389,38 @@ fn an_empty_catalog_reads_fields_and_intent() {
         Some("Jl. Mawar 3 Gresik")
     );
 }
+
+/// The rule both apps follow when an admin puts a pasted order in her cart.
+#[test]
+fn an_order_becomes_cart_lines_and_the_rest_waits_for_the_admin() {
+    let p = parse("pesen donat kentang keju sm telur 1/2 kg sm donat 2 sm martabak 3 ya kak");
+    let cart = p.cart_lines();
+    let got: Vec<_> = cart
+        .lines
+        .iter()
+        .map(|l| (l.product_id.as_str(), l.quantity_milli, l.variant.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [("DNT", 1_000, v(&[("rasa", "Keju")])), ("TLR", 500, vec![])],
+        "{p:#?}"
+    );
+    // "donat 2" fits two products and "martabak" none: the admin settles them.
+    assert_eq!(cart.unsettled, [2, 3], "{p:#?}");
+    assert!(matches!(p.lines[2].matched, LineMatch::Ambiguous { .. }));
+    assert!(matches!(p.lines[3].matched, LineMatch::Unknown));
+
+    // Only the seller knows how many pieces a box holds.
+    let p = parse("keripik 2 dus ya kak");
+    assert!(p.lines[0].unit_mismatch, "{p:#?}");
+    assert_eq!(p.cart_lines().unsettled, [0]);
+    assert!(p.cart_lines().lines.is_empty());
+
+    // A cancellation names lines to take away, a question none: nothing to add.
+    assert_eq!(parse("brownies ga jadi ya kak").lines.len(), 1);
+    for text in ["brownies ga jadi ya kak", "brownies ready kak?"] {
+        let p = parse(text);
+        assert_ne!(p.intent, Intent::Order, "{text}");
+        assert_eq!(p.cart_lines(), DraftCart::default(), "{text}");
+    }
+}

@@ -22,18 +22,6 @@ public struct ChatOrdersState: ScreenState {
     public init() {}
 }
 
-extension ChatDraft {
-    /// The draft's matched lines as cart items, with `note` on each. A line the message
-    /// gave no number for counts one (the core's draft rule: ``ChatLine/quantityMilli``);
-    /// ambiguous and unknown lines are left out for the admin to settle.
-    public func confirmedItems(note: String = "") -> [DraftItem] {
-        lines.compactMap { line in
-            guard case let .product(productId, _, _, variant) = line.matched else { return nil }
-            return DraftItem(productId: productId, variant: variant, quantityMilli: line.quantityMilli ?? 1_000, note: note)
-        }
-    }
-}
-
 /// The admin's tools for a market (`scope`, usually `.group(groupId:)`):
 /// ``paste(_:)`` a message, ``addToCart(note:)`` its matched lines in one tap, check out
 /// with ``CheckoutViewModel``; or ``importExport(_:admins:title:)`` a whole chat for the
@@ -62,10 +50,17 @@ public final class ChatOrdersViewModel: ScreenModel<ChatOrdersState> {
         return draft
     }
 
-    /// Puts the draft's matched lines in the cart, all or none (`note` on each line).
+    /// Puts the draft's cart items (the core's ``ChatDraft/items``) in the cart, all or
+    /// none, with `note` on each line. The lines in ``ChatDraft/unsettled`` (ambiguous,
+    /// unknown, or in a unit only the seller can size) are left for the admin to settle.
     @discardableResult
     public func addToCart(note: String = "") async -> [CartLine]? {
-        guard let items = state.draft?.confirmedItems(note: note) else { return nil }
+        guard let draft = state.draft else { return nil }
+        let items = draft.items.map { item in
+            var item = item
+            item.note = note
+            return item
+        }
         let chat = chat
         guard let lines = await attempt({ try await chat.addToCart(items: items) }) else { return nil }
         state.added = lines

@@ -18,8 +18,9 @@ public struct OrdersState: ScreenState {
 
 /// The orders of an account with their status. ``watch()`` keeps them current while the
 /// screen is shown: a move that arrives by sync or push shows at once. The buyer's own
-/// moves (``complete(orderId:)``, ``cancel(orderId:reason:)``) are the core's to allow; a
-/// refusal is the state's error.
+/// moves (``complete(orderId:)``, ``cancel(orderId:reason:)``) are the core's to allow:
+/// ``moves(_:)`` says which to offer, and a refusal is the state's error. (Orders she
+/// sells are moved on the seller's screen, ``SellerOrdersViewModel``.)
 @MainActor
 public final class OrdersViewModel: ScreenModel<OrdersState> {
     private let orders: OrderService
@@ -50,6 +51,13 @@ public final class OrdersViewModel: ScreenModel<OrdersState> {
         s.opened = opened.0
         s.history = opened.1
         state = s
+    }
+
+    /// The buyer's moves on `order` now, from the core's state machine: one button each
+    /// (`.cancel` before packing, or until it ships for COD; `.complete` once it is
+    /// shipped, delivered or ready for pick-up).
+    public nonisolated func moves(_ order: Order) -> [OrderMove] {
+        order.buyerActions
     }
 
     /// The buyer received the order (or collected it).

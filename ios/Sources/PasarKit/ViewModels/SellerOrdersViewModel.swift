@@ -18,9 +18,10 @@ public struct SellerOrdersState: ScreenState {
 
 /// The orders a seller sells, and her moves on them. Which move an order allows (a COD
 /// order needs no payment confirmation; shipping needs a resi) is the core's state
-/// machine: a move it refuses leaves the order as it was and becomes the state's error,
-/// with the core's sentence. Each move is saved on the phone and reaches the buyer with
-/// the next sync.
+/// machine: ``moves(_:)`` are the buttons to show, and a move it refuses anyway (a resi
+/// missing, the order moved by the buyer meanwhile) leaves the order as it was and
+/// becomes the state's error, with the core's sentence. Each move is saved on the phone
+/// and reaches the buyer with the next sync.
 @MainActor
 public final class SellerOrdersViewModel: ScreenModel<SellerOrdersState> {
     private let orders: OrderService
@@ -39,6 +40,13 @@ public final class SellerOrdersViewModel: ScreenModel<SellerOrdersState> {
         let (orders, seller, limit) = (orders, sellerId, limit)
         guard let list = await attempt({ try await orders.forAccount(seller, limit: limit) }) else { return }
         state.orders = list.filter { $0.sellerId == seller }
+    }
+
+    /// The moves she may make on `order` now, from the core's state machine: one button
+    /// each (`.confirmPayment` only for an unpaid transfer, QRIS or e-wallet order;
+    /// `.ship` or `.readyForPickup` once it is packed; `.markDelivered` once shipped).
+    public nonisolated func moves(_ order: Order) -> [OrderMove] {
+        order.sellerActions
     }
 
     /// The money of a transfer, QRIS or e-wallet order arrived.

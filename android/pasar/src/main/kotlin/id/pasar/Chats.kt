@@ -5,7 +5,6 @@ package id.pasar
 import id.pasar.ffi.CartLine
 import id.pasar.ffi.ChatDraft
 import id.pasar.ffi.ChatExport
-import id.pasar.ffi.ChatMatch
 import id.pasar.ffi.ChatScope
 import id.pasar.ffi.ChatService
 import id.pasar.ffi.DraftItem
@@ -31,16 +30,14 @@ class Chats internal constructor(private val ffi: ChatService) : AutoCloseable {
         title: String = "",
     ): ChatExport = ffi.readExport(scope, export, admins, title)
 
-    /** Puts the admin's confirmed lines into the cart: all of them or, on an error, none. */
+    /**
+     * Puts the admin's confirmed lines (a draft's [ChatDraft.items], or her corrections)
+     * into the cart in one transaction: all of them or, on an error, none; the error's
+     * sentence names the line ("Baris 2 (Donat Bomboloni): Jumlah tidak valid").
+     */
     suspend fun addToCart(items: List<DraftItem>): List<CartLine> = ffi.addToCart(items)
 
     override fun close() = ffi.close()
-}
-
-/** The draft's matched lines as cart items (a line without a number counts one). */
-fun ChatDraft.confirmedItems(note: String = ""): List<DraftItem> = lines.mapNotNull { line ->
-    val m = line.matched as? ChatMatch.Product ?: return@mapNotNull null
-    DraftItem(m.productId, m.variant, line.quantityMilli ?: 1000L, note)
 }
 
 /** The part of [text] a span points at (spans count UTF-16 units, like Kotlin strings). */

@@ -72,13 +72,38 @@ class ChatOrdersTest {
             val amb = unsure.lines.single().matched as ChatMatch.Ambiguous
             assertEquals(setOf(ids["donat"], ids["bomboloni"]), amb.candidates.map { it.productId }.toSet())
             assertTrue(unsure.confidence < 0.5f)
+            // It is not in the draft's cart items: the admin settles it.
+            assertTrue(unsure.items.isEmpty())
+            assertEquals(listOf(0u), unsure.unsettled)
+
+            // The core's cart items: the matched lines, "brownies" without a number counts one.
+            val plain = pasar.chat.read(scope, "pesen dnt kentang keju 6 sm brownies ya kak")
+            assertEquals(
+                listOf(DraftItem(ids["donat"]!!, listOf(VariantChoice("Rasa", "Keju")), 6_000L, ""), DraftItem(ids["brownies"]!!, listOf(), 1_000L, "")),
+                plain.items,
+            )
+            assertTrue(plain.unsettled.isEmpty())
 
             // One tap: the matched lines go into the cart.
-            val lines = pasar.chat.addToCart(draft.confirmedItems())
+            assertEquals(draft.lines.size, draft.items.size)
+            val lines = pasar.chat.addToCart(draft.items)
             assertEquals(listOf(12_000L, 2_000L), lines.map { it.quantityMilli })
-            assertEquals(2, pasar.cart.lines().size)
+            val before = pasar.cart.lines()
+            assertEquals(2, before.size)
 
-            // A line that cannot go in stops them all: nothing half-added.
+            // A line that cannot go in stops them all: nothing half-added, and the error
+            // names the line. Brownies would go in; 1,5 bomboloni cannot (sold per piece).
+            val half = assertThrows<PasarException.Validation> {
+                runBlocking {
+                    pasar.chat.addToCart(listOf(
+                        DraftItem(ids["brownies"]!!, listOf(), 1_000L, ""),
+                        DraftItem(ids["bomboloni"]!!, listOf(), 1_500L, ""),
+                    ))
+                }
+            }
+            assertEquals("quantity", half.field)
+            assertTrue(half.indonesian.startsWith("Baris 2 (Donat Bomboloni): "), half.indonesian)
+            assertEquals(before, pasar.cart.lines(), "the cart is unchanged")
             val bad = assertThrows<PasarException.Validation> {
                 runBlocking {
                     pasar.chat.addToCart(listOf(
@@ -88,7 +113,7 @@ class ChatOrdersTest {
                 }
             }
             assertEquals("variant", bad.field)
-            assertEquals(2, pasar.cart.lines().size)
+            assertEquals(before, pasar.cart.lines())
 
             val question = pasar.chat.read(scope, "brp kak brownies? bisa cod?")
             assertEquals(ChatIntent.QUESTION, question.intent)

@@ -4,7 +4,6 @@
 package id.pasar.ui
 
 import id.pasar.Chats
-import id.pasar.confirmedItems
 import id.pasar.ffi.CartLine
 import id.pasar.ffi.ChatDraft
 import id.pasar.ffi.ChatExport
@@ -50,12 +49,13 @@ class ChatOrdersViewModel(
     }
 
     /**
-     * Puts the draft's matched lines in the cart, all or none ([note] on each line).
-     * Ambiguous and unknown lines are left for the admin to settle.
+     * Puts the draft's cart items (the core's [ChatDraft.items]) in the cart, all or
+     * none, with [note] on each line. The lines in [ChatDraft.unsettled] (ambiguous,
+     * unknown, or in a unit only the seller can size) are left for the admin to settle.
      */
     suspend fun addToCart(note: String = ""): List<CartLine>? {
         val draft = state.value.draft ?: return null
-        val lines = attempt { chat.addToCart(draft.confirmedItems(note)) } ?: return null
+        val lines = attempt { chat.addToCart(draft.items.map { it.copy(note = note) }) } ?: return null
         update { it.copy(added = lines) }
         return lines
     }

@@ -5,6 +5,7 @@ import id.pasar.Orders
 import id.pasar.ffi.Order
 import id.pasar.ffi.OrderAction
 import id.pasar.ffi.OrderEvent
+import id.pasar.ffi.OrderMove
 
 /**
  * The orders screen's state.
@@ -25,7 +26,9 @@ data class OrdersState(
 /**
  * The orders of [accountId] with their status. [watch] keeps them current while the
  * screen is shown: a move that arrives by sync or push shows at once. The buyer's own
- * moves ([complete], [cancel]) are the core's to allow; a refusal is the state's error.
+ * moves ([complete], [cancel]) are the core's to allow: [moves] says which to offer, and
+ * a refusal is the state's error. (Orders she sells are moved on the seller's screen,
+ * [SellerOrdersViewModel].)
  */
 class OrdersViewModel(
     private val orders: Orders,
@@ -46,6 +49,13 @@ class OrdersViewModel(
         val (order, history) = attempt { orders.get(orderId) to orders.history(orderId) } ?: return
         update { it.copy(opened = order, history = history) }
     }
+
+    /**
+     * The buyer's moves on [order] now, from the core's state machine: one button each
+     * (`CANCEL` before packing, or until it ships for COD; `COMPLETE` once it is shipped,
+     * delivered or ready for pick-up).
+     */
+    fun moves(order: Order): List<OrderMove> = order.buyerActions
 
     /** The buyer received the order (or collected it). */
     suspend fun complete(orderId: String): Order? = act(orderId, OrderAction.Complete)

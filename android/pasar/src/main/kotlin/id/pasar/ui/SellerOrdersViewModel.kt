@@ -5,6 +5,7 @@ package id.pasar.ui
 import id.pasar.Orders
 import id.pasar.ffi.Order
 import id.pasar.ffi.OrderAction
+import id.pasar.ffi.OrderMove
 import id.pasar.ffi.WhatsAppMessage
 
 /**
@@ -25,9 +26,11 @@ data class SellerOrdersState(
 /**
  * The orders [sellerId] sells, and her moves on them. Which move an order allows (a
  * COD order needs no payment confirmation; shipping needs a resi) is the core's state
- * machine: a move it refuses leaves the order as it was and becomes the state's error,
- * with the core's sentence ("Pesanan berstatus Dikirim tidak bisa diubah seperti itu").
- * Each move is saved on the phone and reaches the buyer with the next sync.
+ * machine: [moves] are the buttons to show, and a move it refuses anyway (a resi
+ * missing, the order moved by the buyer meanwhile) leaves the order as it was and becomes
+ * the state's error, with the core's sentence ("Pesanan berstatus Dikirim tidak bisa
+ * diubah seperti itu"). Each move is saved on the phone and reaches the buyer with the
+ * next sync.
  */
 class SellerOrdersViewModel(
     private val orders: Orders,
@@ -42,6 +45,13 @@ class SellerOrdersViewModel(
         val list = attempt { orders.forAccount(sellerId, limit) } ?: return
         update { it.copy(orders = list.filter { o -> o.sellerId == sellerId }) }
     }
+
+    /**
+     * The moves she may make on [order] now, from the core's state machine: one button
+     * each (`CONFIRM_PAYMENT` only for an unpaid transfer, QRIS or e-wallet order;
+     * `SHIP` or `READY_FOR_PICKUP` once it is packed; `MARK_DELIVERED` once shipped).
+     */
+    fun moves(order: Order): List<OrderMove> = order.sellerActions
 
     /** The money of a transfer, QRIS or e-wallet order arrived. */
     suspend fun confirmPayment(orderId: String): Order? = act(orderId, OrderAction.ConfirmPayment)

@@ -18,6 +18,7 @@ import id.pasar.ffi.ChatScope
 import id.pasar.ffi.Courier
 import id.pasar.ffi.GroupRole
 import id.pasar.ffi.NewAccount
+import id.pasar.ffi.OrderMove
 import id.pasar.ffi.OrderStatus
 import id.pasar.ffi.PaymentMethod
 import id.pasar.ffi.PushPlatform
@@ -170,7 +171,10 @@ class JourneyTest {
         assertEquals("Donat kentang coklat", (line.matched as ChatMatch.Product).name)
         assertEquals(3_000L, line.quantityMilli)
         assertEquals(ChatPayment.TRANSFER, draft.payment)
-        assertEquals(listOf(3_000L), chat.addToCart(note = "pesanan Bu Yati")?.map { it.quantityMilli })
+        assertEquals(listOf(3_000L), draft.items.map { it.quantityMilli })
+        val added = chat.addToCart(note = "pesanan Bu Yati")
+        assertEquals(listOf(3_000L), added?.map { it.quantityMilli })
+        assertEquals(listOf("pesanan Bu Yati"), added?.map { it.note })
         val adminCheckout = CheckoutViewModel(dewiPasar, dewi)
         adminCheckout.load()
         assertEquals("Rp75.000", adminCheckout.state.value.cart?.totalLabel)
@@ -197,7 +201,11 @@ class JourneyTest {
         manage.refresh()
         val statuses = manage.state.value.orders.associate { it.id to it.statusLabel }
         assertEquals(mapOf(sariOrder.id to "Dikemas", chatOrder.id to "Belum Bayar"), statuses)
-        // A COD order has no payment to confirm: the core says no, the order stays.
+        // A COD order has no payment to confirm: no such button, and if tried anyway
+        // the core says no and the order stays.
+        val listed = manage.state.value.orders.associateBy { it.id }
+        assertEquals(listOf(OrderMove.SHIP, OrderMove.CANCEL), manage.moves(listed.getValue(sariOrder.id)))
+        assertEquals(listOf(OrderMove.CONFIRM_PAYMENT, OrderMove.CANCEL), manage.moves(listed.getValue(chatOrder.id)))
         assertNull(manage.confirmPayment(sariOrder.id))
         assertNotNull(manage.state.value.error)
         assertEquals("Dikemas", manage.state.value.orders.first { it.id == sariOrder.id }.statusLabel)
@@ -205,8 +213,11 @@ class JourneyTest {
         // Shipping needs the resi.
         assertNull(manage.ship(sariOrder.id, "JNE", ""))
         assertEquals("resi", manage.state.value.error?.field)
-        assertEquals("Dikirim", manage.ship(sariOrder.id, "JNE", "JNE0123456789")?.statusLabel)
+        val sent = manage.ship(sariOrder.id, "JNE", "JNE0123456789")
+        assertEquals("Dikirim", sent?.statusLabel)
         assertNull(manage.state.value.error)
+        // Shipped: "mark delivered" is the seller's button, not the buyer's.
+        assertEquals(listOf(OrderMove.MARK_DELIVERED), manage.moves(sent!!))
         rinaSync.sync(30.seconds)
 
         // The buyer's orders screen is open while the push arrives.
@@ -225,6 +236,7 @@ class JourneyTest {
         watching.cancel()
         assertEquals("Dikirim", shipped.orders.single().statusLabel)
         assertEquals("JNE0123456789", shipped.orders.single().resi)
+        assertEquals(listOf(OrderMove.COMPLETE), orders.moves(shipped.orders.single()))
         orders.open(sariOrder.id)
         assertEquals(listOf("Pesanan dibuat", "Dikirim"), orders.state.value.history.map { it.label })
         // The same push again (FCM may deliver twice) posts nothing new.

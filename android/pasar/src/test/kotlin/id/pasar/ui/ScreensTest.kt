@@ -5,6 +5,7 @@ package id.pasar.ui
 import id.pasar.MemoryTokenStore
 import id.pasar.Pasar
 import id.pasar.donat
+import id.pasar.ffi.OrderMove
 import id.pasar.ffi.PaymentMethod
 import id.pasar.ffi.ProductPatch
 import id.pasar.kaos
@@ -85,15 +86,23 @@ class ScreensTest {
             cart.refresh()
             assertTrue(cart.state.value.cart!!.sellers.isEmpty(), "the ordered lines left the cart")
 
+            // The buttons each side sees: a COD order has no payment to confirm; a
+            // pick-up order is made ready, not shipped.
+            val placed = first!!.single()
+            val selling = SellerOrdersViewModel(pasar.orders, rina)
+            assertEquals(listOf(OrderMove.READY_FOR_PICKUP, OrderMove.CANCEL), selling.moves(placed))
+
             // The buyer's list, and a move the core refuses: a COD order being packed may
-            // still be cancelled by its buyer, but not completed.
+            // still be cancelled by its buyer, but not completed (so it is not offered).
             val orders = OrdersViewModel(pasar.orders, sari)
             orders.refresh()
-            assertNull(orders.complete(first!!.single().id))
+            assertEquals(listOf(OrderMove.CANCEL), orders.moves(orders.state.value.orders.single()))
+            assertNull(orders.complete(first.single().id))
             assertNotNull(orders.state.value.error)
             assertEquals("Dikemas", orders.state.value.orders.single().statusLabel)
             assertEquals("Dibatalkan", orders.cancel(first.single().id, "salah pesan")?.statusLabel)
             assertEquals("Dibatalkan", orders.state.value.orders.single().statusLabel)
+            assertTrue(orders.moves(orders.state.value.orders.single()).isEmpty(), "a cancelled order has none")
         }
     }
 
