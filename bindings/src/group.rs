@@ -64,6 +64,16 @@ impl GroupService {
             .into())
     }
 
+    /// Takes an account out of the group: an admin removing a member, or the signed-in
+    /// account leaving (its own id). The group's only admin cannot go.
+    pub async fn remove_member(
+        &self,
+        group_id: String,
+        account_id: String,
+    ) -> Result<MarketGroup, PasarError> {
+        Ok(self.inner.remove_member(group_id, account_id).await?.into())
+    }
+
     pub async fn get_group(&self, id: String) -> Result<MarketGroup, PasarError> {
         Ok(self.inner.get(id).await?.into())
     }

@@ -55,6 +55,8 @@ pub enum Problem {
     InUse,
     /// Not an id this app made (a malformed deep link, a corrupt record).
     MalformedId,
+    /// The group's only admin cannot leave it or be removed (the server refuses it too).
+    LastAdmin,
 }
 
 /// A value the user (or a caller) gave that we refuse, with the field it belongs to.
@@ -171,6 +173,10 @@ impl ValidationError {
             Problem::InUse => Text::new(
                 format!("{} masih dipakai", label.id),
                 format!("{} is still in use", label.en),
+            ),
+            Problem::LastAdmin => Text::new(
+                "Grup butuh minimal satu admin".to_owned(),
+                "A group needs at least one admin".to_owned(),
             ),
             Problem::MalformedId => Text::new(
                 format!("{} tidak dikenali", label.id),

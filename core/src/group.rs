@@ -127,6 +127,44 @@ impl Groups {
         .await
     }
 
+    /// Takes an account out of a group: an admin removing a member, or the signed-in
+    /// account leaving. A seller's listings leave the group with them, and their phones
+    /// forget the group's catalog, when the server has it (the next sync). The group's
+    /// only admin stays: the server refuses it too, so it is refused here at once.
+    pub async fn remove_member(&self, group_id: String, account_id: String) -> Result<Group> {
+        let this = self.clone();
+        crate::pasar::blocking(move || this.remove_member_blocking(&group_id, &account_id)).await
+    }
+
+    pub fn remove_member_blocking(&self, group_id: &str, account_id: &str) -> Result<Group> {
+        crate::catalog::check_id("group_id", group_id)?;
+        crate::catalog::check_id("account_id", account_id)?;
+        self.db.write(|tx| {
+            let group = get(tx, group_id)?;
+            let Some(member) = group.members.iter().find(|m| m.account_id == account_id) else {
+                return Err(Error::NotFound {
+                    thing: Thing::Account,
+                    id: account_id.to_owned(),
+                });
+            };
+            let admins = group
+                .members
+                .iter()
+                .filter(|m| m.role == Role::Admin)
+                .count();
+            if member.role == Role::Admin && admins <= 1 {
+                return Err(ValidationError::new("role", Problem::LastAdmin).into());
+            }
+            tx.execute(
+                "DELETE FROM group_members WHERE group_id = ?1 AND account_id = ?2",
+                params![group_id, account_id],
+            )
+            .map_err(StoreError::from)?;
+            crate::sync::outbox::member_removed(tx, group_id, account_id, time::now_ms())?;
+            get(tx, group_id)
+        })
+    }
+
     pub async fn get(&self, id: String) -> Result<Group> {
         let this = self.clone();
         crate::pasar::blocking(move || {
@@ -196,4 +234,72 @@ fn get(c: &Connection, id: &str) -> Result<Group> {
         members,
         created_at,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Pasar;
+    use crate::account::NewAccount;
+    use crate::error::{Error, Problem};
+
+    fn account(p: &Pasar, name: &str) -> String {
+        p.accounts()
+            .save_blocking(NewAccount {
+                id: None,
+                name: name.into(),
+                phone: None,
+            })
+            .expect("account")
+            .id
+    }
+
+    #[test]
+    fn a_member_is_removed_and_the_only_admin_stays() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pasar = Pasar::open(dir.path()).expect("open");
+        let rina = account(&pasar, "Bu Rina");
+        let sari = account(&pasar, "Ibu Sari");
+        let groups = pasar.groups();
+        let group = groups
+            .create_blocking("Pasar Melati", &rina)
+            .expect("group");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        rt.block_on(groups.add_member(group.id.clone(), sari.clone(), super::Role::Member))
+            .expect("member");
+
+        // The only admin cannot leave, and nothing changes.
+        let refused = groups
+            .remove_member_blocking(&group.id, &rina)
+            .expect_err("the only admin stays");
+        assert!(matches!(
+            refused,
+            Error::Validation(ref v) if v.field == "role" && v.problem == Problem::LastAdmin
+        ));
+        assert_eq!(
+            refused.to_user().message.en,
+            "A group needs at least one admin"
+        );
+        let names = |g: &super::Group| g.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>();
+        let kept = rt.block_on(groups.get(group.id.clone())).expect("group");
+        assert_eq!(names(&kept), ["Bu Rina", "Ibu Sari"]);
+
+        let after = groups
+            .remove_member_blocking(&group.id, &sari)
+            .expect("removed");
+        assert_eq!(names(&after), ["Bu Rina"]);
+        // Not a member any more: said so, not silently done twice.
+        assert!(matches!(
+            groups.remove_member_blocking(&group.id, &sari),
+            Err(Error::NotFound { .. })
+        ));
+        // With a second admin, the first may go.
+        rt.block_on(groups.add_member(group.id.clone(), sari.clone(), super::Role::Admin))
+            .expect("admin");
+        let left = groups
+            .remove_member_blocking(&group.id, &rina)
+            .expect("left");
+        assert_eq!(names(&left), ["Ibu Sari"]);
+    }
 }

@@ -17,7 +17,7 @@ use pasar_core::money::Rupiah;
 use pasar_core::order::ongkir::{Courier, Rate};
 use pasar_core::order::{OrderAction, OrderStatus};
 use pasar_core::sync::http::ReqwestClient;
-use pasar_core::sync::{HttpClient, HttpRequest, HttpResponse, TokenStore, TransportError};
+use pasar_core::sync::{HttpClient, HttpRequest, HttpResponse, TransportError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -999,33 +999,33 @@ fn what_is_no_longer_visible_leaves_the_phone(server: &Server) {
         "hers still"
     );
 
-    // The admin removes the buyer from the market (a raw push: the app has no screen
-    // for it yet).
-    let token = admin.tokens.load().expect("token");
-    let push = serde_json::json!({
-        "device_id": "raw-admin-1",
-        "mutations": [{"id": 1, "at": 1, "op": {"remove_member": {
-            "group_id": group.id, "account_id": buyer.account}}}]
-    });
-    let answer = ReqwestClient::new()
-        .expect("client")
-        .send(HttpRequest {
-            method: "POST".into(),
-            url: format!("{}/v1/sync/push", server.url),
-            headers: vec![
-                ("pasar-protocol".into(), "2".into()),
-                ("authorization".into(), format!("Bearer {token}")),
-                ("content-type".into(), "application/json".into()),
-            ],
-            body: push.to_string().into_bytes(),
-        })
-        .expect("push");
-    assert_eq!(
-        answer.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&answer.body)
-    );
+    // The market's only admin cannot leave it: refused on the phone at once.
+    let alone = admin
+        .pasar
+        .groups()
+        .remove_member_blocking(&group.id, &admin.account)
+        .expect_err("the only admin stays");
+    let refused = alone.to_user();
+    assert_eq!(refused.field.as_deref(), Some("role"));
+    assert_eq!(refused.message.id, "Grup butuh minimal satu admin");
+    // The admin removes the buyer from the market: the member her phone knows is the
+    // buyer's account on the server.
+    let members = rt
+        .block_on(admin.pasar.groups().get(group.id.clone()))
+        .expect("group");
+    let sari = members
+        .members
+        .iter()
+        .find(|m| m.name == "Ibu Sari")
+        .expect("Ibu Sari in the market");
+    assert_eq!(sari.account_id, buyer.account);
+    let after = admin
+        .pasar
+        .groups()
+        .remove_member_blocking(&group.id, &sari.account_id)
+        .expect("removed");
+    assert!(after.members.iter().all(|m| m.name != "Ibu Sari"));
+    sync(&admin);
     sync(&buyer);
     assert!(visible(&buyer).is_empty(), "{:?}", visible(&buyer));
     assert!(

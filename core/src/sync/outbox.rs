@@ -253,6 +253,23 @@ pub(crate) fn member_added(
     record(c, &format!("group:{group_id}"), &op, at)
 }
 
+/// A member removed on this phone (or the signed-in account leaving).
+pub(crate) fn member_removed(
+    c: &Connection,
+    group_id: &str,
+    account_id: &str,
+    at: i64,
+) -> Result<(), Error> {
+    if bound_account(c)?.is_none() {
+        return Ok(());
+    }
+    let op = Op::RemoveMember {
+        group_id: group_id.to_owned(),
+        account_id: account_id.to_owned(),
+    };
+    record(c, &format!("group:{group_id}"), &op, at)
+}
+
 /// One queued mutation, as pushed.
 #[derive(Clone, Debug)]
 pub(crate) struct Queued {

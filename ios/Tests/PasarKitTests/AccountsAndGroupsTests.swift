@@ -77,4 +77,24 @@ final class AccountsAndGroupsTests: PasarTestCase {
         let count = try await groups.listGroups().count
         XCTAssertEqual(count, 1, "nothing half-made is left")
     }
+
+    func testAMemberIsRemovedAndTheMarketsOnlyAdminCannotLeaveIt() async throws {
+        let pasar = try await Pasar.open(directory: dir)
+        let groups = pasar.groups()
+        let rina = try await seller(pasar)
+        let sari = try await pasar.accounts().saveAccount(account: NewAccount(name: "Bu Sari")).id
+        let group = try await groups.createGroup(name: "Pasar Ibu-ibu Sidoarjo", adminId: rina)
+        _ = try await groups.addMember(groupId: group.id, accountId: sari)
+
+        let alone = await refusal { try await groups.removeMember(groupId: group.id, accountId: rina) }
+        XCTAssertEqual(alone?.field, "role")
+        XCTAssertEqual(alone?.indonesian, "Grup butuh minimal satu admin")
+        let kept = try await groups.getGroup(id: group.id)
+        XCTAssertEqual(kept.members.map(\.name), ["Dapur Bu Rina", "Bu Sari"])
+
+        let after = try await groups.removeMember(groupId: group.id, accountId: sari)
+        XCTAssertEqual(after.members.map(\.name), ["Dapur Bu Rina"])
+        let again = await refusal { try await groups.removeMember(groupId: group.id, accountId: sari) }
+        guard case .NotFound? = again else { return XCTFail("expected not found, got \(String(describing: again))") }
+    }
 }

@@ -131,6 +131,17 @@ class Groups internal constructor(private val ffi: GroupService) : AutoCloseable
     suspend fun addMember(groupId: String, accountId: String, role: GroupRole = GroupRole.MEMBER): MarketGroup =
         ffi.addMember(groupId, accountId, role)
 
+    /**
+     * Takes [accountId] out of the group: an admin removing a member, or the signed-in
+     * account leaving (pass its own id). Its listings leave the group with it, and its
+     * phones forget the group's catalog at the next sync.
+     *
+     * @throws PasarException.Validation on field `role` for the group's only admin.
+     * @throws PasarException.NotFound if the group or the member is not there.
+     */
+    suspend fun removeMember(groupId: String, accountId: String): MarketGroup =
+        ffi.removeMember(groupId, accountId)
+
     /** @throws PasarException.NotFound if there is no such group. */
     suspend fun get(id: String): MarketGroup = ffi.getGroup(id)
 

@@ -87,4 +87,28 @@ class AccountsAndGroupsTest {
             assertEquals(1, pasar.groups.list().size, "nothing half-made is left")
         }
     }
+
+    @Test
+    fun `a member is removed, and the market's only admin cannot leave it`() = runBlocking {
+        Pasar.open(dir).use { pasar ->
+            val rina = pasar.seller()
+            val sari = pasar.accounts.save(NewAccount(name = "Bu Sari")).id
+            val group = pasar.groups.create("Pasar Ibu-ibu Sidoarjo", adminId = rina)
+            pasar.groups.addMember(group.id, sari)
+
+            val alone = assertThrows<PasarException.Validation> {
+                runBlocking { pasar.groups.removeMember(group.id, rina) }
+            }
+            assertEquals("role", alone.field)
+            assertEquals("Grup butuh minimal satu admin", alone.userMessage())
+            assertEquals(listOf("Dapur Bu Rina", "Bu Sari"), pasar.groups.get(group.id).members.map { it.name })
+
+            val after = pasar.groups.removeMember(group.id, sari)
+            assertEquals(listOf("Dapur Bu Rina"), after.members.map { it.name })
+            assertThrows<PasarException.NotFound> {
+                runBlocking { pasar.groups.removeMember(group.id, sari) }
+            }
+            assertEquals(after, pasar.groups.get(group.id), "the second removal changed nothing")
+        }
+    }
 }
