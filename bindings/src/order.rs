@@ -183,6 +183,40 @@ pub struct CheckoutRequest {
     pub sellers: Vec<SellerChoice>,
 }
 
+/// What one seller's part of a checkout would cost before it is placed (`quote`):
+/// `total = items_total + ongkir - discount`; `ongkir` is null while the address or the
+/// courier service gives none. A transfer's kode unik is added when it is placed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Quote {
+    pub seller_id: String,
+    pub items_total_idr: i64,
+    pub items_total_label: String,
+    pub ongkir_idr: Option<i64>,
+    pub ongkir_label: Option<String>,
+    pub discount_idr: i64,
+    pub discount_label: String,
+    pub total_idr: i64,
+    pub total_label: String,
+    pub weight_grams: u32,
+}
+
+impl From<core::Quote> for Quote {
+    fn from(q: core::Quote) -> Self {
+        Quote {
+            seller_id: q.seller_id,
+            items_total_idr: q.items_total.idr(),
+            items_total_label: q.items_total.to_string(),
+            ongkir_idr: q.ongkir.map(|o| o.idr()),
+            ongkir_label: q.ongkir.map(|o| o.to_string()),
+            discount_idr: q.discount.idr(),
+            discount_label: q.discount.to_string(),
+            total_idr: q.total.idr(),
+            total_label: q.total.to_string(),
+            weight_grams: q.weight_grams,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct OrderItem {
     pub product_id: String,
@@ -331,6 +365,16 @@ impl OrderService {
     ///
     /// Refused while a line needs attention: a changed price is `Validation` with field
     /// `cart`, a sold-out line `OutOfStock`; the cart is left as it was.
+    /// What each seller's part of `request` would cost if placed now (the checkout
+    /// screen's figures as the buyer fills it in); nothing is written and `checkout_id`
+    /// is not used. A seller with nothing in the cart is refused on field `sellers`.
+    pub async fn quote(&self, request: CheckoutRequest) -> Result<Vec<Quote>, PasarError> {
+        let orders = self.inner.clone();
+        let request = request.into();
+        let quotes = blocking(move || orders.quote_blocking(&request)).await?;
+        Ok(quotes.into_iter().map(Quote::from).collect())
+    }
+
     pub async fn checkout(&self, request: CheckoutRequest) -> Result<Vec<Order>, PasarError> {
         let orders = self.inner.clone();
         let request = request.into();

@@ -29,6 +29,20 @@ pub struct CheckoutRequest {
     pub sellers: Vec<SellerChoice>,
 }
 
+/// What one seller's part of a checkout would cost, before it is placed: the items at
+/// today's prices, the ongkir (`None` while the address or the courier service does not
+/// give one), the seller's discount, and the total. A transfer's kode unik is chosen
+/// when the order is placed, so it is not in this total.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub seller_id: String,
+    pub items_total: Rupiah,
+    pub ongkir: Option<Rupiah>,
+    pub discount: Rupiah,
+    pub total: Rupiah,
+    pub weight_grams: u32,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderItem {
     pub product_id: String,

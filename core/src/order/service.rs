@@ -1,7 +1,7 @@
 //! The orders service: checkout from the cart, moves along the state machine, history,
 //! expiry, and the wa.me message a seller sends.
 
-use super::model::{CheckoutRequest, Order, OrderEvent, OrderItem};
+use super::model::{CheckoutRequest, Order, OrderEvent, OrderItem, Quote};
 use super::ongkir::{Rate, RateProvider};
 use super::payment::kode_unik;
 use super::status::{Delivery, OrderAction, OrderStatus, Role, transition};
@@ -158,6 +158,59 @@ impl Orders {
         Ok(orders)
     }
 
+    /// What each seller's part of `request` would cost if placed now, for the checkout
+    /// screen to show before the buyer commits: the same prices, weight, ongkir table
+    /// and discount the checkout uses. Nothing is written; `checkout_id` is not needed.
+    /// An address still being typed gives no ongkir rather than an error.
+    pub fn quote_blocking(&self, request: &CheckoutRequest) -> Result<Vec<Quote>> {
+        let address = request.address.clone().and_then(|a| a.validate().ok());
+        self.db.read(|c| {
+            let view = cart_view(c)?;
+            request
+                .sellers
+                .iter()
+                .map(|choice| {
+                    let Some(group) = view
+                        .iter()
+                        .find(|g| g.0.as_deref() == Some(choice.seller_id.as_str()))
+                    else {
+                        return Err(ValidationError::new("sellers", Problem::Invalid).into());
+                    };
+                    let mut items_total = Rupiah::ZERO;
+                    let mut weight: u32 = 0;
+                    for (line, product) in &group.1 {
+                        let (_, price) = cart::revalidate(line, Some(product));
+                        let (total, grams) = priced(line, product, price)?;
+                        items_total = items_total
+                            .checked_add(total)
+                            .ok_or(Error::Internal("total overflow".into()))?;
+                        weight = weight.saturating_add(grams);
+                    }
+                    let ongkir = match (&choice.shipping, &address) {
+                        (Some(shipping), Some(to)) => store::rate_table(c, &choice.seller_id)?
+                            .quote(shipping, to, weight)
+                            .ok(),
+                        (None, _) => Some(Rupiah::ZERO),
+                        (Some(_), None) => None,
+                    };
+                    let discount = store::discount_for(c, &choice.seller_id, items_total)?;
+                    let total = items_total
+                        .checked_add(ongkir.unwrap_or(Rupiah::ZERO))
+                        .and_then(|t| t.checked_sub(discount))
+                        .ok_or(Error::Internal("total overflow".into()))?;
+                    Ok(Quote {
+                        seller_id: choice.seller_id.clone(),
+                        items_total,
+                        ongkir,
+                        discount,
+                        total,
+                        weight_grams: weight,
+                    })
+                })
+                .collect()
+        })
+    }
+
     fn place(
         &self,
         tx: &Connection,
@@ -187,13 +240,10 @@ impl Orders {
                     });
                 }
             }
+            let (total, grams) = priced(line, product, price)?;
             let price = price.unwrap_or(product.price);
-            let total = cart::line_total(price, line.quantity_milli)
-                .ok_or(Error::Internal("line total overflow".into()))?;
             reserved.push(reserve(tx, product, line)?);
-            let units =
-                u32::try_from((line.quantity_milli + MILLI - 1) / MILLI).unwrap_or(u32::MAX);
-            weight = weight.saturating_add(product.weight_grams.saturating_mul(units));
+            weight = weight.saturating_add(grams);
             items.push(OrderItem {
                 product_id: product.id.clone(),
                 variant_id: line.variant_id.clone(),
@@ -478,6 +528,20 @@ pub fn format_quantity(milli: i64) -> String {
 
 /// The cart's lines with their products, grouped by seller.
 type SellerLines = (Option<String>, Vec<(cart::CartLine, catalog::Product)>);
+
+/// A cart line's total at `price` (the cart's revalidated price, else the product's)
+/// and its weight in grams, whole units (a courier weighs what is packed): one rule
+/// for the quote and the checkout.
+fn priced(
+    line: &cart::CartLine,
+    product: &catalog::Product,
+    price: Option<Rupiah>,
+) -> Result<(Rupiah, u32)> {
+    let total = cart::line_total(price.unwrap_or(product.price), line.quantity_milli)
+        .ok_or(Error::Internal("line total overflow".into()))?;
+    let units = u32::try_from((line.quantity_milli + MILLI - 1) / MILLI).unwrap_or(u32::MAX);
+    Ok((total, product.weight_grams.saturating_mul(units)))
+}
 
 fn cart_view(c: &Connection) -> Result<Vec<SellerLines>> {
     let mut groups: Vec<SellerLines> = Vec::new();

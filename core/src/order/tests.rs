@@ -497,3 +497,70 @@ fn quantities_read_the_indonesian_way() {
     assert_eq!(format_quantity(2000), "2");
     assert_eq!(format_quantity(250), "0,25");
 }
+
+#[test]
+fn the_quote_is_what_the_checkout_then_charges() {
+    let s = shop();
+    let cart = s.pasar.cart();
+    cart.add_blocking(&s.donat, None, 2 * MILLI, "")
+        .expect("add");
+    cart.add_blocking(&s.casing, None, 3 * MILLI, "")
+        .expect("add");
+    let o = s.pasar.orders();
+    o.set_discount_blocking(&s.rina, Rupiah::new(50_000), Rupiah::new(5_000))
+        .expect("potongan");
+    let checkout_id = crate::id::new_id();
+    let mut req = request(&s, &checkout_id);
+
+    // The address not typed yet: Budi's ongkir is unknown, Rina's pick-up costs none.
+    req.address = None;
+    let early = o.quote_blocking(&req).expect("quote");
+    assert_eq!(early[0].ongkir, Some(Rupiah::ZERO));
+    assert_eq!(early[1].ongkir, None);
+    assert_eq!(early[1].total, Rupiah::new(105_000), "the items alone");
+    // A courier service Budi has no rate for: no ongkir, not an error.
+    req.address = Some(address());
+    req.sellers[1].shipping = Some(Shipping {
+        courier: Courier::Jne,
+        service: "YES".into(),
+    });
+    assert_eq!(o.quote_blocking(&req).expect("quote")[1].ongkir, None);
+    req.sellers[1].shipping = Some(Shipping {
+        courier: Courier::Jne,
+        service: "REG".into(),
+    });
+
+    let quotes = o.quote_blocking(&req).expect("quote");
+    // Rina: 2 × Rp25.000, Rp5.000 off from Rp50.000, picked up.
+    assert_eq!(quotes[0].items_total, Rupiah::new(50_000));
+    assert_eq!(quotes[0].discount, Rupiah::new(5_000));
+    assert_eq!(quotes[0].total, Rupiah::new(45_000));
+    // Budi: 3 × Rp35.000, 300 g rounds up to one kilo of JNE REG to Jawa Timur.
+    assert_eq!(quotes[1].weight_grams, 300);
+    assert_eq!(quotes[1].ongkir, Some(Rupiah::new(11_000)));
+    assert_eq!(quotes[1].total, Rupiah::new(116_000));
+    assert_eq!(
+        cart.lines_blocking().expect("lines").len(),
+        2,
+        "a quote takes nothing"
+    );
+
+    let placed = o.checkout_blocking(req).expect("checkout");
+    for (q, order) in quotes.iter().zip(&placed) {
+        assert_eq!(q.seller_id, order.seller_id);
+        assert_eq!(q.items_total, order.items_total);
+        assert_eq!(Some(order.ongkir), q.ongkir);
+        assert_eq!(q.discount, order.discount);
+        // The transfer's kode unik is chosen when it is placed.
+        assert_eq!(
+            q.total.checked_add(order.kode_unik),
+            Some(order.total),
+            "{order:?}"
+        );
+    }
+    // Nothing left to quote for a seller no longer in the cart.
+    let gone = o
+        .quote_blocking(&request(&s, &checkout_id))
+        .expect_err("nothing in the cart");
+    assert_eq!(gone.to_user().field.as_deref(), Some("sellers"));
+}

@@ -59,8 +59,14 @@ final class ScreensTests: PasarTestCase {
         let checkout = CheckoutViewModel(pasar: pasar, buyerId: sari)
         await checkout.load()
         checkout.choose(sellerId: rina, shipping: nil, payment: .cod)
+        // The figures before placing are the order's.
+        let quoted = await checkout.quote()
+        let quote = try XCTUnwrap(quoted?.first)
+        XCTAssertEqual(quote.totalLabel, "Rp54.000")
+        XCTAssertEqual(quote.ongkirLabel, "Rp0", "picked up")
         let placed = await checkout.place()
         let first = try XCTUnwrap(placed)
+        XCTAssertEqual(first.first?.totalLabel, quote.totalLabel)
         XCTAssertEqual(first.map(\.statusLabel), ["Dikemas"])
         // A double tap: the same checkout id, the same order.
         let again = await checkout.place()

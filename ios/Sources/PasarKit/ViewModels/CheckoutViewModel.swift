@@ -10,6 +10,9 @@ public struct CheckoutState: ScreenState {
     /// Per seller id, how that seller's part is delivered and paid; only the sellers
     /// chosen here are ordered, the others stay in the cart.
     public var choices: [String: SellerChoice] = [:]
+    /// Per chosen seller, what the order would cost now (items, ongkir once the address
+    /// gives one, discount, total as labels), from ``CheckoutViewModel/quote()``.
+    public var quotes: [Quote] = []
     /// The orders made, once placed: number, status label ("Dikemas", "Belum Bayar"),
     /// ongkir, kode unik and total as labels.
     public var orders: [Order] = []
@@ -57,6 +60,23 @@ public final class CheckoutViewModel: ScreenModel<CheckoutState> {
     /// Leaves `sellerId`'s lines in the cart for later.
     public func skip(sellerId: String) {
         state.choices[sellerId] = nil
+    }
+
+    /// What each chosen seller's part would cost now, before placing: ask again after the
+    /// address or a choice changes (the buyer on costly data sees the total first).
+    @discardableResult
+    public func quote() async -> [Quote]? {
+        let orders = pasar.orders()
+        let request = CheckoutRequest(
+            checkoutId: checkoutId, buyerId: buyerId, address: state.address,
+            sellers: state.choices.keys.sorted().compactMap { state.choices[$0] })
+        if request.sellers.isEmpty {
+            state.quotes = []
+            return []
+        }
+        guard let quotes = await attempt({ try await orders.quote(request: request) }) else { return nil }
+        state.quotes = quotes
+        return quotes
     }
 
     /// Places the orders (one per chosen seller); returns them.

@@ -9,6 +9,7 @@ import id.pasar.ffi.CartView
 import id.pasar.ffi.CheckoutRequest
 import id.pasar.ffi.LineState
 import id.pasar.ffi.Order
+import id.pasar.ffi.Quote
 import id.pasar.ffi.OrderAction
 import id.pasar.ffi.OrderChange
 import id.pasar.ffi.OrderEvent
@@ -113,6 +114,15 @@ class Orders internal constructor(private val ffi: OrderService) : AutoCloseable
      * @throws PasarException.NotFound if the buyer is not a saved account.
      */
     suspend fun checkout(request: CheckoutRequest): List<Order> = ffi.checkout(request)
+
+    /**
+     * What each seller's part of [request] would cost if placed now: items, ongkir (null
+     * while the address or the courier service gives none), discount and total. Nothing
+     * is written; the checkout id is not used.
+     *
+     * @throws PasarException.Validation with field `sellers` for a seller with nothing in the cart.
+     */
+    suspend fun quote(request: CheckoutRequest): List<Quote> = ffi.quote(request)
 
     /**
      * [actorId] (the order's buyer or seller) does [action]: `OrderAction.ConfirmPayment`,

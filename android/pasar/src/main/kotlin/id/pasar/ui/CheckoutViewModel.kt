@@ -8,6 +8,7 @@ import id.pasar.ffi.CartView
 import id.pasar.ffi.CheckoutRequest
 import id.pasar.ffi.Order
 import id.pasar.ffi.PaymentMethod
+import id.pasar.ffi.Quote
 import id.pasar.ffi.SellerChoice
 import id.pasar.ffi.Shipping
 
@@ -18,6 +19,8 @@ import id.pasar.ffi.Shipping
  * @property address where courier orders go.
  * @property choices per seller id, how that seller's part is delivered and paid; only the
  *   sellers chosen here are ordered, the others stay in the cart.
+ * @property quotes per chosen seller, what the order would cost now (items, ongkir once
+ *   the address gives one, discount, total as labels), from [CheckoutViewModel.quote].
  * @property orders the orders made, once placed: number, status label ("Dikemas",
  *   "Belum Bayar"), ongkir, kode unik and total as labels.
  */
@@ -25,6 +28,7 @@ data class CheckoutState(
     val cart: CartView? = null,
     val address: Address? = null,
     val choices: Map<String, SellerChoice> = mapOf(),
+    val quotes: List<Quote> = listOf(),
     val orders: List<Order> = listOf(),
     val busy: Boolean = false,
     val error: ScreenError? = null,
@@ -65,6 +69,18 @@ class CheckoutViewModel(
 
     /** Leaves [sellerId]'s lines in the cart for later. */
     fun skip(sellerId: String) = update { it.copy(choices = it.choices - sellerId) }
+
+    /**
+     * What each chosen seller's part would cost now, before placing: ask again after the
+     * address or a choice changes (the buyer on costly data sees the total first).
+     */
+    suspend fun quote(): List<Quote>? {
+        val s = state.value
+        val request = CheckoutRequest(checkoutId, buyerId, s.address, s.choices.values.toList())
+        val quotes = if (request.sellers.isEmpty()) listOf() else attempt { pasar.orders.quote(request) } ?: return null
+        update { it.copy(quotes = quotes) }
+        return quotes
+    }
 
     /** Places the orders (one per chosen seller); returns them. */
     suspend fun place(): List<Order>? {

@@ -79,7 +79,12 @@ class ScreensTest {
             val checkout = CheckoutViewModel(pasar, sari)
             checkout.load()
             checkout.choose(rina, shipping = null, payment = PaymentMethod.Cod)
+            // The figures before placing are the order's.
+            val quote = checkout.quote()!!.single()
+            assertEquals("Rp54.000", quote.totalLabel)
+            assertEquals("Rp0", quote.ongkirLabel, "picked up")
             val first = checkout.place()
+            assertEquals(quote.totalLabel, first?.single()?.totalLabel)
             assertEquals(listOf("Dikemas"), first?.map { it.statusLabel })
             // A double tap: the same checkout id, the same order.
             assertEquals(first, checkout.place())
