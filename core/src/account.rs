@@ -84,6 +84,16 @@ impl Accounts {
                 params![id, name, phone, now],
             )
             .map_err(StoreError::from)?;
+            // The signed-in account's own name goes to the server, and from there to
+            // everyone who shares a market with it.
+            if crate::sync::outbox::bound_account(tx)?.as_deref() == Some(id.as_str()) {
+                crate::sync::outbox::record(
+                    tx,
+                    "profile",
+                    &crate::sync::wire::Op::PutProfile { name: name.clone() },
+                    now,
+                )?;
+            }
             get(tx, &id)
         })
     }

@@ -1046,6 +1046,87 @@ fn what_is_no_longer_visible_leaves_the_phone(server: &Server) {
     assert_eq!(visible(&admin), ["Bolu pandan", "Donat kentang"]);
 }
 
+/// A seller who renames her shop on her phone: the new name reaches the buyers of her
+/// market, and an order of hers moved afterwards (whose document was made under the
+/// old name) does not put the old one back.
+fn a_new_name_reaches_the_market(server: &Server) {
+    let admin = phone(server, SELLER, "Dapur Bu Rina");
+    let (group, rt) = market_with_sari(&admin);
+    jne_rate(&admin);
+    let mut donat = NewProduct::new(&admin.account, "Donat kentang", "25rb");
+    donat.group_ids = vec![group.id.clone()];
+    let donat = admin
+        .pasar
+        .catalog()
+        .create_product_blocking(donat)
+        .expect("donat");
+    sync(&admin);
+    let buyer = phone(server, BUYER, "Ibu Sari");
+    sync(&buyer);
+    let name_of = |p: &Phone, id: &str| {
+        rt.block_on(p.pasar.accounts().get(id.to_owned()))
+            .expect("account")
+            .name
+    };
+    assert_eq!(name_of(&buyer, &admin.account), "Dapur Bu Rina");
+    let placed = order(&buyer, &admin.account, &donat.id, 1);
+    sync(&buyer);
+    sync(&admin);
+
+    admin
+        .pasar
+        .accounts()
+        .save_blocking(NewAccount {
+            id: Some(admin.account.clone()),
+            name: "Dapur Rina Jaya".into(),
+            phone: Some(SELLER.into()),
+        })
+        .expect("rename");
+    sync(&admin);
+    sync(&buyer);
+    assert_eq!(name_of(&buyer, &admin.account), "Dapur Rina Jaya");
+
+    // She ships the order made under her old name: the buyer keeps the new one.
+    admin
+        .pasar
+        .orders()
+        .act_blocking(
+            &placed.id,
+            &admin.account,
+            OrderAction::Ship {
+                courier: "JNE".into(),
+                resi: "JNE0123456789".into(),
+            },
+        )
+        .expect("ship");
+    sync(&admin);
+    sync(&buyer);
+    let shipped = buyer
+        .pasar
+        .orders()
+        .get_blocking(&placed.id)
+        .expect("order");
+    assert_eq!(shipped.status, OrderStatus::Shipped);
+    assert_eq!(name_of(&buyer, &admin.account), "Dapur Rina Jaya");
+    // The buyer's new phone pulls everything afresh, the product made under the old
+    // name among it, and still ends with the new one.
+    let fresh = phone(server, BUYER, "Ibu Sari");
+    sync(&fresh);
+    assert_eq!(name_of(&fresh, &admin.account), "Dapur Rina Jaya");
+}
+
+#[test]
+fn a_new_name_reaches_the_market_on_sqlite() {
+    a_new_name_reaches_the_market(&sqlite_server());
+}
+
+#[test]
+fn a_new_name_reaches_the_market_on_postgres() {
+    if let Some(server) = postgres_server() {
+        a_new_name_reaches_the_market(&server);
+    }
+}
+
 #[test]
 fn what_is_no_longer_visible_leaves_the_phone_on_sqlite() {
     what_is_no_longer_visible_leaves_the_phone(&sqlite_server());

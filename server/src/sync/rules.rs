@@ -215,7 +215,7 @@ fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<(), R
                 "UPDATE accounts SET name = ?2 WHERE id = ?1",
                 &[me.id.as_str().into(), name.into()],
             )?;
-            Ok(())
+            renamed(tx, &me.id)
         }
         Op::PutTerms { terms } => put_terms(tx, me, terms),
     }
@@ -307,6 +307,30 @@ fn profile(tx: &mut dyn SqlTx, id: &str, with_phone: bool) -> Result<Option<Prof
             phone: phone.filter(|_| with_phone),
         }
     }))
+}
+
+/// A new name reaches the phones that know the account: its groups' documents are
+/// written again (their member lists carry the name; every phone that shares a group
+/// with it pulls one document per group, and keeps names per account, not per
+/// document). Products and orders carry the name as it is when they are next written
+/// (`write_product`, `save_moved`), so an older document pulled later (sorted by its
+/// older number) never puts the old name back. Orders no longer moving keep the name
+/// they were made under, as a receipt does.
+fn renamed(tx: &mut dyn SqlTx, account_id: &str) -> Result<(), Reject> {
+    let groups: Vec<String> = tx
+        .query(
+            "SELECT group_id FROM group_members WHERE account_id = ?1 ORDER BY group_id",
+            &[account_id.into()],
+        )?
+        .into_iter()
+        .filter_map(|row| row.into_iter().next().and_then(Value::into_text))
+        .collect();
+    for id in groups {
+        if let Some(group) = load_group(tx, &id)? {
+            save_group(tx, group, false)?;
+        }
+    }
+    Ok(())
 }
 
 fn is_member(
@@ -499,6 +523,12 @@ fn write_product(
     is_new: bool,
     touched: &[&str],
 ) -> Result<(), Reject> {
+    // The seller's name as it is now (see `renamed`).
+    let mut p = p.clone();
+    if let Some(now) = profile(tx, &p.seller.id, true)? {
+        p.seller = now;
+    }
+    let p = &p;
     let seq = next_seq(tx)?;
     let doc = to_json(p)?;
     if is_new {
@@ -1229,6 +1259,14 @@ fn stored_state(order: &OrderDoc) -> Result<(OrderStatus, PaymentMethod, Deliver
 
 /// Writes a moved order under a new feed position, with its payment deadline.
 fn save_moved(tx: &mut dyn SqlTx, order: &OrderDoc) -> Result<(), Reject> {
+    // The parties' names as they are now (see `renamed`).
+    let mut order = order.clone();
+    for party in [&mut order.buyer, &mut order.seller] {
+        if let Some(now) = profile(tx, &party.id, true)? {
+            *party = now;
+        }
+    }
+    let order = &order;
     let seq = next_seq(tx)?;
     tx.execute(
         "UPDATE orders SET doc = ?2, seq = ?3, awaiting_until = ?4 WHERE id = ?1",
