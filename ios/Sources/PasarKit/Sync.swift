@@ -75,8 +75,18 @@ public final class MemoryTokenStore: TokenStore, @unchecked Sendable {
 
     public init() {}
 
-    public func load() -> String? { lock.withLock { token } }
-    public func save(token: String?) { lock.withLock { self.token = token } }
+    // lock()/unlock(), not `withLock`: that needs iOS 16, the package supports iOS 15.
+    public func load() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return token
+    }
+
+    public func save(token: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        self.token = token
+    }
 }
 
 /// What a sync round tells the screens while it runs.
