@@ -940,6 +940,17 @@ fn a_new_sellers_terms_reach_the_members_on_postgres() {
     }
 }
 
+/// The seller lists `name` at `price` in `group`.
+fn listed(seller: &Phone, group: &str, name: &str, price: &str) -> pasar_core::catalog::Product {
+    let mut p = NewProduct::new(&seller.account, name, price);
+    p.group_ids = vec![group.to_owned()];
+    seller
+        .pasar
+        .catalog()
+        .create_product_blocking(p)
+        .expect(name)
+}
+
 /// What a phone may no longer see leaves it: a product taken out of the market, then
 /// (the admin removes the buyer) the market itself, its catalog and its sellers' terms.
 /// Her own order stays hers.
@@ -947,20 +958,8 @@ fn what_is_no_longer_visible_leaves_the_phone(server: &Server) {
     let admin = phone(server, SELLER, "Dapur Bu Rina");
     let (group, rt) = market_with_sari(&admin);
     jne_rate(&admin);
-    let mut donat = NewProduct::new(&admin.account, "Donat kentang", "25rb");
-    donat.group_ids = vec![group.id.clone()];
-    let donat = admin
-        .pasar
-        .catalog()
-        .create_product_blocking(donat)
-        .expect("donat");
-    let mut bolu = NewProduct::new(&admin.account, "Bolu pandan", "40rb");
-    bolu.group_ids = vec![group.id.clone()];
-    let bolu = admin
-        .pasar
-        .catalog()
-        .create_product_blocking(bolu)
-        .expect("bolu");
+    let donat = listed(&admin, &group.id, "Donat kentang", "25rb");
+    let bolu = listed(&admin, &group.id, "Bolu pandan", "40rb");
     sync(&admin);
     let buyer = phone(server, BUYER, "Ibu Sari");
     sync(&buyer);
@@ -1053,13 +1052,7 @@ fn a_new_name_reaches_the_market(server: &Server) {
     let admin = phone(server, SELLER, "Dapur Bu Rina");
     let (group, rt) = market_with_sari(&admin);
     jne_rate(&admin);
-    let mut donat = NewProduct::new(&admin.account, "Donat kentang", "25rb");
-    donat.group_ids = vec![group.id.clone()];
-    let donat = admin
-        .pasar
-        .catalog()
-        .create_product_blocking(donat)
-        .expect("donat");
+    let donat = listed(&admin, &group.id, "Donat kentang", "25rb");
     sync(&admin);
     let buyer = phone(server, BUYER, "Ibu Sari");
     sync(&buyer);
