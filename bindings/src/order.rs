@@ -198,6 +198,18 @@ pub struct Quote {
     pub total_idr: i64,
     pub total_label: String,
     pub weight_grams: u32,
+    /// The courier services the seller ships by, each with its ongkir to the address.
+    pub options: Vec<ShippingOption>,
+}
+
+/// One courier service a seller ships by: `"JNE REG"`, and its ongkir to the buyer's
+/// address (null while the address is incomplete, or when it does not reach there).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShippingOption {
+    pub shipping: Shipping,
+    pub label: String,
+    pub ongkir_idr: Option<i64>,
+    pub ongkir_label: Option<String>,
 }
 
 impl From<core::Quote> for Quote {
@@ -213,6 +225,16 @@ impl From<core::Quote> for Quote {
             total_idr: q.total.idr(),
             total_label: q.total.to_string(),
             weight_grams: q.weight_grams,
+            options: q
+                .options
+                .into_iter()
+                .map(|o| ShippingOption {
+                    label: format!("{} {}", o.shipping.courier.name(), o.shipping.service),
+                    shipping: o.shipping.into(),
+                    ongkir_idr: o.ongkir.map(|r| r.idr()),
+                    ongkir_label: o.ongkir.map(|r| r.to_string()),
+                })
+                .collect(),
         }
     }
 }

@@ -10,7 +10,9 @@ pub mod status;
 pub(crate) mod store;
 pub mod wa;
 
-pub use model::{CheckoutRequest, Order, OrderEvent, OrderItem, Quote, SellerChoice};
+pub use model::{
+    CheckoutRequest, Order, OrderEvent, OrderItem, Quote, SellerChoice, ShippingOption,
+};
 pub use service::{OrderChanged, Orders, PAYMENT_WINDOW_MS, format_quantity};
 
 pub use status::{

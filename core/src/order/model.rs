@@ -41,6 +41,17 @@ pub struct Quote {
     pub discount: Rupiah,
     pub total: Rupiah,
     pub weight_grams: u32,
+    /// The courier services the seller's ongkir table has, each with its ongkir to the
+    /// address (`None` while the address is incomplete, or when it does not reach
+    /// there), in the table's order: what the screen offers to choose from.
+    pub options: Vec<ShippingOption>,
+}
+
+/// One courier service a seller ships by, and what it costs to the buyer's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShippingOption {
+    pub shipping: Shipping,
+    pub ongkir: Option<Rupiah>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The orders service: checkout from the cart, moves along the state machine, history,
 //! expiry, and the wa.me message a seller sends.
 
-use super::model::{CheckoutRequest, Order, OrderEvent, OrderItem, Quote};
+use super::model::{CheckoutRequest, Order, OrderEvent, OrderItem, Quote, ShippingOption};
 use super::ongkir::{Rate, RateProvider};
 use super::payment::kode_unik;
 use super::status::{Delivery, OrderAction, OrderStatus, Role, transition};
@@ -186,13 +186,29 @@ impl Orders {
                             .ok_or(Error::Internal("total overflow".into()))?;
                         weight = weight.saturating_add(grams);
                     }
-                    let ongkir = match (&choice.shipping, &address) {
-                        (Some(shipping), Some(to)) => store::rate_table(c, &choice.seller_id)?
-                            .quote(shipping, to, weight)
-                            .ok(),
-                        (None, _) => Some(Rupiah::ZERO),
-                        (Some(_), None) => None,
+                    let table = store::rate_table(c, &choice.seller_id)?;
+                    let cost = |shipping: &super::ongkir::Shipping| {
+                        address
+                            .as_ref()
+                            .and_then(|to| table.quote(shipping, to, weight).ok())
                     };
+                    let ongkir = match &choice.shipping {
+                        Some(shipping) => cost(shipping),
+                        None => Some(Rupiah::ZERO),
+                    };
+                    let mut options: Vec<ShippingOption> = Vec::new();
+                    for rate in &table.rates {
+                        let shipping = super::ongkir::Shipping {
+                            courier: rate.courier,
+                            service: rate.service.clone(),
+                        };
+                        if options.iter().all(|o| o.shipping != shipping) {
+                            options.push(ShippingOption {
+                                ongkir: cost(&shipping),
+                                shipping,
+                            });
+                        }
+                    }
                     let discount = store::discount_for(c, &choice.seller_id, items_total)?;
                     let total = items_total
                         .checked_add(ongkir.unwrap_or(Rupiah::ZERO))
@@ -205,6 +221,7 @@ impl Orders {
                         discount,
                         total,
                         weight_grams: weight,
+                        options,
                     })
                 })
                 .collect()

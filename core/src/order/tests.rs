@@ -518,6 +518,19 @@ fn the_quote_is_what_the_checkout_then_charges() {
     assert_eq!(early[0].ongkir, Some(Rupiah::ZERO));
     assert_eq!(early[1].ongkir, None);
     assert_eq!(early[1].total, Rupiah::new(105_000), "the items alone");
+    // What Budi ships by, its price unknown until the address is.
+    let reg = Shipping {
+        courier: Courier::Jne,
+        service: "REG".into(),
+    };
+    assert_eq!(
+        early[1].options,
+        [ShippingOption {
+            shipping: reg.clone(),
+            ongkir: None
+        }]
+    );
+    assert!(early[0].options.is_empty(), "Rina has no ongkir table");
     // A courier service Budi has no rate for: no ongkir, not an error.
     req.address = Some(address());
     req.sellers[1].shipping = Some(Shipping {
@@ -539,6 +552,13 @@ fn the_quote_is_what_the_checkout_then_charges() {
     assert_eq!(quotes[1].weight_grams, 300);
     assert_eq!(quotes[1].ongkir, Some(Rupiah::new(11_000)));
     assert_eq!(quotes[1].total, Rupiah::new(116_000));
+    assert_eq!(
+        quotes[1].options,
+        [ShippingOption {
+            shipping: reg,
+            ongkir: Some(Rupiah::new(11_000))
+        }]
+    );
     assert_eq!(
         cart.lines_blocking().expect("lines").len(),
         2,

@@ -129,6 +129,12 @@ final class JourneyTests: PasarTestCase {
         XCTAssertNil(refused)
         XCTAssertEqual(checkout.state.error?.field, "address")
         checkout.setAddress(CheckoutTests.sidoarjo())
+        // Before placing, the screen shows what Rina ships by and what it all costs.
+        let quoted = await checkout.quote()
+        let quote = try XCTUnwrap(quoted?.first)
+        XCTAssertEqual(quote.options.map(\.label), ["JNE REG"])
+        XCTAssertEqual(quote.options.map(\.ongkirLabel), ["Rp18.000"])
+        XCTAssertEqual(quote.totalLabel, "Rp68.000")
         let sariOrders = await checkout.place()
         let sariOrder = try XCTUnwrap(sariOrders?.first, "\(String(describing: checkout.state.error))")
         XCTAssertEqual(sariOrder.statusLabel, "Dikemas")

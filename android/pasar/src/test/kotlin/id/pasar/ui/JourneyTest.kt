@@ -145,6 +145,10 @@ class JourneyTest {
         assertNull(checkout.place())
         assertEquals("address", checkout.state.value.error?.field)
         checkout.setAddress(sidoarjo())
+        // Before placing, the screen shows what Rina ships by and what it all costs.
+        val quote = checkout.quote()!!.single()
+        assertEquals(listOf("JNE REG" to "Rp18.000"), quote.options.map { it.label to it.ongkirLabel })
+        assertEquals("Rp68.000", quote.totalLabel)
         val sariOrder = checkout.place()?.single()
         assertNotNull(sariOrder, "${checkout.state.value.error}")
         assertEquals("Dikemas", sariOrder!!.statusLabel)
