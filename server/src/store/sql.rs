@@ -8,7 +8,10 @@
 //! the runtime's `block_on`, so the same plain, synchronous code serves both backends.
 
 use super::{Store, StoreError};
+use std::collections::HashMap;
 use tokio::runtime::Handle;
+use tokio_postgres::Statement;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 /// A value bound to a statement or read from a row.
@@ -127,7 +130,52 @@ fn sqlite_value(v: &Value) -> rusqlite::types::Value {
 /// A PostgreSQL transaction, or a plain connection for reads.
 struct PgTx<'c, C> {
     tx: &'c C,
+    /// The connection's prepared statements (see [`super::postgres::Conn`]).
+    statements: &'c mut HashMap<String, Statement>,
+    /// Inside BEGIN…COMMIT: a failed statement aborted the transaction, so it is
+    /// never run again here.
+    in_transaction: bool,
     handle: Handle,
+}
+
+impl<C: tokio_postgres::GenericClient> PgTx<'_, C> {
+    /// `sql` prepared on this connection, from the cache or now.
+    fn statement(&mut self, sql: &str) -> Result<Statement, StoreError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.handle.block_on(self.tx.prepare(&pg_sql(sql)))?;
+        if self.statements.len() >= super::postgres::STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// Runs `run` with `sql`'s statement. A failure forgets the statement, so one the
+    /// database no longer accepts (another instance's migration changed its tables) is
+    /// prepared afresh next time; outside a transaction, where nothing was aborted, a
+    /// statement whose cached plan went stale that way is prepared again and run at
+    /// once, so a rolling upgrade fails no read.
+    fn with_statement<T>(
+        &mut self,
+        sql: &str,
+        run: impl Fn(&Self, &Statement) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let statement = self.statement(sql)?;
+        match run(self, &statement) {
+            Ok(out) => Ok(out),
+            Err(e) => {
+                self.statements.remove(sql);
+                let stale = e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED);
+                if stale && !self.in_transaction {
+                    let statement = self.statement(sql)?;
+                    return run(self, &statement).map_err(StoreError::from);
+                }
+                Err(StoreError::from(e))
+            }
+        }
+    }
 }
 
 /// `?1` → `$1`, outside string literals.
@@ -173,10 +221,9 @@ impl ToSql for Value {
 
 impl<C: tokio_postgres::GenericClient> SqlTx for PgTx<'_, C> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
-        let sql = pg_sql(sql);
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let rows = self.handle.block_on(self.tx.query(&sql, &refs))?;
+        let rows = self.with_statement(sql, |me, s| me.handle.block_on(me.tx.query(s, &refs)))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut values = Vec::with_capacity(row.len());
@@ -198,10 +245,9 @@ impl<C: tokio_postgres::GenericClient> SqlTx for PgTx<'_, C> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-        let sql = pg_sql(sql);
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        Ok(self.handle.block_on(self.tx.execute(&sql, &refs))?)
+        self.with_statement(sql, |me, s| me.handle.block_on(me.tx.execute(s, &refs)))
     }
 }
 
@@ -263,12 +309,15 @@ impl Store {
                 let handle = Handle::current();
                 tokio::task::spawn_blocking(move || {
                     let mut guard = handle.block_on(pg.client())?;
-                    let client = guard
+                    let (client, statements) = guard
                         .as_mut()
-                        .ok_or_else(|| StoreError::new("no connection"))?;
+                        .ok_or_else(|| StoreError::new("no connection"))?
+                        .split();
                     if !write {
                         return f(&mut PgTx {
                             tx: &*client,
+                            statements,
+                            in_transaction: false,
                             handle: handle.clone(),
                         });
                     }
@@ -277,6 +326,8 @@ impl Store {
                         .map_err(StoreError::from)?;
                     let out = f(&mut PgTx {
                         tx: &tx,
+                        statements,
+                        in_transaction: true,
                         handle: handle.clone(),
                     })?;
                     handle.block_on(tx.commit()).map_err(StoreError::from)?;

@@ -82,27 +82,39 @@ pub(crate) fn head(tx: &mut dyn SqlTx) -> Result<i64, StoreError> {
 
 /// What changed after `?1` that account `?2` may see, as (number, kind, id): small
 /// rows from the indexes only; the documents are read afterwards for one page. The
-/// first row is the account's visibility epoch (number 0, kind `epoch`): one statement
-/// answers an empty poll, which is most polls.
+/// first two rows are the feed's head (number -1, kind `head`) and the account's
+/// visibility epoch (number 0, kind `epoch`): one statement, so one snapshot, answers
+/// an empty poll, which is most polls, and tells the head the page is complete up to.
+///
+/// Why every branch is bounded by the head as well as by the cursor: a number above the
+/// head committed after the statement began is not in its snapshot anyway, and a range
+/// with both ends is what lets PostgreSQL plan each branch as an index range scan
+/// whatever the cursor (see `store::postgres` on plans).
 const HEADS: &str = "
+    WITH head AS (SELECT seq FROM feed WHERE id = 1)
+    SELECT -1, 'head', CAST(seq AS TEXT) FROM head
+    UNION ALL
     SELECT 0, 'epoch', CAST(epoch AS TEXT) FROM accounts WHERE id = ?2
     UNION
     SELECT pg.seq, 'product', pg.product_id FROM product_groups pg
       JOIN group_members gm ON gm.group_id = pg.group_id
-     WHERE gm.account_id = ?2 AND pg.seq > ?1
+     WHERE gm.account_id = ?2 AND pg.seq > ?1 AND pg.seq <= (SELECT seq FROM head)
     UNION
-    SELECT seq, 'product', id FROM products WHERE seller_id = ?2 AND seq > ?1
+    SELECT seq, 'product', id FROM products
+     WHERE seller_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
     UNION
     SELECT g.seq, 'group', g.id FROM market_groups g
       JOIN group_members gm ON gm.group_id = g.id
-     WHERE gm.account_id = ?2 AND g.seq > ?1
+     WHERE gm.account_id = ?2 AND g.seq > ?1 AND g.seq <= (SELECT seq FROM head)
     UNION
-    SELECT seq, 'order', id FROM orders WHERE buyer_id = ?2 AND seq > ?1
+    SELECT seq, 'order', id FROM orders
+     WHERE buyer_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
     UNION
-    SELECT seq, 'order', id FROM orders WHERE seller_id = ?2 AND seq > ?1
+    SELECT seq, 'order', id FROM orders
+     WHERE seller_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
     UNION
     SELECT t.seq, 'terms', t.id FROM seller_terms t
-     WHERE t.seq > ?1
+     WHERE t.seq > ?1 AND t.seq <= (SELECT seq FROM head)
        AND (t.id = ?2 OR EXISTS (
             SELECT 1 FROM group_members mine
               JOIN group_members theirs ON theirs.group_id = mine.group_id
@@ -119,31 +131,49 @@ struct ProductMarks {
     field_seqs: Map<String, Json>,
 }
 
-/// One page of changes after `cursor`, at most `limit`. With `patches` (the phone
-/// speaks protocol 2) a product the phone has had whole comes as its changed fields.
+/// The feed's head, the account's epoch, and the (number, kind, id) rows after `after`
+/// up to that head: at most `limit` and one more, to tell whether more are waiting.
+fn heads(
+    tx: &mut dyn SqlTx,
+    account_id: &str,
+    after: i64,
+    limit: u32,
+) -> Result<(i64, i64, Vec<Vec<Value>>), Reject> {
+    let mut rows = tx.query(
+        HEADS,
+        &[
+            after.into(),
+            account_id.into(),
+            // The head and epoch rows, the page, and one more.
+            (i64::from(limit) + 3).into(),
+        ],
+    )?;
+    let number = |row: Option<&Vec<Value>>, what: &str| match row.map(|r| r.as_slice()) {
+        Some([_, Value::Text(kind), Value::Text(n)]) if kind == what => n
+            .parse::<i64>()
+            .map_err(|_| StoreError::new(format!("feed {what} unreadable"))),
+        _ => Err(StoreError::new(match what {
+            "epoch" => "signed-in account has no row",
+            _ => "feed row missing",
+        })),
+    };
+    let head = number(rows.first(), "head")?;
+    let epoch = number(rows.get(1), "epoch")?;
+    rows.drain(..2);
+    Ok((head, epoch, rows))
+}
+
+/// One page of changes after `cursor`, at most `limit`, and the feed's head it is
+/// complete up to. With `patches` (the phone speaks protocol 2) a product the phone
+/// has had whole comes as its changed fields.
 pub(crate) fn page(
     tx: &mut dyn SqlTx,
     account_id: &str,
     cursor: Cursor,
     limit: u32,
     patches: bool,
-) -> Result<PullResponse, Reject> {
-    let mut heads = tx.query(
-        HEADS,
-        &[
-            cursor.seq.into(),
-            account_id.into(),
-            // The epoch row, the page, and one more to tell whether more are waiting.
-            (i64::from(limit) + 2).into(),
-        ],
-    )?;
-    let epoch = match heads.first().map(|r| r.as_slice()) {
-        Some([_, Value::Text(kind), Value::Text(epoch)]) if kind == "epoch" => epoch
-            .parse::<i64>()
-            .map_err(|_| StoreError::new("account epoch unreadable"))?,
-        _ => return Err(StoreError::new("signed-in account has no row").into()),
-    };
-    heads.remove(0);
+) -> Result<(i64, PullResponse), Reject> {
+    let (mut head, epoch, mut heads) = heads(tx, account_id, cursor.seq, limit)?;
     // A cursor from an older epoch missed what became visible since: start again.
     let reset = cursor.epoch.is_some_and(|e| e != epoch);
     let after = if reset { 0 } else { cursor.seq };
@@ -154,15 +184,8 @@ pub(crate) fn page(
         cursor.base.unwrap_or(cursor.seq)
     };
     if reset {
-        heads = tx.query(
-            HEADS,
-            &[
-                0i64.into(),
-                account_id.into(),
-                (i64::from(limit) + 2).into(),
-            ],
-        )?;
-        heads.remove(0);
+        // The epoch only grows, so the one read first is still the account's.
+        (head, _, heads) = self::heads(tx, account_id, 0, limit)?;
     }
     let more = heads.len() > limit as usize;
     let mut listed: Vec<(i64, String, String)> = Vec::with_capacity(heads.len());
@@ -256,12 +279,15 @@ pub(crate) fn page(
         changes.push(change);
         last = seq;
     }
-    Ok(PullResponse {
-        changes,
-        cursor: Cursor::text(epoch, last, more.then_some(base)),
-        more,
-        reset,
-    })
+    Ok((
+        head,
+        PullResponse {
+            changes,
+            cursor: Cursor::text(epoch, last, more.then_some(base)),
+            more,
+            reset,
+        },
+    ))
 }
 
 /// The fields of `doc` that changed after `after`.

@@ -198,15 +198,10 @@ async fn pull(
     }
     let limit = query.limit.unwrap_or(PULL_PAGE).clamp(1, PULL_PAGE);
     let now = state.clock.now_ms();
+    // The page comes with the head it is complete up to (read in the same statement).
     let (head, mut page) = state
         .store
-        .read(move |tx| {
-            // The head first: everything numbered up to it is committed before the
-            // page's own reads begin, so the page holds all of it this account sees.
-            let head = feed::head(tx)?;
-            let page = feed::page(tx, &account.id, cursor, limit, protocol >= 2)?;
-            Ok::<_, rules::Reject>((head, page))
-        })
+        .read(move |tx| feed::page(tx, &account.id, cursor, limit, protocol >= 2))
         .await?;
     state.feed_head.set(head, now);
     // A complete page brings the phone to the head of the whole feed, not only to its
