@@ -5,7 +5,9 @@
 mod common;
 
 use common::{Backend, MINUTE, Server, hex};
-use pasar_core::sync::wire::{PHOTO_CHUNK, PHOTO_MAX};
+use pasar_core::sync::wire::{
+    Mutation, Op, PHOTO_CHUNK, PHOTO_MAX, PhotoDoc, ProductDoc, ProfileDoc, PushRequest,
+};
 use pasar_server::photos::PhotoStorage;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -34,6 +36,7 @@ macro_rules! everywhere {
 }
 
 everywhere!(
+    a_photo_no_product_shows_is_deleted_after_a_week,
     an_upload_abandoned_for_a_day_is_cleaned_up,
     a_photo_goes_up_in_chunks_resumes_and_is_served_cacheable,
     a_photo_already_on_the_server_is_not_sent_again,
@@ -431,5 +434,174 @@ async fn an_upload_abandoned_for_a_day_is_cleaned_up(setup: Setup) {
     )
     .await;
     assert_eq!((code, &body["stored"]), (200, &Value::from(true)));
+    server.finish().await;
+}
+
+/// A one-chunk photo, uploaded whole.
+async fn upload(server: &Server, token: &str, photo: &[u8]) -> String {
+    let hash = sha(photo);
+    let (code, body) = put_chunk(server, token, &hash, 0, photo.len(), photo).await;
+    assert_eq!((code, &body["stored"]), (200, &Value::from(true)), "{body}");
+    hash
+}
+
+/// The seller's product `id` showing `photos`, pushed as mutation `n`; the server's
+/// answer for it.
+async fn push_product(
+    server: &Server,
+    token: &str,
+    seller: &str,
+    n: u64,
+    photos: &[&str],
+) -> Value {
+    let photo = |hash: &&str| PhotoDoc {
+        hash: (*hash).to_owned(),
+        mime: "image/jpeg".into(),
+        width: 800,
+        height: 600,
+        thumb_mime: "image/jpeg".into(),
+        thumb_width: 160,
+        thumb_height: 120,
+        blurhash: "LEHV6nWB2yk8pyo0adR*.7kCMdnj".into(),
+        bytes: 0,
+    };
+    let product = ProductDoc {
+        id: "01890000-0000-7000-8000-0000000000a1".into(),
+        seller: ProfileDoc {
+            id: seller.to_owned(),
+            name: "Sari".into(),
+            phone: None,
+        },
+        name: "Bantal leher".into(),
+        description: String::new(),
+        price_idr: 35_000,
+        unit: "pcs".into(),
+        weight_grams: 300,
+        stock: Some(5),
+        preorder_days: None,
+        category: None,
+        options: vec![],
+        variants: vec![],
+        photos: photos.iter().map(photo).collect(),
+        group_ids: vec![],
+        archived: false,
+        created_at: 1,
+        updated_at: n as i64,
+        version: 0,
+    };
+    let request = PushRequest {
+        device_id: "photo-seller-phone".into(),
+        mutations: vec![Mutation {
+            id: n,
+            at: server.now() + n as i64,
+            op: Op::PutProduct {
+                product: Box::new(product),
+                fields: vec!["photos".into()],
+            },
+        }],
+    };
+    let body = serde_json::to_vec(&request).expect("json");
+    let reply = server
+        .send("POST", "/v1/sync/push", Some(token), &[PROTOCOL], &body)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let answer = reply.json();
+    assert!(answer["results"][0]["rejected"].is_null(), "{answer}");
+    answer["results"][0].clone()
+}
+
+async fn served(server: &Server, hash: &str) -> u16 {
+    server
+        .send("GET", &format!("/v1/photos/{hash}"), None, &[], b"")
+        .await
+        .status
+}
+
+async fn a_photo_no_product_shows_is_deleted_after_a_week(setup: Setup) {
+    let Some(server) = start(setup).await else {
+        return;
+    };
+    let signed = server.sign_in("081234567890", "+6281234567890").await;
+    let token = signed["token"].as_str().expect("token").to_owned();
+    let seller = signed["account_id"].as_str().expect("account").to_owned();
+    let cleanup = || async {
+        pasar_server::ops::cleanup::once(&server.state)
+            .await
+            .expect("cleanup")
+    };
+    const DAY: i64 = 24 * 60 * MINUTE;
+    // Two photos go up; the product shows only the second.
+    let unused = upload(&server, &token, &jpeg_like(5_000, 21)).await;
+    let shown = upload(&server, &token, &jpeg_like(6_000, 22)).await;
+    let answer = push_product(&server, &token, &seller, 1, &[&shown]).await;
+    assert!(answer.get("missing_photos").is_none(), "{answer}");
+
+    // Six days on, nothing goes; eight days on, the photo no product showed is gone,
+    // file and all, and the other stays.
+    server.advance(6 * DAY);
+    cleanup().await;
+    assert_eq!(served(&server, &unused).await, 200);
+    server.advance(2 * DAY);
+    cleanup().await;
+    assert_eq!(served(&server, &unused).await, 404);
+    assert!(
+        server
+            .state
+            .photos
+            .get(&format!("photos/{unused}"))
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert_eq!(status(&server, &token, &unused).await.1["stored"], false);
+    assert_eq!(served(&server, &shown).await, 200);
+
+    // The seller takes the photo off her product: it is kept a week from then.
+    push_product(&server, &token, &seller, 2, &[]).await;
+    server.advance(5 * DAY);
+    cleanup().await;
+    assert_eq!(served(&server, &shown).await, 200);
+    server.advance(3 * DAY);
+    cleanup().await;
+    assert_eq!(served(&server, &shown).await, 404);
+
+    // She puts it back, from a phone that remembers sending it: the server takes the
+    // product and says the photo is missing; the phone sends it again and it stays.
+    let answer = push_product(&server, &token, &seller, 3, &[&shown]).await;
+    assert_eq!(answer["missing_photos"], serde_json::json!([shown]));
+    assert_eq!(upload(&server, &token, &jpeg_like(6_000, 22)).await, shown);
+    server.advance(30 * DAY);
+    cleanup().await;
+    assert_eq!(served(&server, &shown).await, 200);
+    // (A month on, her session has run out.)
+    let token = server.sign_in("081234567890", "+6281234567890").await["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let answer = push_product(&server, &token, &seller, 4, &[&shown]).await;
+    assert!(answer.get("missing_photos").is_none(), "{answer}");
+
+    // A cleanup stopped half-way (the row marked, the file not yet deleted): the photo
+    // counts as gone, its upload waits until the deletion is over, and the next
+    // cleanup finishes the job.
+    let third = upload(&server, &token, &jpeg_like(7_000, 23)).await;
+    server
+        .db
+        .execute(&format!(
+            "UPDATE photos SET unused_since = -1 WHERE hash = '{third}'"
+        ))
+        .await;
+    assert_eq!(status(&server, &token, &third).await.1["stored"], false);
+    let again = jpeg_like(7_000, 23);
+    let (code, body) = put_chunk(&server, &token, &third, 0, again.len(), &again).await;
+    assert_eq!(
+        (code, body["error"].as_str()),
+        (503, Some("photo_busy")),
+        "{body}"
+    );
+    cleanup().await;
+    assert_eq!(served(&server, &third).await, 404);
+    assert_eq!(upload(&server, &token, &again).await, third);
+    assert_eq!(served(&server, &third).await, 200);
     server.finish().await;
 }

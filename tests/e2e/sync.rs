@@ -1131,3 +1131,72 @@ fn what_is_no_longer_visible_leaves_the_phone_on_postgres() {
         what_is_no_longer_visible_leaves_the_phone(&server);
     }
 }
+
+/// The server deletes a photo a week after the last product showing it let go of it.
+/// The seller puts it back on her product from the phone that sent it (which remembers
+/// having sent it): the server takes the product, says the photo is missing, and the
+/// phone sends it again in the same round, so buyers see the picture.
+#[test]
+fn a_photo_deleted_as_unused_is_sent_again_when_shown_again() {
+    let offset = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let server_offset = Arc::clone(&offset);
+    let server = Server::sqlite(move |state| {
+        // The server's clock runs a week ahead when the test says so; its cleanup
+        // looks often.
+        state.clock = pasar_server::Clock::from_fn(move || {
+            pasar_core::time::now_ms() + server_offset.load(Ordering::SeqCst)
+        });
+        state.cleanup_interval = Duration::from_millis(50);
+    });
+    let seller = phone(&server, SELLER, "Dapur Bu Rina");
+    let photo = camera_photo(&seller);
+    let mut p = NewProduct::new(&seller.account, "Sambal roa", "45rb");
+    p.photos = vec![photo.hash.clone()];
+    let product = seller
+        .pasar
+        .catalog()
+        .create_product_blocking(p)
+        .expect("product");
+    let first = sync(&seller);
+    assert_eq!(first.photos_uploaded, 1, "{first:?}");
+    let url = seller.sync.photo_url(&photo.hash, false);
+    assert_eq!(get(url.clone()).status, 200);
+
+    // She takes the photo off; eight days later the server has deleted it.
+    let photos = |photos: Vec<String>| pasar_core::catalog::ProductPatch {
+        photos: Some(photos),
+        ..Default::default()
+    };
+    seller
+        .pasar
+        .catalog()
+        .update_product_blocking(&product.id, photos(vec![]))
+        .expect("no photo");
+    sync(&seller);
+    offset.store(8 * 24 * 3_600_000, Ordering::SeqCst);
+    let deleted = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(25));
+        get(url.clone()).status == 404
+    });
+    assert!(deleted, "the unused photo was deleted");
+
+    // She puts it back: one round, and the photo is on the server again.
+    seller
+        .pasar
+        .catalog()
+        .update_product_blocking(&product.id, photos(vec![photo.hash.clone()]))
+        .expect("photo again");
+    let back = sync(&seller);
+    assert_eq!(
+        (back.photos_uploaded, back.pending),
+        (1, 0),
+        "sent again in the same round: {back:?}"
+    );
+    let got = get(url);
+    assert_eq!(got.status, 200);
+    let file = std::fs::read(seller.pasar.catalog().photo_path(&photo, false)).expect("file");
+    assert_eq!(got.body, file);
+    // And it is kept: a product shows it.
+    let again = sync(&seller);
+    assert_eq!(again.photos_uploaded, 0, "{again:?}");
+}

@@ -703,7 +703,13 @@ impl SyncClient {
         let pushed = self
             .send_push_registration(&token, deadline, &mut report)
             .and_then(|()| self.upload_photos(&token, deadline, &mut report))
-            .and_then(|()| self.push_all(&token, &device, deadline, &mut report));
+            .and_then(|()| self.push_all(&token, &device, deadline, &mut report))
+            // The server lacked photos of a product it took (deleted while unused, or
+            // lost): they are sent now, in the same round.
+            .and_then(|resent| match resent {
+                0 => Ok(()),
+                _ => self.upload_photos(&token, deadline, &mut report),
+            });
         let pulled = pushed.and_then(|()| self.pull_all(&token, deadline, &mut report));
         let (sent1, received1) = self.traffic();
         report.bytes_sent = sent1 - sent0;
@@ -736,8 +742,10 @@ impl SyncClient {
         device: &str,
         deadline: Instant,
         report: &mut SyncReport,
-    ) -> std::result::Result<(), SyncError> {
+    ) -> std::result::Result<usize, SyncError> {
         let mut batch = wire::PUSH_BATCH;
+        // Photos the server said it lacks, queued again for upload.
+        let mut resent = 0;
         loop {
             if Instant::now() >= deadline {
                 return Err(SyncError::Network("out of time".into()));
@@ -747,7 +755,7 @@ impl SyncClient {
                 .read(|c| outbox::oldest(c, batch))
                 .map_err(SyncError::store)?;
             if queued.is_empty() {
-                return Ok(());
+                return Ok(resent);
             }
             self.progress.notify(&SyncProgress {
                 phase: SyncPhase::Pushing,
@@ -802,11 +810,14 @@ impl SyncClient {
             };
             let response: PushResponse = Self::json(&answer)?;
             let mut settled = Vec::new();
+            let mut missing = Vec::new();
             for result in response.results {
                 if let Some(q) = queued.iter().find(|q| q.mutation.id == result.id) {
                     settled.push((q.clone(), result.rejected));
+                    missing.extend(result.missing_photos);
                 }
             }
+            resent += self.photos_missing_on_server(&missing)?;
             if settled.is_empty() {
                 return Err(SyncError::Server {
                     status: 200,

@@ -42,6 +42,30 @@ impl SyncClient {
         )
     }
 
+    /// The server says it lacks these photos although this phone sent them (it deleted
+    /// them while no product showed them): they go back on the upload queue. Photos it
+    /// refused for good, or never sent, are left as they are. Returns how many.
+    pub(crate) fn photos_missing_on_server(&self, hashes: &[String]) -> Result<usize, SyncError> {
+        if hashes.is_empty() {
+            return Ok(0);
+        }
+        self.database()
+            .write(|tx| {
+                let mut n = 0;
+                for hash in hashes {
+                    n += tx
+                        .execute(
+                            "UPDATE photos SET uploaded_at = NULL
+                              WHERE hash = ?1 AND uploaded_at IS NOT NULL AND uploaded_at >= 0",
+                            [hash],
+                        )
+                        .map_err(StoreError::from)?;
+                }
+                Ok::<_, StoreError>(n)
+            })
+            .map_err(SyncError::store)
+    }
+
     /// Uploads every queued photo that a product uses, oldest first.
     pub(crate) fn upload_photos(
         &self,

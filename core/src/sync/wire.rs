@@ -107,6 +107,10 @@ pub struct MutationResult {
     /// `None`: applied (now or by an earlier attempt). `Some`: refused for good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected: Option<Rejection>,
+    /// Photos the applied product shows that the server does not have (never uploaded,
+    /// or deleted as unused while the product was away): the phone sends them again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_photos: Vec<String>,
 }
 
 /// Why the server refused a mutation for good, in words for the screen that made it.

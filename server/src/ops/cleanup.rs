@@ -68,34 +68,25 @@ pub async fn once(state: &AppState) -> Result<Cleaned, StoreError> {
     // Rate-limit events count for the longest window; older ones are dead weight.
     let window = state.auth.per_number.1.max(state.auth.per_address.1);
     let m = &state.metrics;
-    let cleaned = match state.store.cleanup(now, now - window).await {
-        Ok(cleaned) => cleaned,
-        Err(e) => {
-            m.counter(FAILURES, &[]).inc();
-            return Err(e);
-        }
+    let run = async {
+        let cleaned = state.store.cleanup(now, now - window).await?;
+        let photo_uploads =
+            crate::photos::forget_abandoned(state, now - crate::photos::ABANDONED_AFTER_MS).await?;
+        let photos =
+            crate::photos::refs::collect_unused(state, now - crate::photos::refs::UNUSED_FOR_MS)
+                .await?;
+        let pushes = crate::push::queue::purge_expired(&state.store, now).await?;
+        // Unpaid orders past their window: the stock goes back to the shelf.
+        let expired = crate::sync::expire_unpaid(state, now).await?;
+        Ok::<_, StoreError>((cleaned, photo_uploads, photos, pushes, expired))
     };
-    let photo_uploads =
-        crate::photos::forget_abandoned(state, now - crate::photos::ABANDONED_AFTER_MS).await;
-    let pushes = match photo_uploads {
-        Ok(n) => crate::push::queue::purge_expired(&state.store, now)
-            .await
-            .map(|pushes| (n, pushes)),
-        Err(e) => Err(e),
-    };
-    // Unpaid orders past their window: the stock goes back to the shelf.
-    let expired = match pushes {
-        Ok((n, p)) => crate::sync::expire_unpaid(state, now)
-            .await
-            .map(|expired| (n, p, expired)),
-        Err(e) => Err(e),
-    };
-    match expired {
-        Ok((photo_uploads, pushes, expired)) => {
+    match run.await {
+        Ok((cleaned, photo_uploads, photos, pushes, expired)) => {
             m.counter(EXPIRED, &[]).add(expired);
             m.counter(RUNS, &[]).inc();
             m.counter(DELETED, &[("kind", "photo_uploads")])
                 .add(photo_uploads);
+            m.counter(DELETED, &[("kind", "photos")]).add(photos);
             m.counter(DELETED, &[("kind", "codes")]).add(cleaned.codes);
             m.counter(DELETED, &[("kind", "sessions")])
                 .add(cleaned.sessions);

@@ -15,6 +15,7 @@
 //! so any server instance can take the next chunk. A photo already stored (by anyone)
 //! is not uploaded again: the status says `stored` at once.
 
+pub mod refs;
 pub mod storage;
 
 use crate::AppState;
@@ -126,7 +127,9 @@ struct Partial {
 fn look_up(tx: &mut dyn SqlTx, hash: &str, account: &str) -> Result<Known, StoreError> {
     let stored = tx
         .query_opt(
-            "SELECT uploaded_by, thumb_mime FROM photos WHERE hash = ?1",
+            // A photo being deleted (see `refs`) is as good as gone.
+            "SELECT uploaded_by, thumb_mime FROM photos
+              WHERE hash = ?1 AND (unused_since IS NULL OR unused_since >= 0)",
             &[Value::from(hash)],
         )?
         .map(|row| {
@@ -242,6 +245,27 @@ async fn upload_chunk(
         Some(u) if offset == 0 && u.total != total => 0,
         _ => return Ok(offset_mismatch(&status_of(&known))),
     };
+    // The cleanup is deleting an earlier copy of this photo: completing it now could lose
+    // the file to that deletion. The last chunk is refused before it counts, and the
+    // phone sends it again.
+    let deleting = end == at.total && {
+        let hash = hash.clone();
+        state
+            .store
+            .read(move |tx| refs::being_deleted(tx, &hash))
+            .await?
+    };
+    if deleting {
+        let mut busy = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "photo_busy",
+            "an earlier copy of this photo is being deleted; send the last chunk again shortly",
+        )
+        .into_response();
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        return Ok(busy);
+    }
     state
         .photos
         .put(&chunk_key(&hash, &account.id, index), body.clone())
@@ -375,9 +399,15 @@ async fn finish(
         state
             .store
             .transaction(move |tx| {
+                // Unused from now unless a product already shows it (one pushed while
+                // its photo was away, see `refs`).
                 tx.execute(
-                    "INSERT INTO photos (hash, mime, bytes, uploaded_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+                    "INSERT INTO photos
+                            (hash, mime, bytes, uploaded_by, created_at, counted, unused_since)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 1,
+                             CASE WHEN EXISTS (SELECT 1 FROM photo_refs WHERE hash = ?1)
+                                  THEN NULL ELSE CAST(?5 AS BIGINT) END)
+                     ON CONFLICT (hash) DO NOTHING",
                     &[
                         Value::from(hash.as_str()),
                         Value::from(mime),

@@ -214,6 +214,25 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX orders_awaiting_until ON orders (awaiting_until);
     ",
     ),
+    (
+        8,
+        "
+    -- Which products show which photo, kept by every product write, so the cleanup
+    -- can delete the photos no product shows any more (photos::refs).
+    CREATE TABLE photo_refs (
+        hash       TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        PRIMARY KEY (hash, product_id)
+    );
+    CREATE INDEX photo_refs_product ON photo_refs (product_id);
+    -- 1 for photos stored since products' photos are counted; older photos (0) may be
+    -- shown by products written before, which have no photo_refs rows: they are kept.
+    ALTER TABLE photos ADD COLUMN counted BIGINT NOT NULL DEFAULT 0;
+    -- Since when no product shows it (NULL while one does); -1 while being deleted.
+    ALTER TABLE photos ADD COLUMN unused_since BIGINT;
+    CREATE INDEX photos_unused ON photos (unused_since);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -251,6 +251,10 @@ pub(crate) async fn expire_unpaid(state: &AppState, now: i64) -> Result<u64, Sto
 }
 
 /// What a push answers for a mutation applied now or before.
-fn applied(id: u64) -> MutationResult {
-    MutationResult { id, rejected: None }
+fn applied(id: u64, missing_photos: Vec<String>) -> MutationResult {
+    MutationResult {
+        id,
+        rejected: None,
+        missing_photos,
+    }
 }

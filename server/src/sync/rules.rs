@@ -164,12 +164,13 @@ pub(crate) fn apply(
             MutationResult {
                 id,
                 rejected: reason,
+                missing_photos: Vec::new(),
             },
             last,
         ));
     }
     let result = match run(tx, account, &mutation, now) {
-        Ok(()) => applied(id),
+        Ok(missing_photos) => applied(id, missing_photos),
         Err(Reject::Refused(reason)) => {
             let text =
                 serde_json::to_string(&reason).map_err(|e| StoreError::new(e.to_string()))?;
@@ -180,6 +181,7 @@ pub(crate) fn apply(
             MutationResult {
                 id,
                 rejected: Some(reason),
+                missing_photos: Vec::new(),
             }
         }
         Err(e) => return Err(e),
@@ -191,9 +193,12 @@ pub(crate) fn apply(
     Ok((result, id))
 }
 
-fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<(), Reject> {
-    match &m.op {
-        Op::PutProduct { product, fields } => put_product(tx, me, product, fields, m.at),
+/// Applies `m`; returns the photos an applied product shows that the server lacks.
+fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<Vec<String>, Reject> {
+    let done = match &m.op {
+        Op::PutProduct { product, fields } => {
+            return put_product(tx, me, product, fields, m.at, now);
+        }
         Op::PutGroup { group_id, name } => put_group(tx, me, group_id, name, now),
         Op::AddMember {
             group_id,
@@ -218,7 +223,8 @@ fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<(), R
             renamed(tx, &me.id)
         }
         Op::PutTerms { terms } => put_terms(tx, me, terms),
-    }
+    };
+    done.map(|()| Vec::new())
 }
 
 /// A seller's ongkir table and discounts, replaced whole. Only the seller's own; every
@@ -404,7 +410,8 @@ fn put_product(
     incoming: &ProductDoc,
     fields: &[String],
     at: i64,
-) -> Result<(), Reject> {
+    now: i64,
+) -> Result<Vec<String>, Reject> {
     validate_product(incoming)?;
     if fields.is_empty() || fields.iter().any(|f| !PRODUCT_FIELDS.contains(&f.as_str())) {
         return Err(invalid("fields"));
@@ -511,7 +518,8 @@ fn put_product(
             };
         }
     }
-    Ok(())
+    let photos: Vec<&str> = merged.photos.iter().map(|p| p.hash.as_str()).collect();
+    Ok(crate::photos::refs::track(tx, &merged.id, &photos, now)?)
 }
 
 /// Writes a product at the next feed number. `touched`: the fields this write changed

@@ -94,6 +94,24 @@ impl Db {
         }
     }
 
+    /// Runs one statement straight on the database, not via the server (a state the
+    /// server would be in half-way through something).
+    pub async fn execute(&self, sql: &str) {
+        match self {
+            Db::Sqlite { path, .. } => {
+                let conn = rusqlite::Connection::open(path).expect("open sqlite");
+                conn.execute_batch(sql).expect("execute");
+            }
+            Db::Postgres { url, .. } => {
+                pg_connect(url)
+                    .await
+                    .batch_execute(sql)
+                    .await
+                    .expect("execute");
+            }
+        }
+    }
+
     /// Drops a PostgreSQL test schema (SQLite's temp dir goes by itself).
     pub async fn finish(self) {
         if let Db::Postgres {
