@@ -284,7 +284,7 @@ impl Store {
     {
         let joined = match self {
             Store::Sqlite(s) => {
-                let conn = s.connection();
+                let conn = if write { s.connection() } else { s.reader() };
                 tokio::task::spawn_blocking(move || {
                     let mut conn = conn.lock().unwrap_or_else(|p| p.into_inner());
                     let behavior = if write {

@@ -1,15 +1,26 @@
-//! The SQLite backend: one connection behind a mutex, used from `spawn_blocking` so a
-//! slow disk never stalls the async workers. One writer is what SQLite allows anyway.
+//! The SQLite backend: one writer connection behind a mutex, used from
+//! `spawn_blocking` so a slow disk never stalls the async workers (one writer is what
+//! SQLite allows anyway), and a few read-only connections beside it for pulls and
+//! other reads: in WAL mode a reader sees every committed write and never waits for
+//! the writer, so a burst of polls no longer queues behind a push.
 
 use super::migrations::CREATE_VERSION_TABLE;
 use super::{Account, Cleaned, CodeCheck, RateDecision, RateLimit, StoreError};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+/// Read-only connections of a file database: enough for the two to four cores of a
+/// small server; each holds its own page cache.
+const READERS: usize = 4;
 
 #[derive(Clone)]
 pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
+    /// Empty for an in-memory database, which only its own connection can see.
+    readers: Arc<[Arc<Mutex<Connection>>]>,
+    next: Arc<AtomicUsize>,
 }
 
 impl SqliteStore {
@@ -18,7 +29,8 @@ impl SqliteStore {
         let conn = match path {
             Some(path) => {
                 let conn = Connection::open(path)?;
-                // WAL lets readers (a backup, an operator's sqlite3) work beside the server.
+                // WAL lets readers (ours, a backup, an operator's sqlite3) work beside
+                // the writer.
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
                 conn
@@ -27,14 +39,41 @@ impl SqliteStore {
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut readers = Vec::new();
+        if let Some(path) = path {
+            for _ in 0..READERS {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                readers.push(Arc::new(Mutex::new(reader)));
+            }
+        }
         Ok(SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
+            readers: readers.into(),
+            next: Arc::new(AtomicUsize::new(0)),
         })
     }
 
-    /// The connection, for rules run through [`super::Store::transaction`].
+    /// The writer, for rules run through [`super::Store::transaction`].
     pub(super) fn connection(&self) -> Arc<Mutex<Connection>> {
         self.conn.clone()
+    }
+
+    /// A connection for a read: a free reader if there is one, else the next in turn
+    /// (the writer for an in-memory database).
+    pub(super) fn reader(&self) -> Arc<Mutex<Connection>> {
+        let n = self.readers.len();
+        if n == 0 {
+            return self.conn.clone();
+        }
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let free = (0..n)
+            .map(|k| &self.readers[(start + k) % n])
+            .find(|r| r.try_lock().is_ok());
+        free.unwrap_or(&self.readers[start % n]).clone()
     }
 
     async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -297,5 +336,61 @@ impl SqliteStore {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Database, Store, StoreError};
+    use crate::store::sql::Value;
+    use std::time::Duration;
+
+    /// A pull does not wait for a push: while a write transaction is open (and holds
+    /// the writer), reads on the same file run and see what was committed before it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_go_on_beside_an_open_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&Database::Sqlite(dir.path().join("s.sqlite3")))
+            .await
+            .expect("open");
+        store
+            .transaction(|tx| {
+                tx.execute("CREATE TABLE t (n BIGINT)", &[])?;
+                tx.execute("INSERT INTO t VALUES (1)", &[])
+            })
+            .await
+            .expect("setup");
+        let (hold, held) = std::sync::mpsc::channel::<()>();
+        let (began, begun) = tokio::sync::oneshot::channel::<()>();
+        let writer = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .transaction(move |tx| {
+                        tx.execute("INSERT INTO t VALUES (2)", &[])?;
+                        let _ = began.send(());
+                        // Open until the test has read.
+                        let _ = held.recv();
+                        Ok::<_, StoreError>(())
+                    })
+                    .await
+            })
+        };
+        begun.await.expect("the write began");
+        let count = |store: Store| async move {
+            store
+                .read(|tx| tx.query("SELECT COUNT(*) FROM t", &[]))
+                .await
+                .expect("read")
+        };
+        for _ in 0..8 {
+            let rows = tokio::time::timeout(Duration::from_secs(20), count(store.clone()))
+                .await
+                .expect("a read waited for the open write");
+            assert_eq!(rows, vec![vec![Value::Int(1)]], "only what was committed");
+        }
+        hold.send(()).expect("release");
+        writer.await.expect("join").expect("write");
+        assert_eq!(count(store.clone()).await, vec![vec![Value::Int(2)]]);
     }
 }
