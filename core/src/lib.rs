@@ -20,6 +20,7 @@ pub mod money;
 pub mod observe;
 pub mod order;
 pub mod phone;
+pub mod promo;
 pub mod store;
 pub mod sync;
 pub mod time;

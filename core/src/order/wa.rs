@@ -13,7 +13,7 @@ pub fn wa_me(phone: &PhoneNumber, text: &str) -> String {
 }
 
 /// RFC 3986 percent-encoding of everything but unreserved characters, as wa.me expects.
-fn percent_encode(text: &str) -> String {
+pub(crate) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for b in text.bytes() {
         match b {
