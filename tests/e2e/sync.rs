@@ -50,6 +50,21 @@ fn camera_photo(p: &Phone) -> pasar_core::catalog::PhotoRef {
 }
 
 /// A plain GET, as an app's image loader makes it (no token).
+/// A product `name` at `price` showing `photo`, listed on `p`.
+fn listed_with_photo(
+    p: &Phone,
+    name: &str,
+    price: &str,
+    photo: &pasar_core::catalog::PhotoRef,
+) -> pasar_core::catalog::Product {
+    let mut new = NewProduct::new(&p.account, name, price);
+    new.photos = vec![photo.hash.clone()];
+    p.pasar
+        .catalog()
+        .create_product_blocking(new)
+        .expect("product")
+}
+
 fn get(url: String) -> HttpResponse {
     ReqwestClient::new()
         .expect("client")
@@ -548,13 +563,7 @@ fn a_damaged_photo_is_refused_once_and_its_product_still_syncs() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x55;
     std::fs::write(&path, &bytes).expect("damage");
-    let mut p = NewProduct::new(&seller.account, "Keripik tempe", "12rb");
-    p.photos = vec![photo.hash.clone()];
-    let product = seller
-        .pasar
-        .catalog()
-        .create_product_blocking(p)
-        .expect("product");
+    let product = listed_with_photo(&seller, "Keripik tempe", "12rb", &photo);
 
     let first = sync(&seller);
     assert_eq!(
@@ -1150,13 +1159,7 @@ fn a_photo_deleted_as_unused_is_sent_again_when_shown_again() {
     });
     let seller = phone(&server, SELLER, "Dapur Bu Rina");
     let photo = camera_photo(&seller);
-    let mut p = NewProduct::new(&seller.account, "Sambal roa", "45rb");
-    p.photos = vec![photo.hash.clone()];
-    let product = seller
-        .pasar
-        .catalog()
-        .create_product_blocking(p)
-        .expect("product");
+    let product = listed_with_photo(&seller, "Sambal roa", "45rb", &photo);
     let first = sync(&seller);
     assert_eq!(first.photos_uploaded, 1, "{first:?}");
     let url = seller.sync.photo_url(&photo.hash, false);
