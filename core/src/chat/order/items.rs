@@ -251,6 +251,14 @@ struct Scratch {
     count: Vec<u32>,
     sorted: Vec<(u32, Hit)>,
     best: Vec<f32>,
+    /// The clause's products kept by `clause_hits` (ascending) with the share of their
+    /// name their hits may cover: where each one's hits are in `flat`, and that bound.
+    groups: Vec<(usize, usize, f32)>,
+    /// `groups` by share, highest first: (share's bits, index).
+    order: Vec<u64>,
+    /// Per word of the clause, the best weighed score of a candidate there that
+    /// `keep_best` keeps for certain (one of `MIN_COVERAGE` at least).
+    floor: Vec<f32>,
 }
 
 thread_local! {
@@ -258,6 +266,7 @@ thread_local! {
 }
 
 fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
+    let mut near = Nearby::new(words, readings, catalog);
     let mut out = SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let s = &mut *scratch;
@@ -302,9 +311,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
                 end += 1;
             }
             clause_hits(&readings[start..end], start, catalog, s);
-            for hs in s.flat.chunk_by(|a, b| a.0 == b.0) {
-                cluster(catalog, hs, &mut s.best, &mut out);
-            }
+            clause_candidates(start, end, catalog, &mut near, s, &mut out);
             start = end;
         }
         for &p in &s.touched {
@@ -313,7 +320,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         s.touched.clear();
         out
     });
-    weigh(words, readings, catalog, &mut out);
+    keep_best(words.len(), &mut out);
     out
 }
 
@@ -329,6 +336,7 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
         clause_touched: touched,
         flat,
         sorted,
+        groups,
         ..
     } = scratch;
     if count.len() < share.len() {
@@ -386,9 +394,11 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
         }
     }
     let mut at = 0;
+    groups.clear();
     for &p in touched.iter() {
         let n = count[p as usize];
         count[p as usize] = at;
+        groups.push((at as usize, (at + n) as usize, share[p as usize]));
         at += n;
     }
     sorted.clear();
@@ -419,6 +429,79 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
         }
     }
     std::mem::swap(flat, sorted);
+}
+
+/// The candidates of one clause (words `first..end`), weighed, in product order as
+/// `cluster` finds them, less those `keep_best` would drop for certain: in a big catalog
+/// a common word ("donat") brings a hundred products to clustering, and all but a few
+/// end more than 0.3 below the best candidate at their words.
+///
+/// A product's score cannot exceed the share of its name its hits may cover, plus 0.01
+/// (exact words), 0.07 (the name in full, only when the hits may cover all of it) and
+/// 0.2 (variant values, only when a word of the clause is one of its values). Products
+/// are clustered by that share, highest first, while `floor` keeps per word the best
+/// weighed score of a candidate found there that `keep_best` keeps. A product whose
+/// bound is more than 0.3 below the floor at every word it hits would be dropped by
+/// `keep_best`, and be the best at none of its words, so the others are judged as
+/// before: it is not clustered.
+fn clause_candidates(
+    first: usize,
+    end: usize,
+    catalog: &ChatCatalog,
+    near: &mut Nearby,
+    scratch: &mut Scratch,
+    out: &mut Vec<Candidate>,
+) {
+    let Scratch {
+        flat,
+        groups,
+        order,
+        floor,
+        best,
+        ..
+    } = scratch;
+    let from = out.len();
+    floor.clear();
+    floor.resize(end - first, f32::NEG_INFINITY);
+    // Highest share first: a share is not negative, so its bits order as it does (and
+    // integers sort faster than floats with a comparator).
+    order.clear();
+    order.extend(
+        groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (u64::from(g.2.to_bits()) << 32) | i as u64),
+    );
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut any_floor = false;
+    for &key in order.iter() {
+        let (a, b, share) = groups[(key & 0xffff_ffff) as usize];
+        let hs = &flat[a..b];
+        if any_floor && let Some(&(product, _)) = hs.first() {
+            // A name said in full has shares summing to 1 (less rounding); and a margin
+            // for rounding.
+            let full = if share >= 0.99 { 0.07 } else { 0.0 };
+            let ceiling = share + 0.01 + full + 0.005;
+            let below = |ceiling: f32| hs.iter().all(|(_, h)| ceiling < floor[h.pos - first] - 0.3);
+            // Variant values are looked up only when they could matter.
+            if below(ceiling) && (!near.any_value(first, end, product) || below(ceiling + 0.2)) {
+                continue;
+            }
+        }
+        let n = out.len();
+        cluster(catalog, hs, best, out);
+        for c in &mut out[n..] {
+            near.weigh(c);
+            if c.score >= MIN_COVERAGE {
+                any_floor = true;
+                for &p in &c.positions {
+                    floor[p - first] = floor[p - first].max(c.score);
+                }
+            }
+        }
+    }
+    // Back in product order (a stable sort keeps each product's own order).
+    out[from..].sort_by_key(|c| c.product);
 }
 
 /// The mentions of one product among its hits (sorted by position): hits close
@@ -518,35 +601,57 @@ fn cluster(
     }
 }
 
-/// Variant values near a mention, in its clause, make it likelier ("donat coklat": the
-/// donat that comes in coklat). An unknown word right beside a partial mention makes it
-/// less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai Tea"). Then
-/// only the candidates near the best at their words are kept.
-fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut Vec<Candidate>) {
-    // Per position, the products its readings are a variant value of (looked up once,
-    // not once per candidate: a common word starts a hundred).
-    let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
-    let mut lists: Vec<&[u32]> = Vec::new();
-    for rs in readings {
+/// What weighing a candidate looks up around it, once per message: per word, the
+/// products its readings are a variant value of (not once per candidate: a common word
+/// starts a hundred), and whether it is a stranger (looked at when asked).
+struct Nearby<'a> {
+    words: &'a [Word],
+    readings: &'a [Readings],
+    starts: Vec<usize>,
+    lists: Vec<&'a [u32]>,
+    /// Per position: 0 not known yet, 1 not a stranger, 2 a stranger.
+    strangers: Vec<u8>,
+}
+
+impl<'a> Nearby<'a> {
+    fn new(words: &'a [Word], readings: &'a [Readings], catalog: &'a ChatCatalog) -> Self {
+        let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
+        let mut lists: Vec<&[u32]> = Vec::new();
+        for rs in readings {
+            starts.push(lists.len());
+            lists.extend(
+                rs.iter()
+                    .map(|&(w, _)| catalog.value_products(w))
+                    .filter(|l| !l.is_empty()),
+            );
+        }
         starts.push(lists.len());
-        lists.extend(
-            rs.iter()
-                .map(|&(w, _)| catalog.value_products(w))
-                .filter(|l| !l.is_empty()),
-        );
+        Nearby {
+            words,
+            readings,
+            starts,
+            lists,
+            strangers: vec![0; words.len()],
+        }
     }
-    starts.push(lists.len());
-    let value_of = |pos: usize, product: u32| {
-        lists[starts[pos]..starts[pos + 1]]
+
+    fn value_of(&self, pos: usize, product: u32) -> bool {
+        self.lists[self.starts[pos]..self.starts[pos + 1]]
             .iter()
             .any(|l| l.binary_search(&product).is_ok())
-    };
-    // Per position: 0 not known yet, 1 not a stranger, 2 a stranger.
-    let mut strangers: Vec<u8> = vec![0; words.len()];
-    let mut stranger = |i: usize| {
-        if strangers[i] == 0 {
-            let w = &words[i];
-            let is = readings[i].is_empty()
+    }
+
+    /// Whether a word of `first..end` is a variant value of `product`.
+    fn any_value(&self, first: usize, end: usize, product: u32) -> bool {
+        self.lists[self.starts[first]..self.starts[end]]
+            .iter()
+            .any(|l| l.binary_search(&product).is_ok())
+    }
+
+    fn stranger(&mut self, i: usize) -> bool {
+        if self.strangers[i] == 0 {
+            let w = &self.words[i];
+            let is = self.readings[i].is_empty()
                 && w.raw.chars().count() >= 2
                 && w.raw.chars().all(char::is_alphabetic)
                 && !is_chat_word(&w.raw)
@@ -555,11 +660,17 @@ fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut
                 && !is_filler(&w.text)
                 && numbers::unit(&w.raw).is_none()
                 && numbers::parse_number(&w.raw).is_none();
-            strangers[i] = if is { 2 } else { 1 };
+            self.strangers[i] = if is { 2 } else { 1 };
         }
-        strangers[i] == 2
-    };
-    for c in out.iter_mut() {
+        self.strangers[i] == 2
+    }
+
+    /// Variant values near a mention, in its clause, make it likelier ("donat coklat":
+    /// the donat that comes in coklat). An unknown word right beside a partial mention
+    /// makes it less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai
+    /// Tea").
+    fn weigh(&mut self, c: &mut Candidate) {
+        let words = self.words;
         let mut bonus = 0.0f32;
         let mut pos = c.first;
         while pos > 0 && c.first - pos < 3 && words[pos].sep_before < Sep::Item {
@@ -570,30 +681,33 @@ fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut
         while hi + 1 < words.len() && hi - c.last < 4 && words[hi + 1].sep_before < Sep::Item {
             hi += 1;
         }
-        for pos in lo..=hi.min(readings.len().saturating_sub(1)) {
+        for pos in lo..=hi.min(self.readings.len().saturating_sub(1)) {
             if c.positions.contains(&pos) {
                 continue;
             }
-            if value_of(pos, c.product) {
+            if self.value_of(pos, c.product) {
                 bonus += 0.1;
             }
         }
         c.score += bonus.min(0.2);
         if c.partial {
             let before =
-                c.first > 0 && words[c.first].sep_before < Sep::Item && stranger(c.first - 1);
+                c.first > 0 && words[c.first].sep_before < Sep::Item && self.stranger(c.first - 1);
             let after = c.last + 1 < words.len()
                 && words[c.last + 1].sep_before < Sep::Item
-                && stranger(c.last + 1);
+                && self.stranger(c.last + 1);
             if before || after {
                 c.score -= 0.2;
             }
         }
     }
+}
+
+/// Only the weighed candidates near the best at their words can be chosen or be its
+/// rivals: in a big catalog a common word ("donat") starts hundreds.
+fn keep_best(words: usize, out: &mut Vec<Candidate>) {
     out.retain(|c| c.score >= MIN_COVERAGE);
-    // Only candidates near the best at their words can be chosen or be its rivals: in a
-    // big catalog a common word ("donat") starts hundreds.
-    let mut best_at = vec![f32::MIN; words.len()];
+    let mut best_at = vec![f32::MIN; words];
     for c in out.iter() {
         for &p in &c.positions {
             best_at[p] = best_at[p].max(c.score);
