@@ -237,24 +237,22 @@ struct Hit {
     weight: f32,
 }
 
-/// Per product share of its name the words may cover and whether its frequent words
-/// count, the products touched, the hits of one clause and the best similarity per name
-/// word of a cluster: kept between messages so they are allocated once.
+/// Per product: share of its name the words may cover, whether its frequent words
+/// count, and the words of a clause it is hit at; the products touched, the hits of the
+/// product being clustered and the best similarity per name word of a cluster: kept
+/// between messages so they are allocated once.
 #[derive(Default)]
 struct Scratch {
     share: Vec<f32>,
     gate: Vec<bool>,
+    /// Bit `i` for the clause's word `i` (the last bit for any word from the 64th on).
+    at: Vec<u64>,
     touched: Vec<u32>,
     clause_touched: Vec<u32>,
-    flat: Vec<(u32, Hit)>,
-    /// The counting sort's counts (per product, as long as the catalog) and output.
-    count: Vec<u32>,
-    sorted: Vec<(u32, Hit)>,
+    hits: Vec<(u32, Hit)>,
     best: Vec<f32>,
-    /// The clause's products kept by `clause_hits` (ascending) with the share of their
-    /// name their hits may cover: where each one's hits are in `flat`, and that bound.
-    groups: Vec<(usize, usize, f32)>,
-    /// `groups` by share, highest first: (share's bits, index).
+    /// The clause's products covered enough, highest share first: (share's bits,
+    /// product).
     order: Vec<u64>,
     /// Per word of the clause, the best weighed score of a candidate there that
     /// `keep_best` keeps for certain (one of `MIN_COVERAGE` at least).
@@ -274,6 +272,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         if s.share.len() < products {
             s.share.resize(products, 0.0);
             s.gate.resize(products, false);
+            s.at.resize(products, 0);
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product well (a share of 0.15 of its name over the whole message): it weighs
@@ -310,8 +309,14 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             while end < words.len() && words[end].sep_before < Sep::Item {
                 end += 1;
             }
-            clause_hits(&readings[start..end], start, catalog, s);
-            clause_candidates(start, end, catalog, &mut near, s, &mut out);
+            clause_candidates(
+                &readings[start..end],
+                start,
+                catalog,
+                &mut near,
+                s,
+                &mut out,
+            );
             start = end;
         }
         for &p in &s.touched {
@@ -324,28 +329,45 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
     out
 }
 
-/// Every (product, hit) of one clause's words (from word `first`) on product names,
-/// sorted, for the products its words cover enough of; left in `scratch.flat`.
-fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scratch: &mut Scratch) {
-    // Per product an upper bound of the name weight its hits cover, summed in a scratch
-    // array as big as the catalog (no allocation per product).
+/// The candidates of one clause (its `readings`, from word `first`), weighed, in
+/// product order as `cluster` finds them, less those `keep_best` would drop for certain:
+/// in a big catalog a common word ("donat") brings a hundred products to clustering,
+/// and all but a few end more than 0.3 below the best candidate at their words.
+///
+/// A product's score cannot exceed the share of its name its hits may cover, plus 0.01
+/// (exact words), 0.07 (the name in full, only when the hits may cover all of it) and
+/// 0.2 (variant values, only when a word of the clause is one of its values). Products
+/// are clustered by that share, highest first, while `floor` keeps per word the best
+/// weighed score of a candidate found there that `keep_best` keeps. A product whose
+/// bound is more than 0.3 below the floor at every word it hits would be dropped by
+/// `keep_best`, and be the best at none of its words, so the others are judged as
+/// before: it is not clustered, and its hits are never gathered.
+fn clause_candidates(
+    readings: &[Readings],
+    first: usize,
+    catalog: &ChatCatalog,
+    near: &mut Nearby,
+    scratch: &mut Scratch,
+    out: &mut Vec<Candidate>,
+) {
     let Scratch {
         share,
         gate,
-        count,
+        at,
         clause_touched: touched,
-        flat,
-        sorted,
-        groups,
+        hits,
+        best,
+        order,
+        floor,
         ..
     } = scratch;
-    if count.len() < share.len() {
-        count.resize(share.len(), 0);
-    }
-    flat.clear();
+    // Per product an upper bound of the name weight its hits cover, summed in a scratch
+    // array as big as the catalog (no allocation per product), and the words it is hit
+    // at. (As slices: the loop then keeps their lengths in registers.)
+    let (share, gate, at) = (share.as_mut_slice(), gate.as_slice(), at.as_mut_slice());
     touched.clear();
-    for (pos, rs) in readings.iter().enumerate() {
-        let pos = first + pos;
+    for (k, rs) in readings.iter().enumerate() {
+        let bit = 1u64 << k.min(63);
         for &(word, sim) in rs.iter() {
             let frequent = catalog.frequent(word);
             for p in catalog.postings(word) {
@@ -362,10 +384,109 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
                 } else {
                     p.share
                 };
-                flat.push((
-                    p.product,
+                at[i] |= bit;
+            }
+        }
+    }
+    // Highest share first: a share is not negative, so its bits order as it does (and
+    // integers sort faster than floats with a comparator).
+    order.clear();
+    for &p in touched.iter() {
+        let i = p as usize;
+        if share[i] >= MIN_COVERAGE {
+            order.push((u64::from(share[i].to_bits()) << 32) | u64::from(p));
+        }
+    }
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let from = out.len();
+    floor.clear();
+    floor.resize(readings.len(), f32::NEG_INFINITY);
+    let mut any_floor = false;
+    for &key in order.iter() {
+        let product = (key & 0xffff_ffff) as u32;
+        let i = product as usize;
+        if any_floor {
+            let share = share[i];
+            // A name said in full has shares summing to 1 (less rounding); and a margin
+            // for rounding.
+            let full = if share >= 0.99 { 0.07 } else { 0.0 };
+            let ceiling = share + 0.01 + full + 0.005;
+            let words = at[i];
+            // Every word hit (the last bit: every word of the clause from the 64th on).
+            let below = |ceiling: f32| {
+                let mut left = words;
+                while left != 0 {
+                    let k = left.trailing_zeros() as usize;
+                    left &= left - 1;
+                    let fine = if k < 63 {
+                        ceiling < floor[k] - 0.3
+                    } else {
+                        floor.iter().skip(63).all(|f| ceiling < *f - 0.3)
+                    };
+                    if !fine {
+                        return false;
+                    }
+                }
+                true
+            };
+            // Variant values are looked up only when they could matter.
+            if below(ceiling + 0.2)
+                || (below(ceiling) && !near.any_value(first, first + readings.len(), product))
+            {
+                continue;
+            }
+        }
+        product_hits(readings, first, at[i], product, catalog, gate[i], hits);
+        let n = out.len();
+        cluster(catalog, hits, best, out);
+        for c in &mut out[n..] {
+            near.weigh(c);
+            if c.score >= MIN_COVERAGE {
+                any_floor = true;
+                for &p in &c.positions {
+                    floor[p - first] = floor[p - first].max(c.score);
+                }
+            }
+        }
+    }
+    for &p in touched.iter() {
+        share[p as usize] = 0.0;
+        at[p as usize] = 0;
+    }
+    // Back in product order (a stable sort keeps each product's own order).
+    out[from..].sort_by_key(|c| c.product);
+}
+
+/// The hits of the clause's words (its `readings`, from word `first`; only those of
+/// `words`, bit `i` for word `i`) on the name of `product`, by (position, name word);
+/// a frequent word's only when `gated`. Each word's postings are in product order: the
+/// product's are found by a binary search.
+fn product_hits(
+    readings: &[Readings],
+    first: usize,
+    words: u64,
+    product: u32,
+    catalog: &ChatCatalog,
+    gated: bool,
+    hits: &mut Vec<(u32, Hit)>,
+) {
+    hits.clear();
+    for (k, rs) in readings.iter().enumerate() {
+        if words & (1u64 << k.min(63)) == 0 {
+            continue;
+        }
+        for &(word, sim) in rs.iter() {
+            let frequent = catalog.frequent(word);
+            if frequent && !gated {
+                continue;
+            }
+            let postings = catalog.postings(word);
+            let from = postings.partition_point(|p| p.product < product);
+            for p in postings[from..].iter().take_while(|p| p.product == product) {
+                hits.push((
+                    product,
                     Hit {
-                        pos,
+                        pos: first + k,
                         word: p.word,
                         sim,
                         frequent,
@@ -377,131 +498,15 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
             }
         }
     }
-    // Grouped by product (ascending), each product's hits by (position, name word): a
-    // counting sort over the products kept (a common word makes this list long, and a
-    // comparison sort of it cost a tenth of the whole reading). Hits come in position
-    // order already; only hits of one position need ordering by name word.
-    for &p in touched.iter() {
-        if share[p as usize] < MIN_COVERAGE {
-            share[p as usize] = 0.0;
+    // Hits come in position order already; only hits of one position need ordering by
+    // name word. Insertion sort: almost always in order already.
+    for i in 1..hits.len() {
+        let mut j = i;
+        while j > 0 && (hits[j].1.pos, hits[j].1.word) < (hits[j - 1].1.pos, hits[j - 1].1.word) {
+            hits.swap(j, j - 1);
+            j -= 1;
         }
     }
-    touched.retain(|&p| share[p as usize] > 0.0);
-    touched.sort_unstable();
-    for h in flat.iter() {
-        if share[h.0 as usize] > 0.0 {
-            count[h.0 as usize] += 1;
-        }
-    }
-    let mut at = 0;
-    groups.clear();
-    for &p in touched.iter() {
-        let n = count[p as usize];
-        count[p as usize] = at;
-        groups.push((at as usize, (at + n) as usize, share[p as usize]));
-        at += n;
-    }
-    sorted.clear();
-    if let Some(&first) = flat.first() {
-        sorted.resize(at as usize, first);
-    }
-    for h in flat.iter() {
-        let i = h.0 as usize;
-        if share[i] > 0.0 {
-            sorted[count[i] as usize] = *h;
-            count[i] += 1;
-        }
-    }
-    for &p in touched.iter() {
-        share[p as usize] = 0.0;
-        count[p as usize] = 0;
-    }
-    for group in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
-        // Insertion sort: almost always in order already.
-        for i in 1..group.len() {
-            let mut j = i;
-            while j > 0
-                && (group[j].1.pos, group[j].1.word) < (group[j - 1].1.pos, group[j - 1].1.word)
-            {
-                group.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    }
-    std::mem::swap(flat, sorted);
-}
-
-/// The candidates of one clause (words `first..end`), weighed, in product order as
-/// `cluster` finds them, less those `keep_best` would drop for certain: in a big catalog
-/// a common word ("donat") brings a hundred products to clustering, and all but a few
-/// end more than 0.3 below the best candidate at their words.
-///
-/// A product's score cannot exceed the share of its name its hits may cover, plus 0.01
-/// (exact words), 0.07 (the name in full, only when the hits may cover all of it) and
-/// 0.2 (variant values, only when a word of the clause is one of its values). Products
-/// are clustered by that share, highest first, while `floor` keeps per word the best
-/// weighed score of a candidate found there that `keep_best` keeps. A product whose
-/// bound is more than 0.3 below the floor at every word it hits would be dropped by
-/// `keep_best`, and be the best at none of its words, so the others are judged as
-/// before: it is not clustered.
-fn clause_candidates(
-    first: usize,
-    end: usize,
-    catalog: &ChatCatalog,
-    near: &mut Nearby,
-    scratch: &mut Scratch,
-    out: &mut Vec<Candidate>,
-) {
-    let Scratch {
-        flat,
-        groups,
-        order,
-        floor,
-        best,
-        ..
-    } = scratch;
-    let from = out.len();
-    floor.clear();
-    floor.resize(end - first, f32::NEG_INFINITY);
-    // Highest share first: a share is not negative, so its bits order as it does (and
-    // integers sort faster than floats with a comparator).
-    order.clear();
-    order.extend(
-        groups
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (u64::from(g.2.to_bits()) << 32) | i as u64),
-    );
-    order.sort_unstable_by(|a, b| b.cmp(a));
-    let mut any_floor = false;
-    for &key in order.iter() {
-        let (a, b, share) = groups[(key & 0xffff_ffff) as usize];
-        let hs = &flat[a..b];
-        if any_floor && let Some(&(product, _)) = hs.first() {
-            // A name said in full has shares summing to 1 (less rounding); and a margin
-            // for rounding.
-            let full = if share >= 0.99 { 0.07 } else { 0.0 };
-            let ceiling = share + 0.01 + full + 0.005;
-            let below = |ceiling: f32| hs.iter().all(|(_, h)| ceiling < floor[h.pos - first] - 0.3);
-            // Variant values are looked up only when they could matter.
-            if below(ceiling) && (!near.any_value(first, end, product) || below(ceiling + 0.2)) {
-                continue;
-            }
-        }
-        let n = out.len();
-        cluster(catalog, hs, best, out);
-        for c in &mut out[n..] {
-            near.weigh(c);
-            if c.score >= MIN_COVERAGE {
-                any_floor = true;
-                for &p in &c.positions {
-                    floor[p - first] = floor[p - first].max(c.score);
-                }
-            }
-        }
-    }
-    // Back in product order (a stable sort keeps each product's own order).
-    out[from..].sort_by_key(|c| c.product);
 }
 
 /// The mentions of one product among its hits (sorted by position): hits close
