@@ -119,6 +119,58 @@ impl Vocabulary {
 /// Optimal-string-alignment distance between `a` and `b` if it is at most `max`
 /// (a swap of two neighbouring letters counts as one edit: "dnoat" → "donat").
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    // A correction compares a word with every vocabulary word of about its length: for
+    // words of up to `SHORT` letters (all of them, in practice) the letters and the
+    // table's last three rows live on the stack, with no allocation per comparison.
+    const SHORT: usize = 32;
+    let (mut sa, mut sb) = (['\0'; SHORT], ['\0'; SHORT]);
+    let (Some(na), Some(nb)) = (fill(&mut sa, a), fill(&mut sb, b)) else {
+        return distance_within_long(a, b, max);
+    };
+    let (a, b) = (&sa[..na], &sb[..nb]);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    // Rows i - 2, i - 1 and i of the table, in turn.
+    let mut rows = [[0usize; SHORT + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        let mut row_min = usize::MAX;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let dist = rows[a.len() % 3][b.len()];
+    (dist <= max).then_some(dist)
+}
+
+/// The letters of `s` into `buf`, and how many; `None` when they do not fit.
+fn fill(buf: &mut [char], s: &str) -> Option<usize> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// [`distance_within`] for words too long for the stack.
+fn distance_within_long(a: &str, b: &str, max: usize) -> Option<usize> {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
@@ -180,6 +232,41 @@ mod tests {
         assert_eq!(distance_within("donut", "donat", 1), Some(1));
         assert_eq!(distance_within("browines", "brownies", 2), Some(1));
         assert_eq!(distance_within("bantal", "donat", 2), None);
+    }
+
+    #[test]
+    fn short_and_long_words_are_measured_alike() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "donat",
+            "dnoat",
+            "donut",
+            "brownies",
+            "browines",
+            "kué",
+            "keu",
+            "cokelat",
+            "coklat",
+            "abcdefghijklmnopqrstuvwxyzabcdef",
+            "ca",
+            "abc",
+        ];
+        for a in words {
+            for b in words {
+                for max in 0..4 {
+                    assert_eq!(
+                        distance_within(a, b, max),
+                        distance_within_long(a, b, max),
+                        "{a} {b} {max}"
+                    );
+                }
+            }
+        }
+        let long = "a".repeat(40);
+        assert_eq!(distance_within(&long, &"a".repeat(39), 1), Some(1));
     }
 
     #[test]
