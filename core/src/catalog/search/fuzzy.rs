@@ -119,37 +119,61 @@ impl Vocabulary {
 /// Optimal-string-alignment distance between `a` and `b` if it is at most `max`
 /// (a swap of two neighbouring letters counts as one edit: "dnoat" → "donat").
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    // A correction compares a word with every vocabulary word of about its length: for
+    // words of up to `SHORT` letters (all of them, in practice) the letters and the
+    // table's last three rows live on the stack, with no allocation per comparison.
+    const SHORT: usize = 32;
+    let (mut sa, mut sb) = (['\0'; SHORT], ['\0'; SHORT]);
+    if let (Some(na), Some(nb)) = (fill(&mut sa, a), fill(&mut sb, b)) {
+        let mut rows = [0usize; 3 * (SHORT + 1)];
+        return osa_within(&sa[..na], &sb[..nb], max, &mut rows);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![0usize; 3 * (b.len() + 1)];
+    osa_within(&a, &b, max, &mut rows)
+}
+
+/// The letters of `s` into `buf`, and how many; `None` when they do not fit.
+fn fill(buf: &mut [char], s: &str) -> Option<usize> {
+    let mut n = 0;
+    for c in s.chars() {
+        *buf.get_mut(n)? = c;
+        n += 1;
+    }
+    Some(n)
+}
+
+/// [`distance_within`] over letters, with `rows` (at least three times `b.len() + 1`)
+/// holding the table's rows i - 2, i - 1 and i in turn.
+fn osa_within(a: &[char], b: &[char], max: usize, rows: &mut [usize]) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
     let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
-        d[i * w] = i;
-    }
-    for (j, cell) in d.iter_mut().enumerate().take(w) {
+    for (j, cell) in rows.iter_mut().enumerate().take(w) {
         *cell = j;
     }
     for i in 1..=a.len() {
+        let (cur, prev, prev2) = ((i % 3) * w, ((i + 2) % 3) * w, ((i + 1) % 3) * w);
+        rows[cur] = i;
         let mut row_min = usize::MAX;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (rows[prev + j] + 1)
+                .min(rows[cur + j - 1] + 1)
+                .min(rows[prev + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
+                v = v.min(rows[prev2 + j - 2] + 1);
             }
-            d[i * w + j] = v;
+            rows[cur + j] = v;
             row_min = row_min.min(v);
         }
         if row_min > max {
             return None;
         }
     }
-    let dist = d[a.len() * w + b.len()];
+    let dist = rows[(a.len() % 3) * w + b.len()];
     (dist <= max).then_some(dist)
 }
 
@@ -180,6 +204,79 @@ mod tests {
         assert_eq!(distance_within("donut", "donat", 1), Some(1));
         assert_eq!(distance_within("browines", "brownies", 2), Some(1));
         assert_eq!(distance_within("bantal", "donat", 2), None);
+    }
+
+    /// The full table, as the distance was first written.
+    fn reference(a: &str, b: &str, max: usize) -> Option<usize> {
+        let a: Vec<char> = a.chars().collect();
+        let b: Vec<char> = b.chars().collect();
+        if a.len().abs_diff(b.len()) > max {
+            return None;
+        }
+        let w = b.len() + 1;
+        let mut d = vec![0usize; (a.len() + 1) * w];
+        for i in 0..=a.len() {
+            d[i * w] = i;
+        }
+        for (j, cell) in d.iter_mut().enumerate().take(w) {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            let mut row_min = usize::MAX;
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[(i - 1) * w + j] + 1)
+                    .min(d[i * w + j - 1] + 1)
+                    .min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                d[i * w + j] = v;
+                row_min = row_min.min(v);
+            }
+            if row_min > max {
+                return None;
+            }
+        }
+        let dist = d[a.len() * w + b.len()];
+        (dist <= max).then_some(dist)
+    }
+
+    #[test]
+    fn rolling_rows_measure_as_the_full_table() {
+        let long = "a".repeat(40);
+        let longer = format!("{long}b");
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "donat",
+            "dnoat",
+            "donut",
+            "brownies",
+            "browines",
+            "kué",
+            "keu",
+            "cokelat",
+            "coklat",
+            "abcdefghijklmnopqrstuvwxyzabcdef",
+            "ca",
+            "abc",
+            long.as_str(),
+            longer.as_str(),
+        ];
+        for a in words {
+            for b in words {
+                for max in 0..4 {
+                    assert_eq!(
+                        distance_within(a, b, max),
+                        reference(a, b, max),
+                        "{a} {b} {max}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! synonyms (also of two words: "telepon genggam" → "hp") map to one canonical word.
 
 use super::lexicon::{ABBREVIATIONS, CANONICAL};
-use std::collections::HashMap;
+use crate::chat::fxhash::FxHashMap;
 use std::sync::OnceLock;
 
 /// Longest word we index or search; longer runs are noise (a pasted URL, a hash).
@@ -15,16 +15,18 @@ const MAX_WORD_CHARS: usize = 40;
 /// Most words taken from one text: bounds the work a hostile input can cause.
 pub const MAX_WORDS: usize = 2_000;
 
+/// (FxHash: the keys are the lexicon's own words, looked up for every word of every
+/// text; SipHash's resistance to chosen keys buys nothing for a fixed table.)
 struct Maps {
-    single: HashMap<&'static str, &'static str>,
-    pairs: HashMap<(&'static str, &'static str), &'static str>,
+    single: FxHashMap<&'static str, &'static str>,
+    pairs: FxHashMap<(&'static str, &'static str), &'static str>,
 }
 
 fn maps() -> &'static Maps {
     static MAPS: OnceLock<Maps> = OnceLock::new();
     MAPS.get_or_init(|| {
-        let mut single = HashMap::new();
-        let mut pairs = HashMap::new();
+        let mut single = FxHashMap::default();
+        let mut pairs = FxHashMap::default();
         // Abbreviations first, then canonical forms: "pc" → "pcs" and "cokelat" → "coklat".
         for (from, to) in ABBREVIATIONS.iter().chain(CANONICAL) {
             match from.split_once(' ') {
@@ -66,16 +68,18 @@ pub fn raw_words(text: &str) -> Vec<String> {
 /// [`raw_words`] with the byte range of `text` each word came from.
 pub fn raw_spanned(text: &str) -> Vec<(String, usize, usize)> {
     let mut words: Vec<(String, usize, usize)> = Vec::new();
+    // One buffer for the word being read; each word is copied out once, finished
+    // (`finish`), in a string of its own size: this runs for every message and every
+    // product name, and a string grown letter by letter is several allocations.
     let mut word = String::new();
     let mut start = 0;
     let mut last: Option<char> = None;
     let flush = |word: &mut String, words: &mut Vec<(String, usize, usize)>, s: usize, e: usize| {
         if !word.is_empty() {
             if word.chars().count() <= MAX_WORD_CHARS && words.len() < MAX_WORDS {
-                words.push((std::mem::take(word), s, e));
-            } else {
-                word.clear();
+                words.push((finish(word), s, e));
             }
+            word.clear();
         }
     };
     for (at, original) in text.char_indices() {
@@ -110,39 +114,34 @@ pub fn raw_spanned(text: &str) -> Vec<(String, usize, usize)> {
     }
     flush(&mut word, &mut words, start, text.len());
     words
-        .into_iter()
-        .map(|(w, s, e)| {
-            // Reduplication: "anak2" → "anak".
-            let w = match w.strip_suffix('2') {
-                Some(base)
-                    if base.chars().count() >= 2 && base.chars().all(char::is_alphabetic) =>
-                {
-                    base.to_owned()
-                }
-                _ => w,
-            };
-            (shrink_runs(&w), s, e)
-        })
-        .collect()
+}
+
+/// A raw word as kept: reduplication ("anak2" → "anak"), then emphasis (`shrink_runs`).
+fn finish(w: &str) -> String {
+    let w = match w.strip_suffix('2') {
+        Some(base) if base.chars().count() >= 2 && base.chars().all(char::is_alphabetic) => base,
+        _ => w,
+    };
+    shrink_runs(w)
 }
 
 /// Letters repeated for emphasis: a run of three or more becomes one ("enakkk" →
 /// "enak"), and so does a doubled last letter of a longer word ("bangett" → "banget").
 /// A pair inside a word is usually real and stays ("maaf", "saat").
 fn shrink_runs(word: &str) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let total = word.chars().count();
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars().peekable();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let mut j = i;
-        while j < chars.len() && chars[j] == c {
-            j += 1;
+    while let Some(c) = chars.next() {
+        let mut run = 1;
+        while chars.next_if_eq(&c).is_some() {
+            run += 1;
         }
-        let run = j - i;
+        let j = i + run;
         let keep = if !c.is_alphabetic() {
             run
-        } else if run >= 3 || (run == 2 && j == chars.len() && chars.len() >= 4) {
+        } else if run >= 3 || (run == 2 && j == total && total >= 4) {
             1
         } else {
             run
@@ -150,7 +149,7 @@ fn shrink_runs(word: &str) -> String {
         out.extend(std::iter::repeat_n(c, keep));
         i = j;
     }
-    out.into_iter().collect()
+    out
 }
 
 /// Canonical words of `text`: raw words with reduplications merged and the lexicon
@@ -161,7 +160,7 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// [`words`] with the byte range each came from (a two-word synonym spans both).
 pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
-    let raw = raw_spanned(text);
+    let mut raw = raw_spanned(text);
     let maps = maps();
     let mut out: Vec<(String, usize, usize)> = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -183,16 +182,15 @@ pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
                 continue;
             }
         }
-        out.push((canonical(maps, w), s, e));
+        // The raw word itself when the lexicon has no other form (no copy).
+        let word = match maps.single.get(w) {
+            Some(to) => (*to).to_owned(),
+            None => std::mem::take(&mut raw[i].0),
+        };
+        out.push((word, s, e));
         i += 1;
     }
     out
-}
-
-fn canonical(maps: &Maps, w: &str) -> String {
-    maps.single
-        .get(w)
-        .map_or_else(|| w.to_owned(), |to| (*to).to_owned())
 }
 
 /// First letter, then the consonants: what people keep when they abbreviate

@@ -111,12 +111,12 @@ fn sym(toks: &[Token], k: usize, c: char) -> bool {
 
 fn side(ctx: &Ctx, t: usize) -> Option<Side> {
     let toks = ctx.toks;
-    if phrase(toks, t, markers::FOREIGN_BEFORE).is_some() {
+    if phrase(toks, t, &markers::FOREIGN_BEFORE).is_some() {
         return None;
     }
     let mut k = t;
     let mut currency = false;
-    if let Some(e) = phrase(toks, k, markers::RUPIAH_BEFORE) {
+    if let Some(e) = phrase(toks, k, &markers::RUPIAH_BEFORE) {
         currency = true;
         k = e;
     }
@@ -155,7 +155,7 @@ fn side(ctx: &Ctx, t: usize) -> Option<Side> {
         k += 2;
     }
     // "20 rupiah", "20Rp", "lima ribu perak" (but "Rp" before another number starts it).
-    if let Some(e) = phrase(toks, k, markers::RUPIAH_AFTER)
+    if let Some(e) = phrase(toks, k, &markers::RUPIAH_AFTER)
         && !toks.get(e).is_some_and(Token::is_digits)
     {
         currency = true;
@@ -180,7 +180,7 @@ fn side(ctx: &Ctx, t: usize) -> Option<Side> {
     {
         k += 1;
     }
-    if phrase(toks, k, markers::FOREIGN_AFTER).is_some() {
+    if phrase(toks, k, &markers::FOREIGN_AFTER).is_some() {
         return None;
     }
     // "2 ribu pcs" is a count of pieces, not money.
@@ -230,23 +230,23 @@ pub(super) fn amount_at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Amount, usiz
     let (mut approx, mut bound, mut between) = (false, None, false);
     let mut opened = false;
     for _ in 0..3 {
-        if !approx && let Some(e) = phrase(toks, k, markers::APPROX) {
+        if !approx && let Some(e) = phrase(toks, k, &markers::APPROX) {
             approx = true;
             k = e;
             continue;
         }
         if bound.is_none() && !opened {
-            if let Some(e) = phrase(toks, k, markers::AT_MOST) {
+            if let Some(e) = phrase(toks, k, &markers::AT_MOST) {
                 bound = Some(Bound::AtMost);
                 k = e;
                 continue;
             }
-            if let Some(e) = phrase(toks, k, markers::AT_LEAST) {
+            if let Some(e) = phrase(toks, k, &markers::AT_LEAST) {
                 bound = Some(Bound::AtLeast);
                 k = e;
                 continue;
             }
-            if let Some(e) = phrase(toks, k, markers::RANGE_OPEN) {
+            if let Some(e) = phrase(toks, k, &markers::RANGE_OPEN) {
                 between = toks[k].is("antara");
                 opened = true;
                 k = e;
@@ -259,7 +259,7 @@ pub(super) fn amount_at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Amount, usiz
     let mut end = a.end;
     let mut b = None;
     if bound.is_none() {
-        let sep = phrase(toks, end, markers::RANGE_SEP)
+        let sep = phrase(toks, end, &markers::RANGE_SEP)
             .or_else(|| (between && toks.get(end).is_some_and(|t| t.is("dan"))).then_some(end + 1));
         if let Some(s) = sep
             && let Some(other) = side(ctx, s)
@@ -270,10 +270,10 @@ pub(super) fn amount_at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Amount, usiz
         }
     }
     if bound.is_none() && b.is_none() {
-        if let Some(e) = phrase(toks, end, markers::AT_LEAST_AFTER) {
+        if let Some(e) = phrase(toks, end, &markers::AT_LEAST_AFTER) {
             bound = Some(Bound::AtLeast);
             end = e;
-        } else if let Some(e) = phrase(toks, end, markers::AT_MOST_AFTER) {
+        } else if let Some(e) = phrase(toks, end, &markers::AT_MOST_AFTER) {
             bound = Some(Bound::AtMost);
             end = e;
         } else if sym(toks, end, '+') && !toks.get(end + 1).is_some_and(|x| x.is_digits() || !x.gap)
@@ -388,10 +388,10 @@ fn price_shaped(toks: &[Token], s: &Side) -> bool {
 fn price_word_before(toks: &[Token], t: usize) -> bool {
     let mut k = t;
     for _ in 0..4 {
-        if phrase_before(toks, k, markers::PRICE_CONTEXT).is_some() {
+        if phrase_before(toks, k, &markers::PRICE_CONTEXT).is_some() {
             return true;
         }
-        match phrase_before(toks, k, markers::FILLER) {
+        match phrase_before(toks, k, &markers::FILLER) {
             Some(start) => k = start,
             None => return false,
         }
@@ -403,10 +403,10 @@ fn price_word_before(toks: &[Token], t: usize) -> bool {
 pub(super) fn total_word_before(toks: &[Token], t: usize) -> bool {
     let mut k = t;
     for _ in 0..4 {
-        if phrase_before(toks, k, markers::TOTAL_CONTEXT).is_some() {
+        if phrase_before(toks, k, &markers::TOTAL_CONTEXT).is_some() {
             return true;
         }
-        match phrase_before(toks, k, markers::FILLER) {
+        match phrase_before(toks, k, &markers::FILLER) {
             Some(start) => k = start,
             None => return false,
         }

@@ -2,6 +2,8 @@
 //! and single symbols. Letters and digits are split ("25rb", "2pcs", "ke3"), so every
 //! later rule sees words and numbers the same however they were glued.
 
+use super::markers::word_key;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
     /// Digits with the `.`/`,` between them: "25.000", "1,5", ",77".
@@ -24,6 +26,8 @@ pub(super) struct Token {
     pub gap: bool,
     /// Written with a capital: "2M" (miliar) vs "2m" (meter).
     pub upper: bool,
+    /// [`word_key`] of `text`, for the marker phrase lists' filter.
+    pub key: u8,
 }
 
 impl Token {
@@ -117,6 +121,7 @@ pub(super) fn tokens(input: &str) -> Vec<Token> {
         }
         out.push(Token {
             kind,
+            key: word_key(text.as_bytes(), text.len()),
             text,
             start,
             end: end_of(k - 1).max(end_of(first)),

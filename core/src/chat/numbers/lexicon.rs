@@ -3,6 +3,7 @@
 //! several pieces ("seratus" = one + hundred, "sekilo" = one + kg).
 
 use super::decimal::Decimal;
+use super::markers::Phrases;
 use super::units::{self, Unit};
 use crate::chat::fxhash::FxHashMap;
 use std::rc::Rc;
@@ -394,7 +395,7 @@ pub(super) fn fraction_char(c: char) -> Option<Decimal> {
 }
 
 /// Month names and abbreviations: a number before one is a date ("26 nov").
-pub(super) const MONTHS: &[&str] = &[
+pub(super) static MONTHS: Phrases = Phrases::new(&[
     "januari",
     "jan",
     "februari",
@@ -427,7 +428,7 @@ pub(super) const MONTHS: &[&str] = &[
     "desember",
     "des",
     "dec",
-];
+]);
 
 #[cfg(test)]
 mod tests {

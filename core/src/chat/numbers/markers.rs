@@ -6,18 +6,61 @@
 
 use super::lex::Token;
 
+/// A list of phrases, with a filter on their first words: `phrase` runs for most tokens
+/// of every message against a dozen lists, and a token that starts none of a list's
+/// phrases (almost every one) is turned away by one bit instead of a look at each.
+pub(super) struct Phrases {
+    list: &'static [&'static str],
+    /// Bit [`word_key`] of each phrase's first word.
+    first: [u64; 4],
+}
+
+impl Phrases {
+    pub(super) const fn new(list: &'static [&'static str]) -> Phrases {
+        let mut first = [0u64; 4];
+        let mut i = 0;
+        while i < list.len() {
+            let bytes = list[i].as_bytes();
+            let mut n = 0;
+            while n < bytes.len() && bytes[n] != b' ' {
+                n += 1;
+            }
+            let key = word_key(bytes, n);
+            first[(key >> 6) as usize] |= 1 << (key & 63);
+            i += 1;
+        }
+        Phrases { list, first }
+    }
+
+    /// Whether some phrase may start with `token` (`false`: none does).
+    fn may_start(&self, token: &Token) -> bool {
+        (self.first[usize::from(token.key >> 6)] >> (token.key & 63)) & 1 == 1
+    }
+}
+
+/// Eight bits of a hash of a word's first `len` bytes: equal words, equal keys.
+pub(super) const fn word_key(bytes: &[u8], len: usize) -> u8 {
+    let mut h: u32 = 0;
+    let mut i = 0;
+    while i < len && i < bytes.len() {
+        h = (h.rotate_left(5) ^ bytes[i] as u32).wrapping_mul(0x9e37_79b9);
+        i += 1;
+    }
+    (h >> 24) as u8
+}
+
 /// About: "sekitar 50rb", "±50rb", "kurang lebih 50rb".
 #[rustfmt::skip]
-pub(super) const APPROX: &[&str] = &[
+pub(super) static APPROX: Phrases = Phrases::new(&[
     "sekitar", "sekitaran", "skitar", "sktr", "sekitar an", "kira kira", "kira - kira",
     "kira 2", "kr 2", "kirakira", "kurang lebih", "krg lbh", "krg lebih", "kurang lbh",
     "kurleb", "lebih kurang", "lbh krg", "±", "+ -", "+ / -", "~", "≈", "kisaran", "around",
     "approx", "kurang lebihnya", "kisaran harga", "estimasi", "perkiraan", "kira",
-];
+]);
 
 /// At most: "di bawah 100rb", "maks 100rb", "< 100rb".
 #[rustfmt::skip]
-pub(super) const AT_MOST: &[&str] = &[
+pub(super) static AT_MOST: Phrases = Phrases::new(&[
     "di bawah", "dibawah", "dbawah", "d bawah", "dibwh", "dbwh", "bawah", "kurang dari",
     "kurang dr", "krg dari", "krg dr", "tidak lebih dari", "tdk lebih dari",
     "gak lebih dari", "ga lebih dari", "gk lebih dari", "nggak lebih dari",
@@ -25,116 +68,126 @@ pub(super) const AT_MOST: &[&str] = &[
     "maksimum", "maximal", "maximum", "mks", "paling mahal", "plg mahal", "sampai", "sampe",
     "smp", "s / d", "hingga", "up to", "< =", "= <", "<", "≤", "budget max", "budget maks",
     "paling banyak", "plg banyak", "under", "below",
-];
+]);
 
 /// At least: "di atas 50rb", "minimal 50rb", "> 50rb", "mulai 50rb".
 #[rustfmt::skip]
-pub(super) const AT_LEAST: &[&str] = &[
+pub(super) static AT_LEAST: Phrases = Phrases::new(&[
     "di atas", "diatas", "datas", "d atas", "diats", "atas", "lebih dari", "lebih dr",
     "lbh dari", "lbh dr", "min", "min .", "minimal", "minim", "minimum", "mnml",
     "paling murah", "plg murah", "paling sedikit", "mulai", "mulai dari", "mulai dr",
     "start", "start from", "starting", "> =", "= >", ">", "≥", "start dari", "above",
     "over",
-];
+]);
 
 /// After an amount: "50rb ke atas", "100rb ke bawah".
-pub(super) const AT_LEAST_AFTER: &[&str] = &["ke atas", "keatas", "k atas", "an ke atas"];
-pub(super) const AT_MOST_AFTER: &[&str] = &["ke bawah", "kebawah", "k bawah", "an ke bawah"];
+pub(super) static AT_LEAST_AFTER: Phrases =
+    Phrases::new(&["ke atas", "keatas", "k atas", "an ke atas"]);
+pub(super) static AT_MOST_AFTER: Phrases =
+    Phrases::new(&["ke bawah", "kebawah", "k bawah", "an ke bawah"]);
 
 /// Before a range: "antara 50 dan 75rb", "dari 50 sampai 75rb", "kisaran 50-75rb".
-pub(super) const RANGE_OPEN: &[&str] =
-    &["antara", "antara harga", "dari", "dr", "range", "rentang"];
+pub(super) static RANGE_OPEN: Phrases =
+    Phrases::new(&["antara", "antara harga", "dari", "dr", "range", "rentang"]);
 
 /// Between the ends of a range: "50-75rb", "50 s/d 75rb", "50 sampai 75rb".
 #[rustfmt::skip]
-pub(super) const RANGE_SEP: &[&str] = &[
+pub(super) static RANGE_SEP: Phrases = Phrases::new(&[
     "-", "~", "s / d", "s . d", "s . d .", "sd", "sampai", "sampai dengan", "sampe", "smp",
     "hingga", "to",
-];
+]);
 
 /// A price follows: "harga 25000", "total 75000", "tf 150000".
 #[rustfmt::skip]
-pub(super) const PRICE_CONTEXT: &[&str] = &[
+pub(super) static PRICE_CONTEXT: Phrases = Phrases::new(&[
     "harga", "hrg", "hrga", "harganya", "hrgnya", "hargane", "price", "bayar", "byr",
     "bayarnya", "dibayar", "total", "ttl", "tot", "totalnya", "jumlah", "jml", "transfer",
     "trf", "trnsfr", "tf", "ditransfer", "ongkir", "ongkirnya", "ongkos", "biaya", "dp",
     "jadi", "jd", "jdi", "sisa", "sisanya", "kembalian", "lunas", "nominal", "sebesar",
     "senilai", "seharga", "budget", "bujet", "tagihan", "subtotal", "diskon", "disc",
     "potongan", "cashback", "modal", "tunai", "cash", "cod", "net", "nett", "@", "=", "x",
-];
+]);
 
 /// A total follows: when a message has several amounts, this one is the answer.
 #[rustfmt::skip]
-pub(super) const TOTAL_CONTEXT: &[&str] = &[
+pub(super) static TOTAL_CONTEXT: Phrases = Phrases::new(&[
     "total", "ttl", "tot", "totalnya", "jadi", "jd", "jdi", "semua", "semuanya", "=",
     "bayar", "tf", "transfer", "jumlah",
-];
+]);
 
 /// Words that may stand between a context word and its number: "harganya cuma 25000".
 #[rustfmt::skip]
-pub(super) const FILLER: &[&str] = &[
+pub(super) static FILLER: Phrases = Phrases::new(&[
     ":", "nya", "cuma", "cuman", "cmn", "cm", "hanya", "aja", "saja", "kak", "ka", "kk",
     "ya", "sis", "gan", "jadi", "jd", "semua", "semuanya", "smua", "sekalian", "skalian",
     "nih", "ini", "itu", "yg", "yang", "udah", "sudah", "sdh", "dah", "-", "jg", "juga",
     "ke", "sebesar", "senilai", "rp", "rp .",
-];
+]);
 
 /// Rupiah said before the number: "Rp 25.000", "IDR 33000", "Rp. 315".
-pub(super) const RUPIAH_BEFORE: &[&str] = &["rp", "rp .", "rp :", "rp . :", "idr", "rupiah"];
+pub(super) static RUPIAH_BEFORE: Phrases =
+    Phrases::new(&["rp", "rp .", "rp :", "rp . :", "idr", "rupiah"]);
 
 /// Rupiah said after it: "20 rupiah", "20Rp", "lima ribu perak".
-pub(super) const RUPIAH_AFTER: &[&str] = &["rupiah", "rupiahnya", "rp", "idr", "perak"];
+pub(super) static RUPIAH_AFTER: Phrases =
+    Phrases::new(&["rupiah", "rupiahnya", "rp", "idr", "perak"]);
 
 /// Other money: "$10", "10 dolar", "RM 20" are amounts, but not in rupiah.
 #[rustfmt::skip]
-pub(super) const FOREIGN_BEFORE: &[&str] = &[
+pub(super) static FOREIGN_BEFORE: Phrases = Phrases::new(&[
     "$", "us $", "usd", "sgd", "s $", "rm", "myr", "€", "eur", "£", "gbp", "¥", "jpy",
     "aud", "a $", "sar",
-];
+]);
 #[rustfmt::skip]
-pub(super) const FOREIGN_AFTER: &[&str] = &[
+pub(super) static FOREIGN_AFTER: Phrases = Phrases::new(&[
     "$", "dolar", "dollar", "dola", "usd", "sgd", "euro", "euros", "eur", "€", "ringgit",
     "rm", "yen", "¥", "won", "pound", "pounds", "gbp", "£", "riyal", "real", "dirham",
     "baht", "peso",
-];
+]);
 
 /// A number after these is an address, an id or an age, never a count or a price.
 #[rustfmt::skip]
-pub(super) const ADDRESS_BEFORE: &[&str] = &[
+pub(super) static ADDRESS_BEFORE: Phrases = Phrases::new(&[
     "no", "no .", "nomor", "nmr", "nomer", "jl", "jl .", "jln", "jalan", "gg", "gg .",
     "gang", "blok", "blk", "rt", "rt .", "rw", "rw .", "rt / rw", "kav", "kavling", "lt",
     "lt .", "lantai", "kamar", "kmr", "kode pos", "kodepos", "kdpos", "kd pos", "kel",
     "kec", "km",
-];
+]);
 #[rustfmt::skip]
-pub(super) const ID_BEFORE: &[&str] = &[
+pub(super) static ID_BEFORE: Phrases = Phrases::new(&[
     "rek", "rek .", "rekening", "norek", "no rek", "no . rek", "resi", "no resi", "nik",
     "npwp", "kode", "invoice", "inv", "order id", "id", "pin", "otp", "tahun", "thn", "th",
     "umur", "usia", "size", "ukuran", "uk", "uk .", "hp", "wa", "telp", "tlp", "telepon",
     "nomor hp", "no hp", "no wa", "no . hp", "no . wa",
-];
+]);
 
 /// A date or time is written around these.
-pub(super) const DATE_BEFORE: &[&str] = &["tgl", "tgl .", "tanggal", "tg", "tang"];
-pub(super) const TIME_BEFORE: &[&str] = &["jam", "jm", "pukul", "pkl", "pkl ."];
+pub(super) static DATE_BEFORE: Phrases = Phrases::new(&["tgl", "tgl .", "tanggal", "tg", "tang"]);
+pub(super) static TIME_BEFORE: Phrases = Phrases::new(&["jam", "jm", "pukul", "pkl", "pkl ."]);
 #[rustfmt::skip]
-pub(super) const TIME_AFTER: &[&str] = &[
+pub(super) static TIME_AFTER: Phrases = Phrases::new(&[
     "wib", "wita", "wit", "pagi", "siang", "sore", "malam", "malem", "am", "pm",
-];
+]);
 
 /// Durations: "3 hari", "2 minggu" are spans of time, not counts of goods.
 #[rustfmt::skip]
-pub(super) const DURATION_AFTER: &[&str] = &[
+pub(super) static DURATION_AFTER: Phrases = Phrases::new(&[
     "hari", "hr", "harian", "minggu", "mgg", "pekan", "bulan", "bln", "tahun", "thn", "jam",
     "jm", "menit", "mnt", "detik", "dtk", "malam",
-];
+]);
 
-pub(super) const PERCENT_AFTER: &[&str] = &["%", "persen", "prsn", "pct"];
+pub(super) static PERCENT_AFTER: Phrases = Phrases::new(&["%", "persen", "prsn", "pct"]);
 
 /// The token after the longest phrase of `list` that starts at token `t`.
-pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
-    let first = toks.get(t)?.text.as_str();
-    list.iter()
+pub(super) fn phrase(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
+    let token = toks.get(t)?;
+    if !phrases.may_start(token) {
+        return None;
+    }
+    let first = token.text.as_str();
+    phrases
+        .list
+        .iter()
         // Most phrases fail on their first word: test it without splitting (this runs
         // for every token of every message).
         .filter(|p| {
@@ -157,9 +210,11 @@ pub(super) fn phrase(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
 }
 
 /// The token where the longest phrase of `list` ending just before token `t` starts.
-pub(super) fn phrase_before(toks: &[Token], t: usize, list: &[&str]) -> Option<usize> {
+pub(super) fn phrase_before(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
     let last = toks.get(t.checked_sub(1)?)?.text.as_str();
-    list.iter()
+    phrases
+        .list
+        .iter()
         .filter(|p| {
             p.as_bytes().last() == last.as_bytes().last()
                 && p.ends_with(last)
@@ -184,12 +239,12 @@ mod tests {
     #[test]
     fn phrases_match_however_glued() {
         let toks = tokens("harga s/d 75rb");
-        assert_eq!(phrase(&toks, 1, RANGE_SEP), Some(4));
+        assert_eq!(phrase(&toks, 1, &RANGE_SEP), Some(4));
         let toks = tokens("kira2 50rb");
-        assert_eq!(phrase(&toks, 0, APPROX), Some(2));
+        assert_eq!(phrase(&toks, 0, &APPROX), Some(2));
         let toks = tokens("mulai dari 50rb");
-        assert_eq!(phrase(&toks, 0, AT_LEAST), Some(2));
+        assert_eq!(phrase(&toks, 0, &AT_LEAST), Some(2));
         let toks = tokens("Jl. Melati No. 5");
-        assert_eq!(phrase_before(&toks, 5, ADDRESS_BEFORE), Some(3));
+        assert_eq!(phrase_before(&toks, 5, &ADDRESS_BEFORE), Some(3));
     }
 }

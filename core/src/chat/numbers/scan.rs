@@ -87,7 +87,7 @@ fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
     if let Some((kind, end)) = labelled_at(toks, t) {
         return other(kind, end);
     }
-    if let Some(e) = phrase(toks, t, markers::FOREIGN_BEFORE)
+    if let Some(e) = phrase(toks, t, &markers::FOREIGN_BEFORE)
         && let Some(p) = grammar::number(ctx, ctx.item_of(e), Reading::Whole)
         && let Some(end) = ctx.token_at(p.end)
     {
@@ -122,8 +122,8 @@ fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
         && let Some(e) = ctx.token_at(n.end)
     {
         for (list, kind) in [
-            (markers::PERCENT_AFTER, Other::Percent),
-            (markers::FOREIGN_AFTER, Other::ForeignMoney),
+            (&markers::PERCENT_AFTER, Other::Percent),
+            (&markers::FOREIGN_AFTER, Other::ForeignMoney),
         ] {
             if let Some(end) = phrase(toks, e, list) {
                 return other(kind, end);
@@ -136,7 +136,7 @@ fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
             };
             return Some((Mention::Ordinal(number), e));
         }
-        if let Some(end) = phrase(toks, e, markers::DURATION_AFTER) {
+        if let Some(end) = phrase(toks, e, &markers::DURATION_AFTER) {
             return other(Other::Duration, end);
         }
     }
@@ -202,7 +202,7 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
 fn date_at(toks: &[Token], t: usize) -> Option<usize> {
     let day_month = |d: u32, m: u32| (1..=31).contains(&d) && (1..=12).contains(&m);
     let year = |tok: &Token| tok.is_plain_digits() && matches!(tok.text.len(), 2 | 4);
-    if let Some(e) = phrase(toks, t, markers::DATE_BEFORE)
+    if let Some(e) = phrase(toks, t, &markers::DATE_BEFORE)
         && toks.get(e).is_some_and(Token::is_digits)
     {
         return Some(date_at(toks, e).unwrap_or(e + 1));
@@ -243,7 +243,7 @@ fn date_at(toks: &[Token], t: usize) -> Option<usize> {
         return None;
     }
     if (1..=31).contains(&d)
-        && let Some(e) = phrase(toks, t + 1, MONTHS)
+        && let Some(e) = phrase(toks, t + 1, &MONTHS)
     {
         let with_year = toks
             .get(e)
@@ -268,9 +268,9 @@ fn time_at(toks: &[Token], t: usize) -> Option<usize> {
         {
             e += 2;
         }
-        Some(phrase(toks, e, markers::TIME_AFTER).unwrap_or(e))
+        Some(phrase(toks, e, &markers::TIME_AFTER).unwrap_or(e))
     };
-    if let Some(e) = phrase(toks, t, markers::TIME_BEFORE) {
+    if let Some(e) = phrase(toks, t, &markers::TIME_BEFORE) {
         return clock(e);
     }
     let tok = toks.get(t)?;
@@ -306,9 +306,9 @@ fn time_at(toks: &[Token], t: usize) -> Option<usize> {
 /// A number after a label that makes it an address or an id: "No. 5", "RT 03/RW 05",
 /// "kode pos 61234", "rek 1234567890", "size 40", "tahun 2020".
 fn labelled_at(toks: &[Token], t: usize) -> Option<(Other, usize)> {
-    let (kind, mut k) = match phrase(toks, t, markers::ADDRESS_BEFORE) {
+    let (kind, mut k) = match phrase(toks, t, &markers::ADDRESS_BEFORE) {
         Some(e) => (Other::Address, e),
-        None => (Other::Identifier, phrase(toks, t, markers::ID_BEFORE)?),
+        None => (Other::Identifier, phrase(toks, t, &markers::ID_BEFORE)?),
     };
     if toks
         .get(k)
@@ -334,11 +334,11 @@ fn labelled_at(toks: &[Token], t: usize) -> Option<(Other, usize)> {
             }
         } else if (tok.is_symbol('/') || tok.is_symbol('-'))
             && toks.get(k + 1).is_some_and(|x| {
-                x.is_digits() || phrase(toks, k + 1, markers::ADDRESS_BEFORE).is_some()
+                x.is_digits() || phrase(toks, k + 1, &markers::ADDRESS_BEFORE).is_some()
             })
         {
             k += 1;
-        } else if let Some(e) = phrase(toks, k, markers::ADDRESS_BEFORE)
+        } else if let Some(e) = phrase(toks, k, &markers::ADDRESS_BEFORE)
             && toks
                 .get(e)
                 .is_some_and(|x| x.is_digits() || x.is_symbol('.') || x.is_symbol(':'))

@@ -26,7 +26,7 @@ const TIE: f32 = 0.06;
 /// Most words between a quantity and its product.
 const MAX_QTY_DISTANCE: usize = 5;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Candidate {
     product: u32,
     positions: Vec<usize>,
@@ -237,20 +237,26 @@ struct Hit {
     weight: f32,
 }
 
-/// Per product share of its name the words may cover and whether its frequent words
-/// count, the products touched, the hits of one clause and the best similarity per name
-/// word of a cluster: kept between messages so they are allocated once.
+/// Per product: share of its name the words may cover, whether its frequent words
+/// count, and the words of a clause it is hit at; the products touched, the hits of the
+/// product being clustered and the best similarity per name word of a cluster: kept
+/// between messages so they are allocated once.
 #[derive(Default)]
 struct Scratch {
     share: Vec<f32>,
     gate: Vec<bool>,
+    /// Bit `i` for the clause's word `i` (the last bit for any word from the 64th on).
+    at: Vec<u64>,
     touched: Vec<u32>,
     clause_touched: Vec<u32>,
-    flat: Vec<(u32, Hit)>,
-    /// The counting sort's counts (per product, as long as the catalog) and output.
-    count: Vec<u32>,
-    sorted: Vec<(u32, Hit)>,
+    hits: Vec<(u32, Hit)>,
     best: Vec<f32>,
+    /// The clause's products covered enough, by share: (share's bits, product); then
+    /// its candidates by (product, index).
+    order: Vec<u64>,
+    /// Per word of the clause, the best weighed score of a candidate there that
+    /// `keep_best` keeps for certain (one of `MIN_COVERAGE` at least).
+    floor: Vec<f32>,
 }
 
 thread_local! {
@@ -258,6 +264,7 @@ thread_local! {
 }
 
 fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> Vec<Candidate> {
+    let mut near = Nearby::new(words, readings, catalog);
     let mut out = SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let s = &mut *scratch;
@@ -265,6 +272,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         if s.share.len() < products {
             s.share.resize(products, 0.0);
             s.gate.resize(products, false);
+            s.at.resize(products, 0);
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product well (a share of 0.15 of its name over the whole message): it weighs
@@ -301,10 +309,14 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             while end < words.len() && words[end].sep_before < Sep::Item {
                 end += 1;
             }
-            clause_hits(&readings[start..end], start, catalog, s);
-            for hs in s.flat.chunk_by(|a, b| a.0 == b.0) {
-                cluster(catalog, hs, &mut s.best, &mut out);
-            }
+            clause_candidates(
+                &readings[start..end],
+                start,
+                catalog,
+                &mut near,
+                s,
+                &mut out,
+            );
             start = end;
         }
         for &p in &s.touched {
@@ -313,31 +325,49 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         s.touched.clear();
         out
     });
-    weigh(words, readings, catalog, &mut out);
+    keep_best(words.len(), &mut out);
     out
 }
 
-/// Every (product, hit) of one clause's words (from word `first`) on product names,
-/// sorted, for the products its words cover enough of; left in `scratch.flat`.
-fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scratch: &mut Scratch) {
-    // Per product an upper bound of the name weight its hits cover, summed in a scratch
-    // array as big as the catalog (no allocation per product).
+/// The candidates of one clause (its `readings`, from word `first`), weighed, in
+/// product order as `cluster` finds them, less those `keep_best` would drop for certain:
+/// in a big catalog a common word ("donat") brings a hundred products to clustering,
+/// and all but a few end more than 0.3 below the best candidate at their words.
+///
+/// A product's score cannot exceed the share of its name its hits may cover, plus 0.01
+/// (exact words), 0.07 (the name in full, only when the hits may cover all of it) and
+/// 0.2 (variant values, only when a word of the clause is one of its values). Products
+/// are clustered by that share, highest first, while `floor` keeps per word the best
+/// weighed score of a candidate found there that `keep_best` keeps. A product whose
+/// bound is more than 0.3 below the floor at every word it hits would be dropped by
+/// `keep_best`, and be the best at none of its words, so the others are judged as
+/// before: it is not clustered, and its hits are never gathered.
+fn clause_candidates(
+    readings: &[Readings],
+    first: usize,
+    catalog: &ChatCatalog,
+    near: &mut Nearby,
+    scratch: &mut Scratch,
+    out: &mut Vec<Candidate>,
+) {
     let Scratch {
         share,
         gate,
-        count,
+        at,
         clause_touched: touched,
-        flat,
-        sorted,
+        hits,
+        best,
+        order,
+        floor,
         ..
     } = scratch;
-    if count.len() < share.len() {
-        count.resize(share.len(), 0);
-    }
-    flat.clear();
+    // Per product an upper bound of the name weight its hits cover, summed in a scratch
+    // array as big as the catalog (no allocation per product), and the words it is hit
+    // at. (As slices: the loop then keeps their lengths in registers.)
+    let (share, gate, at) = (share.as_mut_slice(), gate.as_slice(), at.as_mut_slice());
     touched.clear();
-    for (pos, rs) in readings.iter().enumerate() {
-        let pos = first + pos;
+    for (k, rs) in readings.iter().enumerate() {
+        let bit = 1u64 << k.min(63);
         for &(word, sim) in rs.iter() {
             let frequent = catalog.frequent(word);
             for p in catalog.postings(word) {
@@ -354,10 +384,125 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
                 } else {
                     p.share
                 };
-                flat.push((
-                    p.product,
+                at[i] |= bit;
+            }
+        }
+    }
+    // Highest share first: a share is not negative, so its bits order as it does (and
+    // integers sort faster than floats with a comparator). Sorted ascending and read
+    // backwards: the one integer sort the reader needs (each sort is kilobytes of
+    // library).
+    order.clear();
+    for &p in touched.iter() {
+        let i = p as usize;
+        if share[i] >= MIN_COVERAGE {
+            order.push((u64::from(share[i].to_bits()) << 32) | u64::from(p));
+        }
+    }
+    order.sort_unstable();
+    let from = out.len();
+    floor.clear();
+    floor.resize(readings.len(), f32::NEG_INFINITY);
+    let mut any_floor = false;
+    for &key in order.iter().rev() {
+        let product = (key & 0xffff_ffff) as u32;
+        let i = product as usize;
+        if any_floor {
+            let share = share[i];
+            // A name said in full has shares summing to 1 (less rounding); and a margin
+            // for rounding.
+            let full = if share >= 0.99 { 0.07 } else { 0.0 };
+            let ceiling = share + 0.01 + full + 0.005;
+            let words = at[i];
+            // Every word hit (the last bit: every word of the clause from the 64th on).
+            let below = |ceiling: f32| {
+                let mut left = words;
+                while left != 0 {
+                    let k = left.trailing_zeros() as usize;
+                    left &= left - 1;
+                    let fine = if k < 63 {
+                        ceiling < floor[k] - 0.3
+                    } else {
+                        floor.iter().skip(63).all(|f| ceiling < *f - 0.3)
+                    };
+                    if !fine {
+                        return false;
+                    }
+                }
+                true
+            };
+            // Variant values are looked up only when they could matter.
+            if below(ceiling + 0.2)
+                || (below(ceiling) && !near.any_value(first, first + readings.len(), product))
+            {
+                continue;
+            }
+        }
+        product_hits(readings, first, at[i], product, catalog, gate[i], hits);
+        let n = out.len();
+        cluster(catalog, hits, best, out);
+        for c in &mut out[n..] {
+            near.weigh(c);
+            if c.score >= MIN_COVERAGE {
+                any_floor = true;
+                for &p in &c.positions {
+                    floor[p - first] = floor[p - first].max(c.score);
+                }
+            }
+        }
+    }
+    for &p in touched.iter() {
+        share[p as usize] = 0.0;
+        at[p as usize] = 0;
+    }
+    // Back in product order, each product's candidates in their own order: by (product,
+    // index), with the same integer sort.
+    order.clear();
+    order.extend(
+        out[from..]
+            .iter()
+            .enumerate()
+            .map(|(k, c)| (u64::from(c.product) << 32) | k as u64),
+    );
+    order.sort_unstable();
+    let mut found = out.split_off(from);
+    for &key in order.iter() {
+        if let Some(c) = found.get_mut((key & 0xffff_ffff) as usize) {
+            out.push(std::mem::take(c));
+        }
+    }
+}
+
+/// The hits of the clause's words (its `readings`, from word `first`; only those of
+/// `words`, bit `i` for word `i`) on the name of `product`, by (position, name word);
+/// a frequent word's only when `gated`. Each word's postings are in product order: the
+/// product's are found by a binary search.
+fn product_hits(
+    readings: &[Readings],
+    first: usize,
+    words: u64,
+    product: u32,
+    catalog: &ChatCatalog,
+    gated: bool,
+    hits: &mut Vec<(u32, Hit)>,
+) {
+    hits.clear();
+    for (k, rs) in readings.iter().enumerate() {
+        if words & (1u64 << k.min(63)) == 0 {
+            continue;
+        }
+        for &(word, sim) in rs.iter() {
+            let frequent = catalog.frequent(word);
+            if frequent && !gated {
+                continue;
+            }
+            let postings = catalog.postings(word);
+            let from = postings.partition_point(|p| p.product < product);
+            for p in postings[from..].iter().take_while(|p| p.product == product) {
+                hits.push((
+                    product,
                     Hit {
-                        pos,
+                        pos: first + k,
                         word: p.word,
                         sim,
                         frequent,
@@ -369,56 +514,15 @@ fn clause_hits(readings: &[Readings], first: usize, catalog: &ChatCatalog, scrat
             }
         }
     }
-    // Grouped by product (ascending), each product's hits by (position, name word): a
-    // counting sort over the products kept (a common word makes this list long, and a
-    // comparison sort of it cost a tenth of the whole reading). Hits come in position
-    // order already; only hits of one position need ordering by name word.
-    for &p in touched.iter() {
-        if share[p as usize] < MIN_COVERAGE {
-            share[p as usize] = 0.0;
+    // Hits come in position order already; only hits of one position need ordering by
+    // name word. Insertion sort: almost always in order already.
+    for i in 1..hits.len() {
+        let mut j = i;
+        while j > 0 && (hits[j].1.pos, hits[j].1.word) < (hits[j - 1].1.pos, hits[j - 1].1.word) {
+            hits.swap(j, j - 1);
+            j -= 1;
         }
     }
-    touched.retain(|&p| share[p as usize] > 0.0);
-    touched.sort_unstable();
-    for h in flat.iter() {
-        if share[h.0 as usize] > 0.0 {
-            count[h.0 as usize] += 1;
-        }
-    }
-    let mut at = 0;
-    for &p in touched.iter() {
-        let n = count[p as usize];
-        count[p as usize] = at;
-        at += n;
-    }
-    sorted.clear();
-    if let Some(&first) = flat.first() {
-        sorted.resize(at as usize, first);
-    }
-    for h in flat.iter() {
-        let i = h.0 as usize;
-        if share[i] > 0.0 {
-            sorted[count[i] as usize] = *h;
-            count[i] += 1;
-        }
-    }
-    for &p in touched.iter() {
-        share[p as usize] = 0.0;
-        count[p as usize] = 0;
-    }
-    for group in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
-        // Insertion sort: almost always in order already.
-        for i in 1..group.len() {
-            let mut j = i;
-            while j > 0
-                && (group[j].1.pos, group[j].1.word) < (group[j - 1].1.pos, group[j - 1].1.word)
-            {
-                group.swap(j, j - 1);
-                j -= 1;
-            }
-        }
-    }
-    std::mem::swap(flat, sorted);
 }
 
 /// The mentions of one product among its hits (sorted by position): hits close
@@ -518,35 +622,57 @@ fn cluster(
     }
 }
 
-/// Variant values near a mention, in its clause, make it likelier ("donat coklat": the
-/// donat that comes in coklat). An unknown word right beside a partial mention makes it
-/// less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai Tea"). Then
-/// only the candidates near the best at their words are kept.
-fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut Vec<Candidate>) {
-    // Per position, the products its readings are a variant value of (looked up once,
-    // not once per candidate: a common word starts a hundred).
-    let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
-    let mut lists: Vec<&[u32]> = Vec::new();
-    for rs in readings {
+/// What weighing a candidate looks up around it, once per message: per word, the
+/// products its readings are a variant value of (not once per candidate: a common word
+/// starts a hundred), and whether it is a stranger (looked at when asked).
+struct Nearby<'a> {
+    words: &'a [Word],
+    readings: &'a [Readings],
+    starts: Vec<usize>,
+    lists: Vec<&'a [u32]>,
+    /// Per position: 0 not known yet, 1 not a stranger, 2 a stranger.
+    strangers: Vec<u8>,
+}
+
+impl<'a> Nearby<'a> {
+    fn new(words: &'a [Word], readings: &'a [Readings], catalog: &'a ChatCatalog) -> Self {
+        let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
+        let mut lists: Vec<&[u32]> = Vec::new();
+        for rs in readings {
+            starts.push(lists.len());
+            lists.extend(
+                rs.iter()
+                    .map(|&(w, _)| catalog.value_products(w))
+                    .filter(|l| !l.is_empty()),
+            );
+        }
         starts.push(lists.len());
-        lists.extend(
-            rs.iter()
-                .map(|&(w, _)| catalog.value_products(w))
-                .filter(|l| !l.is_empty()),
-        );
+        Nearby {
+            words,
+            readings,
+            starts,
+            lists,
+            strangers: vec![0; words.len()],
+        }
     }
-    starts.push(lists.len());
-    let value_of = |pos: usize, product: u32| {
-        lists[starts[pos]..starts[pos + 1]]
+
+    fn value_of(&self, pos: usize, product: u32) -> bool {
+        self.lists[self.starts[pos]..self.starts[pos + 1]]
             .iter()
             .any(|l| l.binary_search(&product).is_ok())
-    };
-    // Per position: 0 not known yet, 1 not a stranger, 2 a stranger.
-    let mut strangers: Vec<u8> = vec![0; words.len()];
-    let mut stranger = |i: usize| {
-        if strangers[i] == 0 {
-            let w = &words[i];
-            let is = readings[i].is_empty()
+    }
+
+    /// Whether a word of `first..end` is a variant value of `product`.
+    fn any_value(&self, first: usize, end: usize, product: u32) -> bool {
+        self.lists[self.starts[first]..self.starts[end]]
+            .iter()
+            .any(|l| l.binary_search(&product).is_ok())
+    }
+
+    fn stranger(&mut self, i: usize) -> bool {
+        if self.strangers[i] == 0 {
+            let w = &self.words[i];
+            let is = self.readings[i].is_empty()
                 && w.raw.chars().count() >= 2
                 && w.raw.chars().all(char::is_alphabetic)
                 && !is_chat_word(&w.raw)
@@ -555,11 +681,17 @@ fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut
                 && !is_filler(&w.text)
                 && numbers::unit(&w.raw).is_none()
                 && numbers::parse_number(&w.raw).is_none();
-            strangers[i] = if is { 2 } else { 1 };
+            self.strangers[i] = if is { 2 } else { 1 };
         }
-        strangers[i] == 2
-    };
-    for c in out.iter_mut() {
+        self.strangers[i] == 2
+    }
+
+    /// Variant values near a mention, in its clause, make it likelier ("donat coklat":
+    /// the donat that comes in coklat). An unknown word right beside a partial mention
+    /// makes it less likely ("martabak telor" is not "Telur Ayam", "es teh" not "Thai
+    /// Tea").
+    fn weigh(&mut self, c: &mut Candidate) {
+        let words = self.words;
         let mut bonus = 0.0f32;
         let mut pos = c.first;
         while pos > 0 && c.first - pos < 3 && words[pos].sep_before < Sep::Item {
@@ -570,30 +702,33 @@ fn weigh(words: &[Word], readings: &[Readings], catalog: &ChatCatalog, out: &mut
         while hi + 1 < words.len() && hi - c.last < 4 && words[hi + 1].sep_before < Sep::Item {
             hi += 1;
         }
-        for pos in lo..=hi.min(readings.len().saturating_sub(1)) {
+        for pos in lo..=hi.min(self.readings.len().saturating_sub(1)) {
             if c.positions.contains(&pos) {
                 continue;
             }
-            if value_of(pos, c.product) {
+            if self.value_of(pos, c.product) {
                 bonus += 0.1;
             }
         }
         c.score += bonus.min(0.2);
         if c.partial {
             let before =
-                c.first > 0 && words[c.first].sep_before < Sep::Item && stranger(c.first - 1);
+                c.first > 0 && words[c.first].sep_before < Sep::Item && self.stranger(c.first - 1);
             let after = c.last + 1 < words.len()
                 && words[c.last + 1].sep_before < Sep::Item
-                && stranger(c.last + 1);
+                && self.stranger(c.last + 1);
             if before || after {
                 c.score -= 0.2;
             }
         }
     }
+}
+
+/// Only the weighed candidates near the best at their words can be chosen or be its
+/// rivals: in a big catalog a common word ("donat") starts hundreds.
+fn keep_best(words: usize, out: &mut Vec<Candidate>) {
     out.retain(|c| c.score >= MIN_COVERAGE);
-    // Only candidates near the best at their words can be chosen or be its rivals: in a
-    // big catalog a common word ("donat") starts hundreds.
-    let mut best_at = vec![f32::MIN; words.len()];
+    let mut best_at = vec![f32::MIN; words];
     for c in out.iter() {
         for &p in &c.positions {
             best_at[p] = best_at[p].max(c.score);
