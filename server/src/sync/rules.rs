@@ -518,6 +518,11 @@ fn put_product(
             };
         }
     }
+    // Which photos it shows changes only with its photos (a price edit, the commonest
+    // write, costs nothing more).
+    if !is_new && !fields.iter().any(|f| f == "photos") {
+        return Ok(Vec::new());
+    }
     let photos: Vec<&str> = merged.photos.iter().map(|p| p.hash.as_str()).collect();
     Ok(crate::photos::refs::track(tx, &merged.id, &photos, now)?)
 }
