@@ -34,6 +34,26 @@ fn postgres_server() -> Option<Server> {
     Server::postgres("sync", |_| {})
 }
 
+/// A scenario as two tests, `NAME::sqlite` and `NAME::postgres` (the latter skipped
+/// loudly without a test PostgreSQL; CI requires one).
+macro_rules! on_both_databases {
+    ($scenario:ident as $name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$scenario(&super::sqlite_server());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(server) = super::postgres_server() {
+                    super::$scenario(&server);
+                }
+            }
+        }
+    };
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
@@ -366,17 +386,7 @@ fn the_journey(server: &Server) {
     assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
 }
 
-#[test]
-fn two_phones_and_a_server_on_sqlite() {
-    the_journey(&sqlite_server());
-}
-
-#[test]
-fn two_phones_and_a_server_on_postgres() {
-    if let Some(server) = postgres_server() {
-        the_journey(&server);
-    }
-}
+on_both_databases!(the_journey as two_phones_and_a_server);
 
 /// Loses the answer of every other request after the server handled it: the phone
 /// sees a network error and sends the same batch again.
@@ -470,17 +480,7 @@ fn exactly_once(server: &Server) {
     let _ = ErrorKind::Network;
 }
 
-#[test]
-fn lost_answers_apply_once_on_sqlite() {
-    exactly_once(&sqlite_server());
-}
-
-#[test]
-fn lost_answers_apply_once_on_postgres() {
-    if let Some(server) = postgres_server() {
-        exactly_once(&server);
-    }
-}
+on_both_databases!(exactly_once as lost_answers_apply_once);
 
 /// One seller, two phones, both offline: one changes the price, the other the name and
 /// the stock. After both sync, both phones hold all three edits; where both phones
@@ -538,17 +538,7 @@ fn two_phones_of_one_seller(server: &Server) {
     }
 }
 
-#[test]
-fn a_sellers_two_phones_merge_field_by_field_on_sqlite() {
-    two_phones_of_one_seller(&sqlite_server());
-}
-
-#[test]
-fn a_sellers_two_phones_merge_field_by_field_on_postgres() {
-    if let Some(server) = postgres_server() {
-        two_phones_of_one_seller(&server);
-    }
-}
+on_both_databases!(two_phones_of_one_seller as a_sellers_two_phones_merge_field_by_field);
 
 /// A photo file damaged on the phone (storage bit rot, a half-written file) no longer
 /// matches its address: the server refuses it, the phone never sends it again, and the
@@ -778,17 +768,7 @@ fn edits_travel_as_the_changed_fields(server: &Server) {
     assert_eq!(kinds, ["not_allowed", "invalid", "invalid"], "{results}");
 }
 
-#[test]
-fn edits_travel_as_the_changed_fields_on_sqlite() {
-    edits_travel_as_the_changed_fields(&sqlite_server());
-}
-
-#[test]
-fn edits_travel_as_the_changed_fields_on_postgres() {
-    if let Some(server) = postgres_server() {
-        edits_travel_as_the_changed_fields(&server);
-    }
-}
+on_both_databases!(edits_travel_as_the_changed_fields as edits_travel_as_the_changed_fields);
 
 /// A pull longer than one page: a product made long ago but changed after the pull's
 /// first page was on no page before, so it comes whole to a new phone, and to a phone
@@ -937,17 +917,7 @@ fn a_new_sellers_terms_reach_the_members(server: &Server) {
     assert_eq!((report.pushed, report.rejected), (1, 0), "{report:?}");
 }
 
-#[test]
-fn a_new_sellers_terms_reach_the_members_on_sqlite() {
-    a_new_sellers_terms_reach_the_members(&sqlite_server());
-}
-
-#[test]
-fn a_new_sellers_terms_reach_the_members_on_postgres() {
-    if let Some(server) = postgres_server() {
-        a_new_sellers_terms_reach_the_members(&server);
-    }
-}
+on_both_databases!(a_new_sellers_terms_reach_the_members as a_new_sellers_terms_reach_the_members);
 
 /// The seller lists `name` at `price` in `group`.
 fn listed(seller: &Phone, group: &str, name: &str, price: &str) -> pasar_core::catalog::Product {
@@ -1117,29 +1087,11 @@ fn a_new_name_reaches_the_market(server: &Server) {
     assert_eq!(name_of(&fresh, &admin.account), "Dapur Rina Jaya");
 }
 
-#[test]
-fn a_new_name_reaches_the_market_on_sqlite() {
-    a_new_name_reaches_the_market(&sqlite_server());
-}
+on_both_databases!(a_new_name_reaches_the_market as a_new_name_reaches_the_market);
 
-#[test]
-fn a_new_name_reaches_the_market_on_postgres() {
-    if let Some(server) = postgres_server() {
-        a_new_name_reaches_the_market(&server);
-    }
-}
-
-#[test]
-fn what_is_no_longer_visible_leaves_the_phone_on_sqlite() {
-    what_is_no_longer_visible_leaves_the_phone(&sqlite_server());
-}
-
-#[test]
-fn what_is_no_longer_visible_leaves_the_phone_on_postgres() {
-    if let Some(server) = postgres_server() {
-        what_is_no_longer_visible_leaves_the_phone(&server);
-    }
-}
+on_both_databases!(
+    what_is_no_longer_visible_leaves_the_phone as what_is_no_longer_visible_leaves_the_phone
+);
 
 /// The server deletes a photo a week after the last product showing it let go of it.
 /// The seller puts it back on her product from the phone that sent it (which remembers
