@@ -85,6 +85,30 @@ pub struct Product {
     pub archived: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+    /// The supplier's terms for resellers, when open to them.
+    pub resale: Option<ResaleTerms>,
+    /// A reseller's listing: the supplier's product it sells (its stock, shipped by
+    /// the supplier).
+    pub resale_of: Option<String>,
+    /// Units at fulfilment partners' warehouses, apart from `stock` at home.
+    pub stock_at: Vec<PartnerStock>,
+}
+
+/// A supplier's terms for resellers of a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ResaleTerms {
+    /// What the supplier earns per unit sold.
+    pub supply_price_idr: i64,
+    /// The lowest and highest price a reseller may sell at.
+    pub min_price_idr: i64,
+    pub max_price_idr: i64,
+}
+
+/// Stock at one fulfilment partner.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PartnerStock {
+    pub partner_id: String,
+    pub stock: i64,
 }
 
 /// What a seller sets for one combination; combinations not given use the product's
@@ -335,6 +359,63 @@ impl CatalogService {
         Ok(self.inner.update_product(id, patch.into()).await?.into())
     }
 
+    /// The supplier opens product `id` to resellers on `terms` (null closes it).
+    pub async fn open_for_resale(
+        &self,
+        id: String,
+        terms: Option<ResaleTerms>,
+    ) -> Result<Product, PasarError> {
+        let catalog = self.inner.clone();
+        let terms = terms.map(|t| core::trade::ResaleTerms {
+            supply_price: pasar_core::Rupiah::new(t.supply_price_idr),
+            min_price: pasar_core::Rupiah::new(t.min_price_idr),
+            max_price: pasar_core::Rupiah::new(t.max_price_idr),
+        });
+        Ok(
+            crate::blocking(move || catalog.open_for_resale_blocking(&id, terms))
+                .await?
+                .into(),
+        )
+    }
+
+    /// `reseller_id` lists the supplier's `source_id` in their shop (and `group_ids`)
+    /// at `price_idr`, within the supplier's bounds (`Validation` on `price` outside).
+    pub async fn resell(
+        &self,
+        source_id: String,
+        reseller_id: String,
+        price_idr: i64,
+        group_ids: Vec<String>,
+    ) -> Result<Product, PasarError> {
+        let catalog = self.inner.clone();
+        Ok(crate::blocking(move || {
+            catalog.resell_blocking(
+                &source_id,
+                &reseller_id,
+                pasar_core::Rupiah::new(price_idr),
+                group_ids,
+            )
+        })
+        .await?
+        .into())
+    }
+
+    /// Keeps `units` of product `id` at `partner_id`'s warehouse (0 takes them back).
+    /// Courier orders the warehouse holds whole go to the partner to pack and ship.
+    pub async fn assign_stock(
+        &self,
+        id: String,
+        partner_id: String,
+        units: i64,
+    ) -> Result<Product, PasarError> {
+        let catalog = self.inner.clone();
+        Ok(
+            crate::blocking(move || catalog.assign_stock_blocking(&id, &partner_id, units))
+                .await?
+                .into(),
+        )
+    }
+
     pub async fn get_product(&self, id: String) -> Result<Product, PasarError> {
         Ok(self.inner.get_product(id).await?.into())
     }
@@ -554,6 +635,21 @@ impl From<core::Product> for Product {
             archived: p.archived,
             created_at_ms: p.created_at,
             updated_at_ms: p.updated_at,
+            resale: p.trade.resale.map(|r| ResaleTerms {
+                supply_price_idr: r.supply_price_idr,
+                min_price_idr: r.min_price_idr,
+                max_price_idr: r.max_price_idr,
+            }),
+            resale_of: p.trade.resale_of,
+            stock_at: p
+                .trade
+                .stock_at
+                .into_iter()
+                .map(|s| PartnerStock {
+                    partner_id: s.partner_id,
+                    stock: s.stock,
+                })
+                .collect(),
         }
     }
 }

@@ -174,6 +174,9 @@ pub struct ChatDraft {
     /// Indexes into `lines` left out of `items` for the admin to settle: ambiguous,
     /// unknown, or counted in a container only the seller can size ("2 dus").
     pub unsettled: Vec<u32>,
+    /// A promoter's code the buyer named ("kode: KIRANA"): hand it to
+    /// `PromoterService.use_code` with the seller, and the checkout carries it.
+    pub promo_code: Option<String>,
 }
 
 fn milli(d: Decimal) -> i64 {
@@ -205,6 +208,7 @@ fn draft(text: &str, p: core::ParsedMessage, catalog: &ChatCatalog) -> ChatDraft
     };
     let cart = p.cart_lines();
     ChatDraft {
+        promo_code: pasar_core::promo::find_in_chat(text).map(|c| c.as_str().to_owned()),
         items: cart
             .lines
             .into_iter()

@@ -15,14 +15,16 @@ mod error;
 mod format;
 mod group;
 mod order;
+mod promo;
 mod sync;
 
 pub use account::{Account, AccountService, NewAccount};
 pub use cart::{CartItem, CartLine, CartService, CartView, LineState, SellerCart, format_quantity};
 pub use catalog::{
     CatalogEvent, CatalogFileFormat, CatalogListener, CatalogService, ImportReport, ImportRowError,
-    ListenerHandle, NewProduct, NewVariant, Product, ProductPage, ProductPatch, ProductPhoto,
-    SearchQuery, SearchResults, SearchSort, Stock, Variant, VariantOption, VariantsInput,
+    ListenerHandle, NewProduct, NewVariant, PartnerStock, Product, ProductPage, ProductPatch,
+    ProductPhoto, ResaleTerms, SearchQuery, SearchResults, SearchSort, Stock, Variant,
+    VariantOption, VariantsInput,
 };
 pub use chat::{
     ChatBuyerOrder, ChatCandidate, ChatChange, ChatDraft, ChatExport, ChatField, ChatIntent,
@@ -34,8 +36,12 @@ pub use format::{format_rupiah, normalize_phone, parse_rupiah};
 pub use group::{GroupMember, GroupRole, GroupService, MarketGroup};
 pub use order::{
     Address, CheckoutRequest, Courier, Delivery, EWallet, Order, OrderAction, OrderChange,
-    OrderEvent, OrderItem, OrderListener, OrderMove, OrderService, OrderStatus, PaymentMethod,
-    Rate, Role, SellerChoice, Shipping, WhatsAppMessage, new_checkout_id,
+    OrderEvent, OrderItem, OrderListener, OrderMove, OrderParty, OrderPromoter, OrderService,
+    OrderStatus, OrderSupply, PaymentMethod, Rate, Role, SellerChoice, Shipping, ShippingLabel,
+    WhatsAppMessage, new_checkout_id,
+};
+pub use promo::{
+    CodeState, CommissionRule, Payout, PromoCode, PromoterService, Referral, ShareLink,
 };
 pub use sync::{
     HttpClient, HttpError, HttpHeader, HttpRequest, HttpResponse, Notice, PushPlatform,
@@ -57,6 +63,7 @@ pub struct Pasar {
     chats: Arc<ChatService>,
     groups: Arc<GroupService>,
     orders: Arc<OrderService>,
+    promoters: Arc<PromoterService>,
 }
 
 #[uniffi::export]
@@ -75,6 +82,7 @@ impl Pasar {
             chats: Arc::new(ChatService::new(core.chat().clone(), core.cart().clone())),
             groups: Arc::new(GroupService::new(core.groups().clone())),
             orders: Arc::new(OrderService::new(core.orders().clone())),
+            promoters: Arc::new(PromoterService::new(core.promoters().clone())),
             core,
         }))
     }
@@ -107,6 +115,11 @@ impl Pasar {
     /// Checkout, orders and their moves, ongkir rates.
     pub fn orders(&self) -> Arc<OrderService> {
         Arc::clone(&self.orders)
+    }
+
+    /// Promoters: the account's code and share links, referrals, commission, payouts.
+    pub fn promoters(&self) -> Arc<PromoterService> {
+        Arc::clone(&self.promoters)
     }
 
     /// Sign-in and sync with the server at `server_url`, over the app's HTTP client,

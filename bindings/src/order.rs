@@ -37,6 +37,8 @@ pub enum OrderStatus {
 pub enum Role {
     Buyer,
     Seller,
+    /// The fulfilment partner (or a reseller's supplier) who packs and ships.
+    Partner,
     /// The clock: unpaid orders expiring.
     System,
 }
@@ -60,6 +62,8 @@ pub enum OrderAction {
     Complete,
     /// Needs a reason (field `reason`).
     Cancel { reason: String },
+    /// Packed, waiting for the courier (the status stays `Processing`); once.
+    Pack,
 }
 
 /// A move without its details: which `OrderAction` buttons an order's screen shows
@@ -72,6 +76,7 @@ pub enum OrderMove {
     MarkDelivered,
     Complete,
     Cancel,
+    Pack,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -310,8 +315,76 @@ pub struct Order {
     /// her screen shows (a shipped order: `Complete`).
     pub buyer_actions: Vec<OrderMove>,
     /// The seller's (a COD order never offers `ConfirmPayment`; a shipped one,
-    /// `MarkDelivered`).
+    /// `MarkDelivered`; with a partner on the order, no packing or shipping).
     pub seller_actions: Vec<OrderMove>,
+    /// The partner's, when the order has one (`Pack`, `Ship`, `MarkDelivered`).
+    pub partner_actions: Vec<OrderMove>,
+    /// The promoter it came through. The seller's and the promoter's copies carry who
+    /// and the commission; the buyer's only the code.
+    pub promoter: Option<OrderPromoter>,
+    /// Who packs and ships it for the seller (a fulfilment partner, or a reseller's
+    /// supplier); not on the buyer's copy.
+    pub partner: Option<OrderParty>,
+    /// A reseller's order: what the supplier is owed, and the reseller's margin. Only
+    /// on the reseller's and the supplier's copies.
+    pub supply: Option<OrderSupply>,
+    /// When it was packed (waiting for the courier).
+    pub packed_at_ms: Option<i64>,
+}
+
+/// An order's promoter.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderPromoter {
+    /// `"KIRANA"`.
+    pub code: String,
+    /// Empty on the buyer's copy.
+    pub account_id: String,
+    pub name: String,
+    /// 0 on the buyer's copy.
+    pub commission_idr: i64,
+    pub commission_label: String,
+}
+
+/// Someone else on an order: its partner, a supplier.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderParty {
+    pub account_id: String,
+    pub name: String,
+    /// E.164.
+    pub phone: Option<String>,
+}
+
+/// What a reseller's order owes its supplier.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OrderSupply {
+    pub supplier: OrderParty,
+    /// The supplier's price of the items, in all.
+    pub supply_idr: i64,
+    pub supply_label: String,
+    /// The reseller's: the items' total less the supply.
+    pub margin_idr: i64,
+    pub margin_label: String,
+}
+
+/// The label and packing slip of a courier order. The sender is the seller (for a
+/// reseller's order, the reseller), never the partner or supplier packing it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ShippingLabel {
+    pub order_number: String,
+    pub sender_name: String,
+    /// National form, as couriers print it: `"0812-3456-7890"`.
+    pub sender_phone: Option<String>,
+    /// Recipient, phone, street, area and notes, several lines.
+    pub recipient: String,
+    /// `"JNE REG"`; empty when agreed in chat.
+    pub courier: String,
+    pub resi: Option<String>,
+    /// What the courier collects (COD), null otherwise.
+    pub cod_idr: Option<i64>,
+    pub cod_label: Option<String>,
+    /// One line an item: `"2 box Donat coklat (keju) — bungkus kado"`.
+    pub items: Vec<String>,
+    pub note: String,
 }
 
 /// One step of an order's history: who did what, when.
@@ -449,6 +522,49 @@ impl OrderService {
         Ok(list.into_iter().map(Order::from).collect())
     }
 
+    /// The orders `partner_id` packs and ships for sellers (a warehouse's, or a
+    /// supplier's for resellers), newest first: each with its items, variants, notes,
+    /// courier and address; `label` prints it.
+    pub async fn packing_list(
+        &self,
+        partner_id: String,
+        limit: u32,
+    ) -> Result<Vec<Order>, PasarError> {
+        let orders = self.inner.clone();
+        let list = blocking(move || orders.packing_list_blocking(&partner_id, limit)).await?;
+        Ok(list.into_iter().map(Order::from).collect())
+    }
+
+    /// The orders that came through `promoter_id`'s code, newest first, as the
+    /// promoter sees them (what was bought and the commission; not who or where).
+    pub async fn promoted(
+        &self,
+        promoter_id: String,
+        limit: u32,
+    ) -> Result<Vec<Order>, PasarError> {
+        let orders = self.inner.clone();
+        let list = blocking(move || orders.promoted_blocking(&promoter_id, limit)).await?;
+        Ok(list.into_iter().map(Order::from).collect())
+    }
+
+    /// The shipping label and packing slip of a courier order (null for pick-up).
+    pub async fn label(&self, order_id: String) -> Result<Option<ShippingLabel>, PasarError> {
+        let orders = self.inner.clone();
+        let label = blocking(move || orders.label_blocking(&order_id)).await?;
+        Ok(label.map(|l| ShippingLabel {
+            order_number: l.order_number,
+            sender_name: l.sender_name,
+            sender_phone: l.sender_phone,
+            recipient: l.recipient,
+            courier: l.courier,
+            resi: l.resi,
+            cod_idr: l.cod.map(Rupiah::idr),
+            cod_label: l.cod.map(|c| c.to_string()),
+            items: l.items,
+            note: l.note,
+        }))
+    }
+
     /// Who did what to the order, oldest first.
     pub async fn history(&self, order_id: String) -> Result<Vec<OrderEvent>, PasarError> {
         let orders = self.inner.clone();
@@ -500,6 +616,7 @@ impl From<core::Role> for Role {
         match r {
             core::Role::Buyer => Role::Buyer,
             core::Role::Seller => Role::Seller,
+            core::Role::Partner => Role::Partner,
             core::Role::System => Role::System,
         }
     }
@@ -523,6 +640,7 @@ impl From<OrderAction> for core::OrderAction {
             OrderAction::MarkDelivered => core::OrderAction::MarkDelivered,
             OrderAction::Complete => core::OrderAction::Complete,
             OrderAction::Cancel { reason } => core::OrderAction::Cancel { reason },
+            OrderAction::Pack => core::OrderAction::Pack,
         }
     }
 }
@@ -714,6 +832,7 @@ fn moves(o: &core::Order, role: core::Role) -> Vec<OrderMove> {
             core::OrderMove::MarkDelivered => Some(OrderMove::MarkDelivered),
             core::OrderMove::Complete => Some(OrderMove::Complete),
             core::OrderMove::Cancel => Some(OrderMove::Cancel),
+            core::OrderMove::Pack => Some(OrderMove::Pack),
             // The system's move (expiry): no one's button.
             core::OrderMove::Expire => None,
         })
@@ -724,9 +843,40 @@ impl From<core::Order> for Order {
     fn from(o: core::Order) -> Self {
         let status = o.status.label();
         let payment = o.payment.label();
+        let party = |p: &pasar_core::sync::wire::ProfileDoc| OrderParty {
+            account_id: p.id.clone(),
+            name: p.name.clone(),
+            phone: p.phone.clone(),
+        };
+        let promoter = o.links.promoter.as_ref().map(|p| OrderPromoter {
+            code: p.code.clone(),
+            account_id: p.id.clone(),
+            name: p.name.clone(),
+            commission_idr: p.commission_idr,
+            commission_label: Rupiah::new(p.commission_idr).to_string(),
+        });
+        let supply = o.links.supply.as_ref().map(|s| {
+            let margin = o.items_total.idr().saturating_sub(s.items_idr);
+            OrderSupply {
+                supplier: party(&s.supplier),
+                supply_idr: s.items_idr,
+                supply_label: Rupiah::new(s.items_idr).to_string(),
+                margin_idr: margin,
+                margin_label: Rupiah::new(margin).to_string(),
+            }
+        });
         Order {
             buyer_actions: moves(&o, core::Role::Buyer),
             seller_actions: moves(&o, core::Role::Seller),
+            partner_actions: if o.links.partner.is_some() {
+                moves(&o, core::Role::Partner)
+            } else {
+                Vec::new()
+            },
+            partner: o.links.partner.as_ref().map(party),
+            packed_at_ms: o.links.packed_at,
+            promoter,
+            supply,
             status_label: status.id,
             status_label_en: status.en,
             payment_label: payment.id,

@@ -6,6 +6,7 @@ use crate::catalog::Catalog;
 use crate::chat::Chats;
 use crate::group::Groups;
 use crate::order::Orders;
+use crate::promo::Promoters;
 use crate::store::Database;
 use crate::sync::{SyncClient, SyncConfig};
 use crate::{Error, Result};
@@ -26,6 +27,7 @@ pub struct Pasar {
     chats: Chats,
     groups: Groups,
     orders: Orders,
+    promoters: Promoters,
 }
 
 impl Pasar {
@@ -42,6 +44,7 @@ impl Pasar {
             chats: Chats::new(Arc::clone(&db)),
             groups: Groups::new(Arc::clone(&db)),
             orders: Orders::new(Arc::clone(&db)),
+            promoters: Promoters::new(Arc::clone(&db)),
             db,
             sync_round: Arc::default(),
             data_dir,
@@ -77,6 +80,11 @@ impl Pasar {
 
     pub fn groups(&self) -> &Groups {
         &self.groups
+    }
+
+    /// Promoters' codes, links and payouts; the referrals this phone came through.
+    pub fn promoters(&self) -> &Promoters {
+        &self.promoters
     }
 
     /// A sync client for this store talking to `config.server_url`.

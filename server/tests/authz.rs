@@ -357,6 +357,9 @@ fn product(id: &str, seller: &str, groups: &[&str]) -> ProductDoc {
         photos: vec![],
         group_ids: groups.iter().map(|g| (*g).to_owned()).collect(),
         archived: false,
+        resale: None,
+        resale_of: None,
+        stock_at: vec![],
         created_at: 1,
         updated_at: 1,
         version: 0,
@@ -382,6 +385,7 @@ fn terms(seller: &str) -> Op {
                 next_kg_idr: 8_000,
             }],
             discounts: vec![],
+            commission: None,
             version: 0,
         }),
     }
@@ -441,6 +445,10 @@ fn order(id: &str, buyer: &str, seller: &str, product: &str, at: OrderAt, buyer_
             updated_at: 0,
             version: 0,
             events: vec![],
+            promoter: None,
+            partner: None,
+            supply: None,
+            packed_at: None,
         }),
     }
 }

@@ -151,6 +151,9 @@ fn put_product(seller: &str, id: &str, stock: i64, now: i64) -> Op {
             photos: vec![],
             group_ids: vec![],
             archived: false,
+            resale: None,
+            resale_of: None,
+            stock_at: vec![],
             created_at: now,
             updated_at: now,
             version: 0,
@@ -242,6 +245,10 @@ fn place_order(buyer: &str, seller: &str, id: &str, product: &str, units: i64) -
             updated_at: 0,
             version: 0,
             events: vec![],
+            promoter: None,
+            partner: None,
+            supply: None,
+            packed_at: None,
         }),
     }
 }

@@ -4,6 +4,7 @@ pub mod import;
 mod product;
 pub mod search;
 pub(crate) mod store;
+pub mod trade;
 pub mod unit;
 
 pub(crate) use product::check_id;
@@ -14,7 +15,7 @@ pub(crate) fn get_product_in(c: &rusqlite::Connection, id: &str) -> Result<Produ
 }
 pub use product::{
     NewProduct, NewVariant, PRICE_MAX_IDR, PhotoRef, PriceInput, Product, ProductPatch, STOCK_MAX,
-    Stock, Variant, VariantOption, VariantsInput,
+    Stock, Trade, Variant, VariantOption, VariantsInput,
 };
 pub use search::{Filters, SearchPage, SearchRequest, Sort};
 pub use store::{PAGE_DEFAULT, PAGE_MAX, Page, PageRequest};

@@ -152,6 +152,30 @@ pub struct Product {
     /// UTC milliseconds.
     pub created_at: i64,
     pub updated_at: i64,
+    /// Selling through others: open to resellers, a reseller's listing, stock at
+    /// fulfilment partners (see `catalog::trade`).
+    pub trade: Trade,
+}
+
+/// How a product is sold through other people. Stored as JSON beside the product (most
+/// products have none of it); its parts are the wire's, which the server checks.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Trade {
+    /// The supplier's terms for resellers: their price, and the bounds of a resale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resale: Option<crate::sync::wire::ResaleDoc>,
+    /// A reseller's listing: the supplier's product it sells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resale_of: Option<String>,
+    /// Units at fulfilment partners' warehouses, apart from `stock` at home.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stock_at: Vec<crate::sync::wire::StockAtDoc>,
+}
+
+impl Trade {
+    pub fn is_empty(&self) -> bool {
+        *self == Trade::default()
+    }
 }
 
 impl Product {
@@ -342,6 +366,7 @@ impl NewProduct {
             archived: false,
             created_at: now_ms,
             updated_at: now_ms,
+            trade: Trade::default(),
         })
     }
 }
@@ -563,7 +588,7 @@ fn check_photos(hashes: Vec<String>) -> Result<Vec<PhotoRef>, ValidationError> {
     Ok(out)
 }
 
-fn check_groups(ids: Vec<String>) -> Result<Vec<String>, ValidationError> {
+pub(super) fn check_groups(ids: Vec<String>) -> Result<Vec<String>, ValidationError> {
     if ids.len() > MAX_GROUPS {
         return Err(ValidationError::new(
             "group_ids",

@@ -57,7 +57,7 @@ pub struct Page<T> {
 }
 
 const COLUMNS: &str = "id, seller_id, name, description, price_idr, unit, stock, preorder_days, \
-                       category, options, archived, created_at, updated_at, source_id, weight_grams";
+                       category, options, archived, created_at, updated_at, source_id, weight_grams, trade";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
     let options: String = r.get(9)?;
@@ -80,7 +80,16 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         updated_at: r.get(12)?,
         source_id: r.get(13)?,
         weight_grams: r.get(14)?,
+        // Written only by `trade_column`; unreadable reads as none, as options do.
+        trade: r
+            .get::<_, Option<String>>(15)?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default(),
     })
+}
+
+fn trade_column(p: &Product) -> Option<String> {
+    (!p.trade.is_empty()).then(|| serde_json::to_string(&p.trade).unwrap_or_default())
 }
 
 /// Options are stored as JSON: `[{"name": "warna", "values": ["merah"]}]`.
@@ -125,7 +134,7 @@ pub(crate) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         .into());
     }
     c.prepare_cached(&format!(
-        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        "INSERT INTO products ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
     ))
     .map_err(StoreError::from)?
     .execute(params![
@@ -143,7 +152,8 @@ pub(crate) fn insert(c: &Connection, p: &Product) -> Result<(), Error> {
         p.created_at,
         p.updated_at,
         p.source_id,
-        p.weight_grams
+        p.weight_grams,
+        trade_column(p)
     ])
     .map_err(StoreError::from)?;
     write_children(c, p)?;
@@ -155,7 +165,7 @@ pub(crate) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
     c.prepare_cached(
         "UPDATE products SET name = ?2, description = ?3, price_idr = ?4, unit = ?5, stock = ?6,
                 preorder_days = ?7, category = ?8, options = ?9, archived = ?10, updated_at = ?11,
-                weight_grams = ?12
+                weight_grams = ?12, trade = ?13
          WHERE id = ?1",
     )
     .map_err(StoreError::from)?
@@ -171,7 +181,8 @@ pub(crate) fn update(c: &Connection, p: &Product) -> Result<(), Error> {
         encode_options(&p.options),
         p.archived,
         p.updated_at,
-        p.weight_grams
+        p.weight_grams,
+        trade_column(p)
     ])
     .map_err(StoreError::from)?;
     for table in ["variants", "product_photos", "group_listings"] {

@@ -3,7 +3,7 @@
 use super::address::Address;
 use super::ongkir::Shipping;
 use super::payment::PaymentMethod;
-use super::status::{Delivery, OrderMove, OrderStatus, Role, available_actions};
+use super::status::{Delivery, OrderMove, OrderStatus, Role, available_actions, partner_allows};
 use crate::money::Rupiah;
 
 /// How one seller's part of a checkout is delivered and paid.
@@ -96,6 +96,29 @@ pub struct Order {
     pub updated_at: i64,
     /// Goes up with every change: pushes and sync compare it.
     pub version: i64,
+    /// Who else the order goes through: its promoter, the partner who ships it, what
+    /// a reseller owes the supplier. Set by the server; each party's copy shows what
+    /// is theirs (see `sync::wire::OrderDoc`).
+    pub links: OrderLinks,
+}
+
+/// An order's promoter, partner and supplier, as the server sent them to this phone.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrderLinks {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoter: Option<crate::sync::wire::PromoterDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<crate::sync::wire::ProfileDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supply: Option<crate::sync::wire::SupplyDoc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packed_at: Option<i64>,
+}
+
+impl OrderLinks {
+    pub fn is_empty(&self) -> bool {
+        *self == OrderLinks::default()
+    }
 }
 
 impl Order {
@@ -106,14 +129,32 @@ impl Order {
             Some(Role::Seller)
         } else if actor_id == self.buyer_id {
             Some(Role::Buyer)
+        } else if self
+            .links
+            .partner
+            .as_ref()
+            .is_some_and(|p| p.id == actor_id)
+        {
+            Some(Role::Partner)
         } else {
             None
         }
     }
 
-    /// The moves `role` may make on this order now (the buttons its screen shows).
+    /// The moves `role` may make on this order now (the buttons its screen shows):
+    /// with a partner on it, packing and shipping are the partner's; packing once.
     pub fn available_actions(&self, role: Role) -> Vec<OrderMove> {
+        let partner = self.links.partner.is_some();
         available_actions(self.status, role, self.payment.kind(), self.delivery)
+            .into_iter()
+            .filter(|&m| partner_allows(m, role, partner))
+            .filter(|&m| !(m == OrderMove::Pack && self.links.packed_at.is_some()))
+            .collect()
+    }
+
+    /// What the promoter earns from this order (zero on other phones' copies).
+    pub fn commission(&self) -> Rupiah {
+        Rupiah::new(self.links.promoter.as_ref().map_or(0, |p| p.commission_idr))
     }
 }
 

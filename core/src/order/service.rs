@@ -1,10 +1,14 @@
 //! The orders service: checkout from the cart, moves along the state machine, history,
 //! expiry, and the wa.me message a seller sends.
 
-use super::model::{CheckoutRequest, Order, OrderEvent, OrderItem, Quote, ShippingOption};
+use super::model::{
+    CheckoutRequest, Order, OrderEvent, OrderItem, OrderLinks, Quote, ShippingOption,
+};
 use super::ongkir::{Rate, RateProvider};
 use super::payment::kode_unik;
-use super::status::{Delivery, OrderAction, OrderStatus, Role, transition};
+use super::status::{
+    Delivery, OrderAction, OrderStatus, Role, TransitionError, partner_allows, transition,
+};
 use super::store;
 use crate::cart::{self, LineState, MILLI};
 use crate::error::{Error, Problem, Thing, ValidationError};
@@ -336,6 +340,19 @@ impl Orders {
             created_at: now,
             updated_at: now,
             version: 1,
+            // The promoter whose link or code brought the buyer to this seller, if
+            // any within the last 30 days; the server decides whether it counts.
+            links: OrderLinks {
+                promoter: crate::promo::store::referral_for(tx, &choice.seller_id, now)?.map(
+                    |code| crate::sync::wire::PromoterDoc {
+                        code,
+                        id: String::new(),
+                        name: String::new(),
+                        commission_idr: 0,
+                    },
+                ),
+                ..OrderLinks::default()
+            },
         };
         store::insert(tx, &order, &reserved)?;
         let placed = OrderEvent {
@@ -385,6 +402,16 @@ impl Orders {
                 }
             };
             let from = order.status;
+            // With a partner on the order packing and shipping are theirs; packed once.
+            let packed = action == OrderAction::Pack && order.links.packed_at.is_some();
+            if packed || !partner_allows(action.kind(), role, order.links.partner.is_some()) {
+                return Err(TransitionError::NotAllowed {
+                    from,
+                    action: action.name(),
+                    role,
+                }
+                .into());
+            }
             let to = transition(from, &action, role, order.payment.kind(), order.delivery)?;
             let mut detail = String::new();
             match &action {
@@ -399,6 +426,7 @@ impl Orders {
                 OrderAction::Expire => {
                     order.cancel_reason = Some("Tidak dibayar sampai batas waktu".to_owned());
                 }
+                OrderAction::Pack => order.links.packed_at = Some(now),
                 _ => {}
             }
             if from.holds_stock() && !to.holds_stock() {
@@ -462,6 +490,35 @@ impl Orders {
             n => n,
         };
         self.db.read(|c| store::for_account(c, account_id, limit))
+    }
+
+    /// The partner's packing list: orders `partner_id` packs and ships for sellers
+    /// (a fulfilment partner's, or a supplier's for resellers), newest first.
+    pub fn packing_list_blocking(&self, partner_id: &str, limit: u32) -> Result<Vec<Order>> {
+        catalog::check_id("partner_id", partner_id)?;
+        let limit = catalog::store::check_limit(limit)?;
+        self.db
+            .read(|c| store::through(c, store::Through::Partner, partner_id, limit))
+    }
+
+    /// Orders that came through `promoter_id`'s code, as the promoter's phone has them
+    /// (without the buyer's details), newest first.
+    pub fn promoted_blocking(&self, promoter_id: &str, limit: u32) -> Result<Vec<Order>> {
+        catalog::check_id("promoter_id", promoter_id)?;
+        let limit = catalog::store::check_limit(limit)?;
+        self.db
+            .read(|c| store::through(c, store::Through::Promoter, promoter_id, limit))
+    }
+
+    /// The label and packing slip of a courier order, with its seller as the sender.
+    pub fn label_blocking(&self, order_id: &str) -> Result<Option<super::label::ShippingLabel>> {
+        let order = self.get_blocking(order_id)?;
+        let seller = self.db.read(|c| account::get(c, &order.seller_id))?;
+        Ok(super::label::shipping_label(
+            &order,
+            &seller.name,
+            seller.phone.as_deref(),
+        ))
     }
 
     /// Who did what, when.

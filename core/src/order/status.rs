@@ -40,8 +40,23 @@ pub enum Delivery {
 pub enum Role {
     Buyer,
     Seller,
+    /// The fulfilment partner holding the stock, or a reseller's supplier: packs and
+    /// ships for the seller, and may do nothing else.
+    Partner,
     /// The server's own clock: expiry of unpaid orders.
     System,
+}
+
+impl Role {
+    /// As stored in an order's history (`EventDoc::role`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Buyer => "buyer",
+            Role::Seller => "seller",
+            Role::Partner => "partner",
+            Role::System => "system",
+        }
+    }
 }
 
 /// What someone does to an order.
@@ -64,6 +79,9 @@ pub enum OrderAction {
     },
     /// An unpaid order past its deadline.
     Expire,
+    /// Packed: the parcel waits for the courier. The status stays `Processing` (the
+    /// buyers' "Dikemas"); the history says it, and the seller sees the partner did it.
+    Pack,
 }
 
 /// A move without its details: a button on an order's screen. What each role may do
@@ -77,9 +95,10 @@ pub enum OrderMove {
     Complete,
     Cancel,
     Expire,
+    Pack,
 }
 
-pub const ALL_MOVES: [OrderMove; 7] = [
+pub const ALL_MOVES: [OrderMove; 8] = [
     OrderMove::ConfirmPayment,
     OrderMove::Ship,
     OrderMove::ReadyForPickup,
@@ -87,6 +106,7 @@ pub const ALL_MOVES: [OrderMove; 7] = [
     OrderMove::Complete,
     OrderMove::Cancel,
     OrderMove::Expire,
+    OrderMove::Pack,
 ];
 
 impl OrderMove {
@@ -106,6 +126,7 @@ impl OrderMove {
                 reason: String::new(),
             },
             OrderMove::Expire => OrderAction::Expire,
+            OrderMove::Pack => OrderAction::Pack,
         }
     }
 }
@@ -155,6 +176,10 @@ pub fn event_label(action: &str) -> Text {
         "mark_delivered" => ("Sampai di tujuan", "Delivered"),
         "complete" => ("Pesanan selesai", "Order completed"),
         "cancel" => ("Dibatalkan", "Cancelled"),
+        "pack" => (
+            "Sudah dikemas, menunggu kurir",
+            "Packed, waiting for the courier",
+        ),
         "expire" => (
             "Dibatalkan otomatis: tidak dibayar",
             "Cancelled: not paid in time",
@@ -178,6 +203,7 @@ impl OrderAction {
             OrderAction::Complete => OrderMove::Complete,
             OrderAction::Cancel { .. } => OrderMove::Cancel,
             OrderAction::Expire => OrderMove::Expire,
+            OrderAction::Pack => OrderMove::Pack,
         }
     }
 
@@ -190,6 +216,7 @@ impl OrderAction {
             OrderAction::Complete => "complete",
             OrderAction::Cancel { .. } => "cancel",
             OrderAction::Expire => "expire",
+            OrderAction::Pack => "pack",
         }
     }
 }
@@ -274,7 +301,11 @@ pub fn transition(
         {
             S::Processing
         }
-        (S::Processing, A::Ship { courier, resi }, Role::Seller)
+        // Packed, for the courier: a pick-up order's packing is `ReadyForPickup`.
+        (S::Processing, A::Pack, Role::Seller | Role::Partner) if delivery == Delivery::Courier => {
+            S::Processing
+        }
+        (S::Processing, A::Ship { courier, resi }, Role::Seller | Role::Partner)
             if delivery == Delivery::Courier =>
         {
             if courier.trim().is_empty() || resi.trim().is_empty() {
@@ -285,7 +316,7 @@ pub fn transition(
         (S::Processing, A::ReadyForPickup, Role::Seller) if delivery == Delivery::Pickup => {
             S::ReadyForPickup
         }
-        (S::Shipped, A::MarkDelivered, Role::Seller) => S::Delivered,
+        (S::Shipped, A::MarkDelivered, Role::Seller | Role::Partner) => S::Delivered,
         // The buyer confirms receipt; the seller may close a delivered order (COD cash
         // collected, or the buyer never pressed the button).
         (S::Delivered, A::Complete, Role::Buyer | Role::Seller) => S::Completed,
@@ -313,10 +344,60 @@ pub fn transition(
     Ok(to)
 }
 
+/// Who packs and ships an order a partner holds: the partner alone, since the goods
+/// are at the partner's warehouse (or the supplier's); the seller keeps payment,
+/// cancellation and closing. Without a partner nobody acts as one.
+pub fn partner_allows(m: OrderMove, role: Role, has_partner: bool) -> bool {
+    use OrderMove as M;
+    match (has_partner, role) {
+        (true, Role::Seller) => {
+            !matches!(m, M::Pack | M::Ship | M::ReadyForPickup | M::MarkDelivered)
+        }
+        (false, Role::Partner) => false,
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_partner_packs_and_ships_and_nothing_else() {
+        let partner = available_actions(
+            OrderStatus::Processing,
+            Role::Partner,
+            PaymentKind::Cod,
+            Delivery::Courier,
+        );
+        assert_eq!(partner, vec![OrderMove::Ship, OrderMove::Pack]);
+        let shipped = available_actions(
+            OrderStatus::Shipped,
+            Role::Partner,
+            PaymentKind::Cod,
+            Delivery::Courier,
+        );
+        assert_eq!(shipped, vec![OrderMove::MarkDelivered]);
+        for status in [OrderStatus::AwaitingPayment, OrderStatus::Delivered] {
+            assert!(
+                available_actions(
+                    status,
+                    Role::Partner,
+                    PaymentKind::Prepaid,
+                    Delivery::Courier
+                )
+                .is_empty()
+            );
+        }
+        // With a partner on the order the seller keeps cancelling, not shipping.
+        assert!(!partner_allows(OrderMove::Ship, Role::Seller, true));
+        assert!(!partner_allows(OrderMove::Pack, Role::Seller, true));
+        assert!(partner_allows(OrderMove::Cancel, Role::Seller, true));
+        assert!(partner_allows(OrderMove::Ship, Role::Seller, false));
+        assert!(!partner_allows(OrderMove::Ship, Role::Partner, false));
+        assert!(partner_allows(OrderMove::Ship, Role::Partner, true));
+    }
 
     fn ship() -> OrderAction {
         OrderAction::Ship {
@@ -460,7 +541,12 @@ mod tests {
     }
 
     fn any_role() -> impl Strategy<Value = Role> {
-        prop_oneof![Just(Role::Buyer), Just(Role::Seller), Just(Role::System)]
+        prop_oneof![
+            Just(Role::Buyer),
+            Just(Role::Seller),
+            Just(Role::Partner),
+            Just(Role::System)
+        ]
     }
 
     #[test]
@@ -472,7 +558,7 @@ mod tests {
         // A COD order is never waiting for money: nothing to confirm.
         assert_eq!(
             moves(OrderStatus::Processing, Role::Seller, cod, courier),
-            [M::Ship, M::Cancel]
+            [M::Ship, M::Cancel, M::Pack]
         );
         assert_eq!(
             moves(OrderStatus::Processing, Role::Buyer, cod, courier),

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUMNS: &str = "id, number, checkout_id, buyer_id, seller_id, status, payment, delivery, address, \
                        courier, service, resi, items_idr, ongkir_idr, kode_unik_idr, discount_idr, total_idr, \
-                       note, cancel_reason, expires_at, created_at, updated_at, version";
+                       note, cancel_reason, expires_at, created_at, updated_at, version, links";
 
 fn corrupt(what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -63,6 +63,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         created_at: r.get(20)?,
         updated_at: r.get(21)?,
         version: r.get(22)?,
+        links: match r.get::<_, Option<String>>(23)? {
+            Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("order links"))?,
+            None => Default::default(),
+        },
     })
 }
 
@@ -72,8 +76,9 @@ pub(super) fn insert(
     reserved: &[(i64, &'static str)],
 ) -> Result<(), Error> {
     c.prepare_cached(&format!(
-        "INSERT INTO orders ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-                                                ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
+        "INSERT INTO orders ({COLUMNS}, promoter_id, partner_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                 ?21, ?22, ?23, ?24, ?25, ?26)"
     ))
     .map_err(StoreError::from)?
     .execute(params![
@@ -99,7 +104,14 @@ pub(super) fn insert(
         o.expires_at,
         o.created_at,
         o.updated_at,
-        o.version
+        o.version,
+        links_column(o),
+        o.links
+            .promoter
+            .as_ref()
+            .map(|p| p.id.as_str())
+            .filter(|id| !id.is_empty()),
+        o.links.partner.as_ref().map(|p| p.id.as_str())
     ])
     .map_err(StoreError::from)?;
     let mut stmt = c
@@ -130,10 +142,15 @@ pub(super) fn insert(
     Ok(())
 }
 
+/// An order's links as stored: NULL for the plain order most are.
+fn links_column(o: &Order) -> Option<String> {
+    (!o.links.is_empty()).then(|| serde_json::to_string(&o.links).unwrap_or_default())
+}
+
 pub(super) fn update(c: &Connection, o: &Order) -> Result<(), Error> {
     c.prepare_cached(
         "UPDATE orders SET status = ?2, resi = ?3, cancel_reason = ?4, expires_at = ?5, updated_at = ?6,
-                version = ?7 WHERE id = ?1",
+                version = ?7, links = ?8 WHERE id = ?1",
     )
     .map_err(StoreError::from)?
     .execute(params![
@@ -143,7 +160,8 @@ pub(super) fn update(c: &Connection, o: &Order) -> Result<(), Error> {
         o.cancel_reason,
         o.expires_at,
         o.updated_at,
-        o.version
+        o.version,
+        links_column(o)
     ])
     .map_err(StoreError::from)?;
     Ok(())
@@ -188,6 +206,37 @@ pub(super) fn for_account(
         })
         .map_err(StoreError::from)?;
     ids.iter().map(|id| get(c, id)).collect()
+}
+
+/// Orders that came through `promoter_id`'s code, or that `partner_id` packs and
+/// ships (`column` names which), newest first.
+pub(super) fn through(
+    c: &Connection,
+    column: Through,
+    account_id: &str,
+    limit: u32,
+) -> Result<Vec<Order>, Error> {
+    let sql = match column {
+        Through::Promoter => {
+            "SELECT id FROM orders WHERE promoter_id = ?1 ORDER BY id DESC LIMIT ?2"
+        }
+        Through::Partner => "SELECT id FROM orders WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2",
+    };
+    let ids: Vec<String> = c
+        .prepare_cached(sql)
+        .and_then(|mut s| {
+            s.query_map(params![account_id, limit], |r| r.get(0))?
+                .collect()
+        })
+        .map_err(StoreError::from)?;
+    ids.iter().map(|id| get(c, id)).collect()
+}
+
+/// Which of an order's other parties a list is of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Through {
+    Promoter,
+    Partner,
 }
 
 pub(super) fn due_for_expiry(c: &Connection, now: i64) -> Result<Vec<String>, Error> {
@@ -283,17 +332,14 @@ pub(super) fn events(c: &Connection, order_id: &str) -> Result<Vec<OrderEvent>, 
 }
 
 pub(crate) fn role_code(r: Role) -> &'static str {
-    match r {
-        Role::Buyer => "buyer",
-        Role::Seller => "seller",
-        Role::System => "system",
-    }
+    r.code()
 }
 
 pub(crate) fn role_from(s: &str) -> Role {
     match s {
         "buyer" => Role::Buyer,
         "seller" => Role::Seller,
+        "partner" => Role::Partner,
         _ => Role::System,
     }
 }
@@ -456,6 +502,39 @@ pub(crate) fn terms_of(c: &Connection, seller_id: &str) -> Result<Terms, StoreEr
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((rates, discounts))
+}
+
+/// A seller's commission rule for promoters, if they run any.
+pub(crate) fn commission_of(
+    c: &Connection,
+    seller_id: &str,
+) -> Result<Option<crate::sync::wire::CommissionDoc>, StoreError> {
+    let rule: Option<String> = c
+        .prepare_cached("SELECT rule FROM seller_commission WHERE seller_id = ?1")?
+        .query_row([seller_id], |r| r.get(0))
+        .optional()?;
+    // Written only by `set_commission`: unreadable reads as none.
+    Ok(rule.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Sets (or with `None` removes) a seller's commission rule.
+pub(crate) fn set_commission(
+    c: &Connection,
+    seller_id: &str,
+    rule: Option<crate::sync::wire::CommissionDoc>,
+) -> Result<(), StoreError> {
+    match rule {
+        Some(rule) => c.execute(
+            "INSERT INTO seller_commission (seller_id, rule) VALUES (?1, ?2)
+             ON CONFLICT (seller_id) DO UPDATE SET rule = excluded.rule",
+            params![seller_id, serde_json::to_string(&rule).unwrap_or_default()],
+        )?,
+        None => c.execute(
+            "DELETE FROM seller_commission WHERE seller_id = ?1",
+            [seller_id],
+        )?,
+    };
+    Ok(())
 }
 
 /// Replaces a seller's ongkir table and discounts with the server's (for sync).

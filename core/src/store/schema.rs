@@ -316,6 +316,35 @@ pub const MIGRATIONS: &[Migration] = &[
         ) STRICT, WITHOUT ROWID;
     "#,
     },
+    Migration {
+        version: 9,
+        sql: r#"
+        -- Selling through others (issue #10). A product's resale terms, reseller
+        -- listing and partner stock, as JSON (NULL for the plain product most are).
+        ALTER TABLE products ADD COLUMN trade TEXT;
+        -- An order's promoter, partner and supply as the server sent them (JSON), and
+        -- who they are, for the promoter's and the partner's lists.
+        ALTER TABLE orders ADD COLUMN links TEXT;
+        ALTER TABLE orders ADD COLUMN promoter_id TEXT;
+        ALTER TABLE orders ADD COLUMN partner_id TEXT;
+        CREATE INDEX orders_promoter ON orders (promoter_id, id) WHERE promoter_id IS NOT NULL;
+        CREATE INDEX orders_partner ON orders (partner_id, id) WHERE partner_id IS NOT NULL;
+        -- A seller's commission rule for promoters (JSON of the wire's CommissionDoc).
+        CREATE TABLE seller_commission (
+            seller_id TEXT PRIMARY KEY NOT NULL,
+            rule      TEXT NOT NULL
+        ) STRICT;
+        -- Links and codes this phone was referred by: the latest per product or shop.
+        -- A checkout from that seller within 30 days carries the code.
+        CREATE TABLE referrals (
+            target_kind TEXT NOT NULL CHECK (target_kind IN ('product', 'shop')),
+            target_id   TEXT NOT NULL,
+            code        TEXT NOT NULL,
+            seen_at     INTEGER NOT NULL,
+            PRIMARY KEY (target_kind, target_id)
+        ) STRICT, WITHOUT ROWID;
+    "#,
+    },
 ];
 
 /// The version this build of the app writes.
@@ -416,6 +445,15 @@ mod tests {
             8 => {
                 seed(conn, 7);
                 "INSERT INTO sweep_seen (kind, id) VALUES ('product', '0190a3e0-7d2c-7cc0-8000-000000000001');"
+            }
+            9 => {
+                seed(conn, 8);
+                "UPDATE products SET trade = '{\"resale_of\":\"0190a3e0-7d2c-7cc0-8000-0000000000f1\"}'
+                  WHERE id = '0190a3e0-7d2c-7cc0-8000-000000000002';
+                 INSERT INTO referrals (target_kind, target_id, code, seen_at)
+                 VALUES ('shop', '0190a3e0-7d2c-7cc0-8000-0000000000a1', 'KIRANA', 7);
+                 INSERT INTO seller_commission (seller_id, rule)
+                 VALUES ('0190a3e0-7d2c-7cc0-8000-0000000000a1', '{\"percent\":{\"basis_points\":1000}}');"
             }
             v => panic!("no fixture for schema version {v}: add one"),
         };

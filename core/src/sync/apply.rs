@@ -248,6 +248,7 @@ pub(crate) fn page(
                     .and_then(|mut s| s.execute(params![doc.seller_id, now]))
                     .map_err(StoreError::from)?;
                     order_store::replace_terms(c, &doc.seller_id, &rates, &discounts)?;
+                    order_store::set_commission(c, &doc.seller_id, doc.commission)?;
                     Ok(())
                 })?;
                 if !stored {

@@ -79,6 +79,9 @@ pub fn product_doc(p: &Product, seller: ProfileDoc) -> ProductDoc {
             .collect(),
         group_ids: p.group_ids.clone(),
         archived: p.archived,
+        resale: p.trade.resale,
+        resale_of: p.trade.resale_of.clone(),
+        stock_at: p.trade.stock_at.clone(),
         created_at: p.created_at,
         updated_at: p.updated_at,
         version: 0,
@@ -153,6 +156,11 @@ pub fn product_from(d: &ProductDoc) -> Result<Product, Unreadable> {
         archived: d.archived,
         created_at: d.created_at,
         updated_at: d.updated_at,
+        trade: crate::catalog::Trade {
+            resale: d.resale,
+            resale_of: d.resale_of.clone(),
+            stock_at: d.stock_at.clone(),
+        },
     })
 }
 
@@ -180,6 +188,9 @@ pub fn changed_fields(old: &Product, new: &Product) -> Vec<String> {
     note(old.photos != new.photos, "photos");
     note(old.group_ids != new.group_ids, "group_ids");
     note(old.archived != new.archived, "archived");
+    note(old.trade.resale != new.trade.resale, "resale");
+    note(old.trade.resale_of != new.trade.resale_of, "resale_of");
+    note(old.trade.stock_at != new.trade.stock_at, "stock_at");
     fields
 }
 
@@ -247,6 +258,10 @@ pub fn order_doc(
                 detail: e.detail.clone(),
             })
             .collect(),
+        promoter: o.links.promoter.clone(),
+        partner: None,
+        supply: None,
+        packed_at: None,
     }
 }
 
@@ -321,6 +336,12 @@ pub fn order_from(d: &OrderDoc) -> Result<(Order, Vec<OrderEvent>), Unreadable> 
         created_at: d.created_at,
         updated_at: d.updated_at,
         version: d.version,
+        links: crate::order::OrderLinks {
+            promoter: d.promoter.clone(),
+            partner: d.partner.clone(),
+            supply: d.supply.clone(),
+            packed_at: d.packed_at,
+        },
     };
     Ok((order, events))
 }
@@ -330,6 +351,7 @@ pub fn terms_doc(
     seller_id: &str,
     rates: &[crate::order::ongkir::Rate],
     discounts: &[(crate::money::Rupiah, crate::money::Rupiah)],
+    commission: Option<super::wire::CommissionDoc>,
 ) -> super::wire::TermsDoc {
     super::wire::TermsDoc {
         seller_id: seller_id.to_owned(),
@@ -350,6 +372,7 @@ pub fn terms_doc(
                 amount_idr: amount.idr(),
             })
             .collect(),
+        commission,
         version: 0,
     }
 }

@@ -34,12 +34,46 @@ pub fn order_notice(order: &Order, event: &OrderEvent, me: &str, lang: Lang) -> 
         return None;
     }
     let seller = order.seller_id == me;
-    if !seller && order.buyer_id != me {
+    let partner = order.links.partner.as_ref().is_some_and(|p| p.id == me);
+    let promoter = order.links.promoter.as_ref().is_some_and(|p| p.id == me);
+    let buyer = order.buyer_id == me;
+    if !seller && !buyer && !partner && !promoter {
         return None;
     }
     let n = &order.number;
     let t = |id: String, en: String| Text::new(id, en).get(lang).to_owned();
+    if promoter && !seller && !buyer && !partner {
+        return promoter_notice(order, event).map(|(id, en, bid, ben)| Notice {
+            order_id: order.id.clone(),
+            version: order.version,
+            title: t(id, en),
+            body: t(bid, ben),
+            deep_link: format!("pasar://order/{}", order.id),
+            collapse_key: collapse_key(&order.id),
+        });
+    }
     let (title, body) = match (event.action.as_str(), event.to) {
+        ("place", _) if partner => (
+            t(
+                format!("Pesanan baru untuk dikemas #{n}"),
+                format!("New order to pack #{n}"),
+            ),
+            t(
+                format!(
+                    "{} barang, kirim lewat {}",
+                    order.items.len(),
+                    courier_of(order)
+                ),
+                format!("{} items, {}", order.items.len(), courier_of(order)),
+            ),
+        ),
+        ("pack", _) => (
+            t("Pesanan dikemas".into(), "Order packed".into()),
+            t(
+                format!("Pesanan #{n} sudah dikemas, menunggu kurir."),
+                format!("Order #{n} is packed and waits for the courier."),
+            ),
+        ),
         ("place", _) if seller => (
             t(format!("Pesanan baru #{n}"), format!("New order #{n}")),
             t(
@@ -135,6 +169,47 @@ pub fn order_notice(order: &Order, event: &OrderEvent, me: &str, lang: Lang) -> 
     })
 }
 
+/// How a courier order goes, for the partner's notice ("JNE REG").
+fn courier_of(order: &Order) -> String {
+    order.shipping.as_ref().map_or_else(
+        || "kurir pilihan penjual".to_owned(),
+        |s| format!("{} {}", s.courier.name(), s.service),
+    )
+}
+
+/// A promoter hears of an order through their code when it is placed and when their
+/// commission is settled: (title id, title en, body id, body en).
+fn promoter_notice(order: &Order, event: &OrderEvent) -> Option<(String, String, String, String)> {
+    let n = &order.number;
+    let c = order.commission();
+    let code = order
+        .links
+        .promoter
+        .as_ref()
+        .map_or("", |p| p.code.as_str());
+    Some(match (event.action.as_str(), event.to) {
+        ("place", _) => (
+            format!("Pesanan lewat kode {code}"),
+            format!("An order through {code}"),
+            format!("Pesanan #{n}: komisi {c} setelah selesai."),
+            format!("Order #{n}: {c} commission once it completes."),
+        ),
+        (_, OrderStatus::Completed) => (
+            "Komisi masuk".into(),
+            "Commission earned".into(),
+            format!("Pesanan #{n} selesai: komisi {c}."),
+            format!("Order #{n} completed: {c} commission."),
+        ),
+        (_, OrderStatus::Cancelled) => (
+            "Pesanan dibatalkan".into(),
+            "Order cancelled".into(),
+            format!("Pesanan #{n} dibatalkan: tanpa komisi."),
+            format!("Order #{n} was cancelled: no commission."),
+        ),
+        _ => return None,
+    })
+}
+
 /// A notice from a push alone, when the order could not be fetched (offline again,
 /// out of time): the status it moved to, without the details a pull would add.
 pub fn hint_notice(
@@ -186,6 +261,7 @@ mod tests {
 
     fn order(status: OrderStatus) -> Order {
         Order {
+            links: Default::default(),
             id: "o1".into(),
             number: "A12".into(),
             checkout_id: "c1".into(),

@@ -144,8 +144,11 @@ pub(crate) fn terms_saved(c: &Connection, seller_id: &str, at: i64) -> Result<()
         return Ok(());
     }
     let (rates, discounts) = crate::order::store::terms_of(c, seller_id)?;
+    let commission = crate::order::store::commission_of(c, seller_id)?;
     let op = Op::PutTerms {
-        terms: Box::new(convert::terms_doc(seller_id, &rates, &discounts)),
+        terms: Box::new(convert::terms_doc(
+            seller_id, &rates, &discounts, commission,
+        )),
     };
     record(c, &format!("terms:{seller_id}"), &op, at)
 }
@@ -195,6 +198,7 @@ pub(crate) fn order_acted(
         OrderAction::Cancel { reason } => ActionDoc::Cancel {
             reason: reason.trim().to_owned(),
         },
+        OrderAction::Pack => ActionDoc::Pack,
         OrderAction::Expire => return Ok(()),
     };
     let op = Op::ActOnOrder {
@@ -202,6 +206,17 @@ pub(crate) fn order_acted(
         action,
     };
     record(c, &format!("order:{order_id}"), &op, at)
+}
+
+/// The signed-in account claims a promoter code.
+pub(crate) fn code_claimed(c: &Connection, code: &str, at: i64) -> Result<(), Error> {
+    if bound_account(c)?.is_none() {
+        return Ok(());
+    }
+    let op = Op::ClaimCode {
+        code: code.to_owned(),
+    };
+    record(c, "promo_code", &op, at)
 }
 
 /// A group made on this phone by the signed-in account.

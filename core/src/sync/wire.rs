@@ -75,6 +75,9 @@ pub enum Op {
     PutProfile { name: String },
     /// The signed-in seller's shop terms (ongkir table and discounts), whole.
     PutTerms { terms: Box<TermsDoc> },
+    /// The signed-in account takes a promoter code (`KIRANA`), replacing its own
+    /// earlier one; refused as a `conflict` while someone else holds it.
+    ClaimCode { code: String },
 }
 
 impl Op {
@@ -89,6 +92,7 @@ impl Op {
             Op::ActOnOrder { .. } => "act_on_order",
             Op::PutProfile { .. } => "put_profile",
             Op::PutTerms { .. } => "put_terms",
+            Op::ClaimCode { .. } => "claim_code",
         }
     }
 }
@@ -160,9 +164,23 @@ pub struct TermsDoc {
     pub rates: Vec<RateDoc>,
     #[serde(default)]
     pub discounts: Vec<DiscountDoc>,
+    /// What the seller pays promoters for the orders that come through their links
+    /// or codes; none: the seller runs no promoters, and orders carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<CommissionDoc>,
     /// Counted by the server; 0 from a phone.
     #[serde(default)]
     pub version: i64,
+}
+
+/// A seller's commission rule (`promo::commission::CommissionRule`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionDoc {
+    /// Of the items' subtotal, in basis points (1,000 = 10 %).
+    Percent { basis_points: u32 },
+    /// Rupiah for every unit sold.
+    PerItem { idr: i64 },
 }
 
 /// One row of the ongkir table: a courier service to a destination (a kabupaten/kota,
@@ -238,11 +256,40 @@ pub struct ProductDoc {
     pub group_ids: Vec<String>,
     #[serde(default)]
     pub archived: bool,
+    /// The supplier opens the product to resellers, at prices within these bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resale: Option<ResaleDoc>,
+    /// A reseller's listing of this supplier product (its id): sold at the listing's
+    /// price, taken from the supplier's stock, shipped by the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resale_of: Option<String>,
+    /// Units kept at fulfilment partners' warehouses, counted apart from `stock` (at
+    /// the seller's home).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stock_at: Vec<StockAtDoc>,
     pub created_at: i64,
     pub updated_at: i64,
     /// Counted by the server; 0 from a phone.
     #[serde(default)]
     pub version: i64,
+}
+
+/// A supplier's terms for resellers of one product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResaleDoc {
+    /// The supplier's price to resellers: what the supplier earns per unit.
+    pub supply_price_idr: i64,
+    /// The lowest and highest price a reseller may sell at.
+    pub min_price_idr: i64,
+    pub max_price_idr: i64,
+}
+
+/// Stock of a product held by one fulfilment partner.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAtDoc {
+    /// The partner's account.
+    pub partner_id: String,
+    pub stock: i64,
 }
 
 /// The product fields a [`Op::PutProduct`] may name.
@@ -259,6 +306,9 @@ pub const PRODUCT_FIELDS: &[&str] = &[
     "photos",
     "group_ids",
     "archived",
+    "resale",
+    "resale_of",
+    "stock_at",
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,6 +402,43 @@ pub struct OrderDoc {
     pub version: i64,
     #[serde(default)]
     pub events: Vec<EventDoc>,
+    /// The promoter the order came through. From a phone only the code counts; the
+    /// server fills in who it is and the commission, and shows them only to the
+    /// seller and the promoter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promoter: Option<PromoterDoc>,
+    /// Who packs and ships it when not the seller: the fulfilment partner holding the
+    /// stock, or the supplier of a reseller's listing. Set by the server; never in
+    /// the buyer's copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<ProfileDoc>,
+    /// A reseller's order: what the supplier is owed. Set by the server; never in the
+    /// buyer's copy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supply: Option<SupplyDoc>,
+    /// When the partner (or the seller) packed it: the parcel waits for the courier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packed_at: Option<i64>,
+}
+
+/// An order's promoter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoterDoc {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    #[serde(default)]
+    pub commission_idr: i64,
+}
+
+/// What a reseller's order owes its supplier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyDoc {
+    pub supplier: ProfileDoc,
+    /// The supplier's price of the items, in all.
+    pub items_idr: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -396,11 +483,18 @@ pub struct EventDoc {
 #[serde(rename_all = "snake_case")]
 pub enum ActionDoc {
     ConfirmPayment,
-    Ship { courier: String, resi: String },
+    Ship {
+        courier: String,
+        resi: String,
+    },
     ReadyForPickup,
     MarkDelivered,
     Complete,
-    Cancel { reason: String },
+    Cancel {
+        reason: String,
+    },
+    /// Packed: the parcel waits for the courier (the status stays `processing`).
+    Pack,
 }
 
 /// `POST /v1/auth/code`.

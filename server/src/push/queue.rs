@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 /// back anyway, and the services keep a message that long for an offline device.
 pub(crate) const TTL_MS: i64 = 24 * 3600 * 1000;
 
-/// Queues a push of `order`'s new state for every device of its buyer and seller,
+/// Queues a push of `order`'s new state for every device of its buyer, seller and
+/// partner (and promoter, see below),
 /// except those of `actor_id` (who made the move and needs no telling; `None`, a move
 /// by the system, tells both).
 pub(crate) fn enqueue_order(
@@ -28,8 +29,22 @@ pub(crate) fn enqueue_order(
     now: i64,
 ) -> Result<(), StoreError> {
     let mut parties = vec![order.buyer.id.as_str()];
-    if order.seller.id != order.buyer.id {
-        parties.push(order.seller.id.as_str());
+    // The partner packs and ships it; the promoter hears when it is placed and when
+    // their commission is settled (completed or cancelled), not of every step between.
+    let settled = matches!(order.status.as_str(), "completed" | "cancelled");
+    let others = [
+        Some(order.seller.id.as_str()),
+        order.partner.as_ref().map(|p| p.id.as_str()),
+        order
+            .promoter
+            .as_ref()
+            .filter(|p| !p.id.is_empty() && (order.version == 1 || settled))
+            .map(|p| p.id.as_str()),
+    ];
+    for party in others.into_iter().flatten() {
+        if !parties.contains(&party) {
+            parties.push(party);
+        }
     }
     let data: BTreeMap<&str, String> = [
         (hint::KIND, "order".to_owned()),
@@ -144,6 +159,10 @@ mod tests {
             updated_at: 0,
             version,
             events: vec![],
+            promoter: None,
+            partner: None,
+            supply: None,
+            packed_at: None,
         }
     }
 

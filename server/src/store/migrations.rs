@@ -233,6 +233,24 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX photos_unused ON photos (unused_since);
     ",
     ),
+    (
+        9,
+        "
+    -- Promoters' codes (KIRANA): one an account, unique in the deployment, in capitals.
+    CREATE TABLE promoter_codes (
+        code       TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL UNIQUE REFERENCES accounts (id),
+        created_at BIGINT NOT NULL
+    );
+    -- Who else sees an order besides its buyer and seller (sync::trade): the promoter
+    -- it came through (redacted), and the partner who packs and ships it (a fulfilment
+    -- partner, or the supplier of a reseller's listing).
+    ALTER TABLE orders ADD COLUMN promoter_id TEXT;
+    ALTER TABLE orders ADD COLUMN partner_id TEXT;
+    CREATE INDEX orders_promoter ON orders (promoter_id, seq);
+    CREATE INDEX orders_partner ON orders (partner_id, seq);
+    ",
+    ),
 ];
 
 /// The schema version a current server runs on.

@@ -113,6 +113,12 @@ const HEADS: &str = "
     SELECT seq, 'order', id FROM orders
      WHERE seller_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
     UNION
+    SELECT seq, 'order', id FROM orders
+     WHERE promoter_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
+    UNION
+    SELECT seq, 'order', id FROM orders
+     WHERE partner_id = ?2 AND seq > ?1 AND seq <= (SELECT seq FROM head)
+    UNION
     SELECT t.seq, 'terms', t.id FROM seller_terms t
      WHERE t.seq > ?1 AND t.seq <= (SELECT seq FROM head)
        AND (t.id = ?2 OR EXISTS (
@@ -273,7 +279,11 @@ pub(crate) fn page(
             },
             "group" => serde_json::from_str(&doc).map(Change::Group),
             "terms" => serde_json::from_str(&doc).map(Change::Terms),
-            _ => serde_json::from_str(&doc).map(Change::Order),
+            // One stored order, a copy per party: each sees what is theirs.
+            _ => serde_json::from_str(&doc).map(|mut order| {
+                super::trade::redact(&mut order, account_id);
+                Change::Order(Box::new(order))
+            }),
         }
         .map_err(|e| StoreError::new(format!("stored document unreadable: {e}")))?;
         changes.push(change);

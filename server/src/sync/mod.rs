@@ -9,6 +9,7 @@
 mod feed;
 pub mod head;
 mod rules;
+mod trade;
 
 use crate::error::ApiError;
 use crate::store::{Account, StoreError};

@@ -7,6 +7,7 @@
 //! order of commits.
 
 use super::applied;
+use super::trade;
 use crate::error::ApiError;
 use crate::push::queue;
 use crate::store::sql::{SqlTx, Value};
@@ -15,11 +16,12 @@ use pasar_core::catalog::{PRICE_MAX_IDR, STOCK_MAX};
 use pasar_core::money::Rupiah;
 use pasar_core::order::ongkir::{Courier, Rate, RateProvider, RateTable, Shipping};
 use pasar_core::order::{
-    Delivery, OrderAction, OrderStatus, PAYMENT_WINDOW_MS, Role, payment::PaymentMethod, transition,
+    Delivery, OrderAction, OrderStatus, PAYMENT_WINDOW_MS, Role, TransitionError, partner_allows,
+    payment::PaymentMethod, transition,
 };
 use pasar_core::sync::wire::{
     ActionDoc, EventDoc, GroupDoc, MemberDoc, Mutation, MutationResult, Op, OrderDoc,
-    PRODUCT_FIELDS, ProductDoc, ProfileDoc, Rejection, TERMS_MAX_ROWS, TermsDoc,
+    PRODUCT_FIELDS, ProductDoc, ProfileDoc, Rejection, SupplyDoc, TERMS_MAX_ROWS, TermsDoc,
 };
 use serde_json::{Map, Value as Json};
 
@@ -46,7 +48,7 @@ impl From<Reject> for ApiError {
     }
 }
 
-fn refuse(kind: &str, field: Option<&str>, indonesian: &str, english: &str) -> Reject {
+pub(super) fn refuse(kind: &str, field: Option<&str>, indonesian: &str, english: &str) -> Reject {
     Reject::Refused(Rejection {
         kind: kind.to_owned(),
         field: field.map(str::to_owned),
@@ -55,7 +57,7 @@ fn refuse(kind: &str, field: Option<&str>, indonesian: &str, english: &str) -> R
     })
 }
 
-fn not_allowed(field: Option<&str>) -> Reject {
+pub(super) fn not_allowed(field: Option<&str>) -> Reject {
     refuse(
         "not_allowed",
         field,
@@ -64,7 +66,7 @@ fn not_allowed(field: Option<&str>) -> Reject {
     )
 }
 
-fn invalid(field: &str) -> Reject {
+pub(super) fn invalid(field: &str) -> Reject {
     refuse(
         "invalid",
         Some(field),
@@ -223,6 +225,7 @@ fn run(tx: &mut dyn SqlTx, me: &Account, m: &Mutation, now: i64) -> Result<Vec<S
             renamed(tx, &me.id)
         }
         Op::PutTerms { terms } => put_terms(tx, me, terms),
+        Op::ClaimCode { code } => trade::claim_code(tx, me, code, now),
     };
     done.map(|()| Vec::new())
 }
@@ -257,6 +260,7 @@ fn put_terms(tx: &mut dyn SqlTx, me: &Account, terms: &TermsDoc) -> Result<(), R
             return Err(invalid("discount"));
         }
     }
+    trade::check_terms(terms)?;
     let version = tx
         .query_opt(
             "SELECT doc FROM seller_terms WHERE id = ?1",
@@ -298,7 +302,11 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Reject> {
     serde_json::to_string(v).map_err(|e| StoreError::new(e.to_string()).into())
 }
 
-fn profile(tx: &mut dyn SqlTx, id: &str, with_phone: bool) -> Result<Option<ProfileDoc>, Reject> {
+pub(super) fn profile(
+    tx: &mut dyn SqlTx,
+    id: &str,
+    with_phone: bool,
+) -> Result<Option<ProfileDoc>, Reject> {
     let row = tx.query_opt(
         "SELECT name, phone FROM accounts WHERE id = ?1",
         &[id.into()],
@@ -474,6 +482,7 @@ fn put_product(
             }
         }
     }
+    trade::check_product(tx, me, &merged)?;
     if merged.seller != seller {
         touched.push("seller");
     }
@@ -848,7 +857,7 @@ fn unlist_products(tx: &mut dyn SqlTx, group_id: &str, seller_id: &str) -> Resul
     Ok(())
 }
 
-fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reject> {
+pub(super) fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reject> {
     tx.query_opt("SELECT doc FROM products WHERE id = ?1", &[id.into()])?
         .and_then(|r| r.into_iter().next().and_then(Value::into_text))
         .map(|t| serde_json::from_str(&t).map_err(|e| StoreError::new(e.to_string()).into()))
@@ -857,7 +866,11 @@ fn load_product(tx: &mut dyn SqlTx, id: &str) -> Result<Option<ProductDoc>, Reje
 
 /// Whether the product is listed in a group the account is a member of (the same rule
 /// the pull follows for products: see `feed::HEADS`).
-fn sees_listing(tx: &mut dyn SqlTx, product_id: &str, account_id: &str) -> Result<bool, Reject> {
+pub(super) fn sees_listing(
+    tx: &mut dyn SqlTx,
+    product_id: &str,
+    account_id: &str,
+) -> Result<bool, Reject> {
     Ok(tx
         .query_opt(
             "SELECT 1 FROM product_groups pg
@@ -875,7 +888,7 @@ fn load_order(tx: &mut dyn SqlTx, id: &str) -> Result<Option<OrderDoc>, Reject> 
         .transpose()
 }
 
-fn units_for(quantity_milli: i64) -> i64 {
+pub(super) fn units_for(quantity_milli: i64) -> i64 {
     // Stock counts whole units: 1,5 kg holds 2 of a per-kg stock.
     (quantity_milli + 999) / 1000
 }
@@ -909,9 +922,31 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
     }
     let seller = profile(tx, &order.seller.id, true)?.ok_or_else(|| not_found("seller"))?;
     let buyer = profile(tx, &me.id, true)?.ok_or_else(|| StoreError::new("no account"))?;
+    // A courier order whose every unit a fulfilment partner holds ships from there.
+    let partner = if delivery == Delivery::Courier {
+        let mut products = Vec::new();
+        for item in &order.items {
+            if !products
+                .iter()
+                .any(|p: &ProductDoc| p.id == item.product_id)
+                && let Some(p) = load_product(tx, &item.product_id)?
+            {
+                products.push(p);
+            }
+        }
+        trade::choose_partner(&products, &order.items)
+    } else {
+        None
+    };
     let mut placed = order.clone();
     let mut items_total: i64 = 0;
     let mut touched: Vec<ProductDoc> = Vec::new();
+    // A reseller's order: the supplier behind its listings and what the supplier is
+    // owed. An order is all resale from one supplier or none: each part ships from
+    // one place.
+    let mut supplier: Option<String> = None;
+    let mut supply_idr: i64 = 0;
+    let mut own_items = false;
     for item in &mut placed.items {
         if item.quantity_milli <= 0 || item.quantity_milli > 1_000_000_000 {
             return Err(invalid("quantity"));
@@ -933,7 +968,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
                 touched.len() - 1
             }
         };
-        let product = &mut touched[index];
+        let product = &touched[index];
         if product.seller.id != seller.id || product.archived {
             return Err(refuse(
                 "not_found",
@@ -977,6 +1012,69 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
         items_total = items_total
             .checked_add(total)
             .ok_or_else(|| invalid("total"))?;
+        // Where the units come from: the listing itself, or for a reseller's listing the
+        // supplier's product (its variant of the same id), whose stock it sells.
+        let (source, prefix) = match product.resale_of.clone() {
+            None => {
+                own_items = true;
+                (index, "")
+            }
+            Some(source_id) => {
+                let listing = product.clone();
+                let source = match touched.iter().position(|p| p.id == source_id) {
+                    Some(i) => i,
+                    None => {
+                        let p = load_product(tx, &source_id)?
+                            .filter(|p| !p.archived && p.resale.is_some())
+                            .ok_or_else(|| {
+                                refuse(
+                                    "not_found",
+                                    Some("product"),
+                                    &format!("{} sudah tidak dijual.", listing.name),
+                                    &format!("{} is no longer for sale.", listing.name),
+                                )
+                            })?;
+                        touched.push(p);
+                        touched.len() - 1
+                    }
+                };
+                let source_doc = &touched[source];
+                // The supplier may have narrowed the bounds since the listing was made.
+                trade::within_bounds(source_doc, &listing)?;
+                if supplier
+                    .replace(source_doc.seller.id.clone())
+                    .is_some_and(|s| s != source_doc.seller.id)
+                {
+                    return Err(invalid("items"));
+                }
+                let each = source_doc.resale.map_or(0, |r| r.supply_price_idr);
+                supply_idr = each
+                    .checked_mul(item.quantity_milli)
+                    .map(|x| x / 1000)
+                    .and_then(|x| supply_idr.checked_add(x))
+                    .ok_or_else(|| invalid("total"))?;
+                (source, "supplier_")
+            }
+        };
+        if own_items && supplier.is_some() {
+            return Err(refuse(
+                "invalid",
+                Some("items"),
+                "Barang dari pemasok dan barang sendiri dipesan terpisah.",
+                "Order a supplier's goods and the shop's own goods separately.",
+            ));
+        }
+        let product = &mut touched[source];
+        let variant = match &item.variant_id {
+            Some(v) => Some(
+                product
+                    .variants
+                    .iter()
+                    .position(|x| &x.id == v)
+                    .ok_or_else(|| not_found("variant"))?,
+            ),
+            None => None,
+        };
         let out_of_stock = || {
             refuse(
                 "out_of_stock",
@@ -985,6 +1083,19 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
                 &format!("Not enough stock of {}.", product_name(&item.name)),
             )
         };
+        if let Some(partner) = &partner {
+            // Checked whole by `choose_partner`; taken here line by line.
+            let shelf = product
+                .stock_at
+                .iter_mut()
+                .find(|s| &s.partner_id == partner)
+                .filter(|s| s.stock >= units)
+                .ok_or_else(out_of_stock)?;
+            shelf.stock -= units;
+            item.reserved_units = units;
+            item.reserved_on = "partner".into();
+            continue;
+        }
         // The variant's own count if it keeps one, else the product's pool.
         let own = variant.filter(|&i| {
             let v = &product.variants[i];
@@ -1002,7 +1113,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
                 }
                 product.variants[i].stock = Some(left - units);
                 item.reserved_units = units;
-                item.reserved_on = "variant".into();
+                item.reserved_on = format!("{prefix}variant");
             }
             None => match product.stock {
                 None => {
@@ -1015,7 +1126,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
                     }
                     product.stock = Some(left - units);
                     item.reserved_units = units;
-                    item.reserved_on = "product".into();
+                    item.reserved_on = format!("{prefix}product");
                 }
             },
         }
@@ -1050,8 +1161,26 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
         to: status.code().to_owned(),
         detail: String::new(),
     }];
+    // Who packs and ships: the partner holding the stock, or the reseller's supplier.
+    let partner_id = partner.or_else(|| supplier.clone());
+    placed.partner = match &partner_id {
+        Some(id) => Some(profile(tx, id, true)?.ok_or_else(|| not_found("partner"))?),
+        None => None,
+    };
+    placed.supply = match &supplier {
+        Some(id) => Some(SupplyDoc {
+            supplier: profile(tx, id, true)?.ok_or_else(|| not_found("supplier"))?,
+            items_idr: supply_idr,
+        }),
+        None => None,
+    };
+    placed.promoter = trade::promoter_for(tx, order, &placed.seller.id, &placed.items)?;
+    placed.packed_at = None;
     for product in &mut touched {
-        if product.stock.is_some() || product.variants.iter().any(|v| v.stock.is_some()) {
+        if product.stock.is_some()
+            || product.variants.iter().any(|v| v.stock.is_some())
+            || !product.stock_at.is_empty()
+        {
             product.version += 1;
             product.updated_at = product.updated_at.max(now);
             write_product(tx, product, None, false, STOCK_FIELDS)?;
@@ -1059,8 +1188,9 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
     }
     let seq = next_seq(tx)?;
     tx.execute(
-        "INSERT INTO orders (id, buyer_id, seller_id, doc, seq, awaiting_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO orders (id, buyer_id, seller_id, doc, seq, awaiting_until, promoter_id,
+                             partner_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         &[
             placed.id.as_str().into(),
             placed.buyer.id.as_str().into(),
@@ -1068,6 +1198,8 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             to_json(&placed)?.into(),
             seq.into(),
             placed.expires_at.into(),
+            placed.promoter.as_ref().map(|p| p.id.clone()).into(),
+            partner_id.into(),
         ],
     )?;
     // The seller hears of the new order; in this transaction, so a refused or failed
@@ -1178,8 +1310,11 @@ fn act_on_order(
         Role::Seller
     } else if order.buyer.id == me.id {
         Role::Buyer
+    } else if order.partner.as_ref().is_some_and(|p| p.id == me.id) {
+        Role::Partner
     } else {
-        // Not a party: the order does not exist as far as they can tell.
+        // Not a party (a promoter only watches): the order does not exist as far as
+        // they can tell.
         return Err(not_found("order"));
     };
     let (from, payment, delivery) = stored_state(&order)?;
@@ -1195,8 +1330,21 @@ fn act_on_order(
         ActionDoc::Cancel { reason } => OrderAction::Cancel {
             reason: reason.trim().to_owned(),
         },
+        ActionDoc::Pack => OrderAction::Pack,
     };
-    let to = match transition(from, &core_action, role, payment.kind(), delivery) {
+    // Packed once; with a partner on the order only the partner packs and ships.
+    let allowed = partner_allows(core_action.kind(), role, order.partner.is_some())
+        && !(core_action == OrderAction::Pack && order.packed_at.is_some());
+    let moved = if allowed {
+        transition(from, &core_action, role, payment.kind(), delivery)
+    } else {
+        Err(TransitionError::NotAllowed {
+            from,
+            action: core_action.name(),
+            role,
+        })
+    };
+    let to = match moved {
         Ok(to) => to,
         Err(e) => {
             return Err(refuse(
@@ -1225,6 +1373,7 @@ fn act_on_order(
             order.cancel_reason = Some(reason.clone());
             detail = reason.clone();
         }
+        OrderAction::Pack => order.packed_at = Some(now),
         _ => {}
     }
     if to == OrderStatus::Cancelled && from.holds_stock() {
@@ -1238,12 +1387,7 @@ fn act_on_order(
     order.version += 1;
     order.events.push(EventDoc {
         at: now,
-        role: if role == Role::Seller {
-            "seller"
-        } else {
-            "buyer"
-        }
-        .into(),
+        role: role.code().into(),
         actor_id: Some(me.id.clone()),
         action: core_action.name().to_owned(),
         from: Some(from.code().to_owned()),
@@ -1370,8 +1514,35 @@ fn give_back(tx: &mut dyn SqlTx, order: &OrderDoc, now: i64) -> Result<(), Rejec
                 None => continue,
             },
         };
+        // A reseller's line gave back to the supplier's product it was taken from.
+        let (index, on) = match item.reserved_on.strip_prefix("supplier_") {
+            Some(on) => {
+                let source = touched[index].resale_of.clone().unwrap_or_default();
+                match touched.iter().position(|p| p.id == source) {
+                    Some(i) => (i, on),
+                    None => match load_product(tx, &source)? {
+                        Some(p) => {
+                            touched.push(p);
+                            (touched.len() - 1, on)
+                        }
+                        None => continue,
+                    },
+                }
+            }
+            None => (index, item.reserved_on.as_str()),
+        };
         let product = &mut touched[index];
-        match item.reserved_on.as_str() {
+        match on {
+            "partner" => {
+                let partner = order.partner.as_ref().map(|p| p.id.as_str());
+                if let Some(shelf) = product
+                    .stock_at
+                    .iter_mut()
+                    .find(|s| Some(s.partner_id.as_str()) == partner)
+                {
+                    shelf.stock = (shelf.stock + item.reserved_units).min(STOCK_MAX);
+                }
+            }
             "variant" => {
                 if let Some(v) = product
                     .variants
@@ -1398,8 +1569,8 @@ fn give_back(tx: &mut dyn SqlTx, order: &OrderDoc, now: i64) -> Result<(), Rejec
     Ok(())
 }
 
-/// What an order moves on a product: its own count or a variant's.
-const STOCK_FIELDS: &[&str] = &["stock", "variants"];
+/// What an order moves on a product: its own count, a variant's or a partner's.
+const STOCK_FIELDS: &[&str] = &["stock", "variants", "stock_at"];
 
 #[cfg(test)]
 mod tests {
