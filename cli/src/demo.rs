@@ -362,7 +362,9 @@ async fn demo(dir: PathBuf) -> pasar_core::Result<()> {
     let phones = dir.join("phones");
     // The sync client is blocking (it runs on the apps' background workers).
     let shown = tokio::task::spawn_blocking(move || {
-        crate::sync_demo::run(&format!("http://{addr}"), &codes, &phones, &sink)
+        let url = format!("http://{addr}");
+        crate::sync_demo::run(&url, &codes, &phones, &sink)?;
+        crate::trade_demo::run(&url, &codes, &phones, &sink)
     })
     .await
     .map_err(|e| pasar_core::Error::Internal(e.to_string()))?;

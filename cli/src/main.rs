@@ -9,6 +9,7 @@ mod parse_order;
 mod photo;
 mod rekap;
 mod sync_demo;
+mod trade_demo;
 
 use std::process::ExitCode;
 

@@ -21,17 +21,17 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-struct Phone {
-    pasar: Pasar,
-    sync: SyncClient,
-    account: String,
+pub(crate) struct Phone {
+    pub(crate) pasar: Pasar,
+    pub(crate) sync: SyncClient,
+    pub(crate) account: String,
 }
 
-fn internal(e: impl std::fmt::Display) -> Error {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Error {
     Error::Internal(e.to_string())
 }
 
-fn sign_in(
+pub(crate) fn sign_in(
     url: &str,
     codes: &RecordingSender,
     dir: &Path,
@@ -59,7 +59,7 @@ fn sign_in(
     })
 }
 
-fn sync(who: &str, p: &Phone) -> Result<SyncReport> {
+pub(crate) fn sync(who: &str, p: &Phone) -> Result<SyncReport> {
     let r = p.sync.sync_blocking(Duration::from_secs(30))?;
     println!(
         "   {who} syncs: {} sent, {} refused, {} received; {} B up, {} B down",
