@@ -223,6 +223,23 @@ async fn a_promoters_code_earns_the_commission_the_seller_set(backend: Backend) 
         "a digits-only code is a postcode, not a code"
     );
     applied(&server, &buyer, json!({"claim_code": {"code": "BUDI"}})).await;
+    for hostile in ["<script>", "KIRANA'--", "ABCDEFGHIJKLMNOPQ", "", "k i r"] {
+        assert_eq!(
+            refused(&server, &other, json!({"claim_code": {"code": hostile}})).await,
+            "invalid",
+            "{hostile:?}"
+        );
+    }
+    assert_eq!(
+        refused(
+            &server,
+            &seller,
+            json!({"put_terms": {"terms": {"seller_id": seller.id,
+                   "commission": {"per_item": {"idr": -2500}}}}})
+        )
+        .await,
+        "invalid"
+    );
 
     // No rule yet: the seller runs no promoters, the order carries none.
     applied(
@@ -460,6 +477,21 @@ async fn a_resellers_order_reaches_the_supplier_who_ships_it(backend: Backend) {
         "the partner shows as the seller"
     );
 
+    // Nonsense resale terms are refused.
+    let mut bad = source.clone();
+    bad["resale"] =
+        json!({"supply_price_idr": 0, "min_price_idr": 25_000, "max_price_idr": 40_000});
+    assert_eq!(
+        refused(&server, &supplier, edit_product(bad.clone(), &["resale"])).await,
+        "invalid"
+    );
+    bad["resale"] =
+        json!({"supply_price_idr": 30_000, "min_price_idr": 25_000, "max_price_idr": 40_000});
+    assert_eq!(
+        refused(&server, &supplier, edit_product(bad, &["resale"])).await,
+        "invalid"
+    );
+
     // A cancelled resale gives the units back to the supplier's product.
     applied(
         &server,
@@ -489,6 +521,16 @@ async fn a_resellers_order_reaches_the_supplier_who_ships_it(backend: Backend) {
         .await,
         "conflict"
     );
+    // Out of the supplier's group, the reseller may still take her listing down.
+    applied(
+        &server,
+        &supplier,
+        json!({"remove_member": {"group_id": "suppliers", "account_id": reseller.id}}),
+    )
+    .await;
+    let mut down = listing(32_000, None);
+    down["archived"] = json!(true);
+    applied(&server, &reseller, edit_product(down, &["archived"])).await;
     server.finish().await;
 }
 
@@ -510,6 +552,16 @@ async fn a_warehouse_packs_and_ships_the_stock_it_holds(backend: Backend) {
             "invalid"
         );
     }
+    // At most ten partners a product.
+    doc["stock_at"] = json!(
+        (0..11)
+            .map(|i| json!({"partner_id": format!("p{i}"), "stock": 1}))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        refused(&server, &seller, edit_product(doc.clone(), &["stock_at"])).await,
+        "invalid"
+    );
     doc["stock_at"] = json!([{"partner_id": warehouse.id, "stock": 3}]);
     applied(&server, &seller, edit_product(doc.clone(), &["stock_at"])).await;
     // The buyer's phone gets pushes.

@@ -279,8 +279,15 @@ pub(crate) fn page(
                     continue;
                 };
                 let known = order_store::version_of(c, &order.id)?;
+                // A promoter's copy names the buyer by first name only: it must not
+                // rename a contact the phone knows whole.
+                let party = me == doc.buyer.id
+                    || me == doc.seller.id
+                    || doc.partner.as_ref().is_some_and(|p| p.id == me);
                 let stored = within_savepoint(c, || {
-                    upsert_profile(c, &doc.buyer, now)?;
+                    if party {
+                        upsert_profile(c, &doc.buyer, now)?;
+                    }
                     upsert_profile(c, &doc.seller, now)?;
                     order_store::replace(c, &order, &history)?;
                     Ok(())

@@ -482,7 +482,7 @@ fn put_product(
             }
         }
     }
-    trade::check_product(tx, me, &merged)?;
+    trade::check_product(tx, me, &merged, &touched)?;
     if merged.seller != seller {
         touched.push("seller");
     }

@@ -82,12 +82,17 @@ pub(super) fn check_terms(terms: &TermsDoc) -> Result<(), Reject> {
 /// What a product write may say of resale and partner stock, checked on the merged
 /// product: a supplier's bounds that make sense; a listing of a product open for
 /// resale that its reseller can see, at a price within its bounds, with no stock of
-/// its own; stock only at partners who exist, never at the seller.
+/// its own; stock only at partners who exist, never at the seller. A listing is
+/// checked against its supplier when its price, variants or source change, not when
+/// its reseller archives it or edits its description (after leaving the supplier's
+/// group, say).
 pub(super) fn check_product(
     tx: &mut dyn SqlTx,
     me: &Account,
     p: &ProductDoc,
+    changed: &[&str],
 ) -> Result<(), Reject> {
+    let touches = |fields: &[&str]| changed.iter().any(|c| fields.contains(c));
     if let Some(r) = p.resale {
         let ok = 0 < r.supply_price_idr
             && r.supply_price_idr <= r.min_price_idr
@@ -97,7 +102,9 @@ pub(super) fn check_product(
             return Err(invalid("resale"));
         }
     }
-    if let Some(source_id) = &p.resale_of {
+    if let Some(source_id) = p.resale_of.as_ref().filter(|_| {
+        !p.archived && touches(&["resale_of", "price_idr", "variants", "stock", "stock_at"])
+    }) {
         let source = load_product(tx, source_id)?;
         let Some(source) = source.filter(|s| {
             s.seller.id != me.id && s.resale.is_some() && s.resale_of.is_none() && !s.archived
@@ -116,6 +123,9 @@ pub(super) fn check_product(
             return Err(invalid("stock"));
         }
         within_bounds(&source, p)?;
+    }
+    if !touches(&["stock_at"]) {
+        return Ok(());
     }
     if p.stock_at.len() > PARTNERS_MAX {
         return Err(invalid("stock_at"));
