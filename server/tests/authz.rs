@@ -86,6 +86,7 @@ enum Move {
     MarkDelivered,
     Complete,
     Cancel,
+    Pack,
 }
 
 /// What a pull may or may not bring.
@@ -140,6 +141,8 @@ enum Act {
     /// Moves one of the buyer's orders with the seller.
     MoveOrder(OrderAt, Move),
     PutProfile,
+    /// Claims a promoter code no one holds.
+    ClaimFreeCode,
     PutOwnTerms,
     PutSellersTerms,
     /// A sync push under the seller's device id.
@@ -235,6 +238,8 @@ fn matrix() -> Vec<Case> {
         (MoveOrder(At::Paid, M::Cancel),                  [OK,          NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
         (MoveOrder(At::CodPacking, M::Ship),              [OK,          NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
         (MoveOrder(At::CodPacking, M::Cancel),            [OK,          NOT_FOUND,   NOT_FOUND,   OK,          NOT_FOUND,   NOT_FOUND,   UN, UN]),
+        (MoveOrder(At::CodPacking, M::Pack),              [OK,          NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
+        (MoveOrder(At::PickupPacking, M::Pack),           [NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
         (MoveOrder(At::CodPacking, M::Complete),          [NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
         (MoveOrder(At::PickupPacking, M::ReadyForPickup), [OK,          NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
         (MoveOrder(At::Shipped, M::MarkDelivered),        [OK,          NOT_FOUND,   NOT_FOUND,   NOT_ALLOWED, NOT_FOUND,   NOT_FOUND,   UN, UN]),
@@ -243,6 +248,7 @@ fn matrix() -> Vec<Case> {
         (MoveOrder(At::Delivered, M::Complete),           [OK,          NOT_FOUND,   NOT_FOUND,   OK,          NOT_FOUND,   NOT_FOUND,   UN, UN]),
         // One's own profile and terms only.
         (PutProfile,                                      [OK,          OK,          OK,          OK,          OK,          OK,          UN, UN]),
+        (ClaimFreeCode,                                   [OK,          OK,          OK,          OK,          OK,          OK,          UN, UN]),
         (PutOwnTerms,                                     [OK,          OK,          OK,          OK,          OK,          OK,          UN, UN]),
         (PutSellersTerms,                                 [OK,          NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, UN, UN]),
         // A sync device id is its account's.
@@ -466,6 +472,7 @@ fn action(m: Move) -> ActionDoc {
         Move::Cancel => ActionDoc::Cancel {
             reason: "salah pesan".into(),
         },
+        Move::Pack => ActionDoc::Pack,
     }
 }
 
@@ -920,6 +927,16 @@ impl World {
             }
             Act::PutProfile => Op::PutProfile {
                 name: "Bu Rina".into(),
+            },
+            // A code of the actor's own making: the cells of a row share a world.
+            Act::ClaimFreeCode => Op::ClaimCode {
+                code: format!(
+                    "K{}",
+                    me.chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .take(12)
+                        .collect::<String>()
+                ),
             },
             Act::PutOwnTerms => terms(&me),
             Act::PutSellersTerms => terms(&self.id(Role::Seller)),

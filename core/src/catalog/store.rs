@@ -83,7 +83,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Product> {
         // Written only by `trade_column`; unreadable reads as none, as options do.
         trade: r
             .get::<_, Option<String>>(15)?
-            .and_then(|t| serde_json::from_str(&t).ok())
+            .and_then(|t| serde_json::from_slice(t.as_bytes()).ok())
             .unwrap_or_default(),
     })
 }

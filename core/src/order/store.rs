@@ -64,7 +64,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         updated_at: r.get(21)?,
         version: r.get(22)?,
         links: match r.get::<_, Option<String>>(23)? {
-            Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("order links"))?,
+            Some(text) => {
+                serde_json::from_slice(text.as_bytes()).map_err(|_| corrupt("order links"))?
+            }
             None => Default::default(),
         },
     })
@@ -514,7 +516,7 @@ pub(crate) fn commission_of(
         .query_row([seller_id], |r| r.get(0))
         .optional()?;
     // Written only by `set_commission`: unreadable reads as none.
-    Ok(rule.and_then(|r| serde_json::from_str(&r).ok()))
+    Ok(rule.and_then(|r| serde_json::from_slice(r.as_bytes()).ok()))
 }
 
 /// Sets (or with `None` removes) a seller's commission rule.
