@@ -65,6 +65,28 @@ extension OrderService {
     public func forAccount(_ accountId: String, limit: UInt32 = 0) async throws -> [Order] {
         try await forAccount(accountId: accountId, limit: limit)
     }
+
+    /// The orders `partnerId` packs and ships for sellers (a warehouse's, or a supplier's
+    /// for resellers), newest first, each with its items, notes, courier and address; the
+    /// buttons are in ``Order/partnerActions`` (`.pack`, then `.ship`). The label to print
+    /// is ``PasarBindings/OrderService/label(orderId:)``, whose sender is the seller (for
+    /// a reseller's order, the reseller), never the partner. `limit` 0 means 20.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field
+    ///   `partner_id` or `limit` (above 200).
+    public func packingList(_ partnerId: String, limit: UInt32 = 0) async throws -> [Order] {
+        try await packingList(partnerId: partnerId, limit: limit)
+    }
+
+    /// The orders that came through `promoterId`'s code, newest first, as the promoter
+    /// sees them: what was bought and ``Order/promoter``'s commission, not who or where.
+    /// `limit` 0 means 20.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field
+    ///   `promoter_id` or `limit` (above 200).
+    public func promoted(_ promoterId: String, limit: UInt32 = 0) async throws -> [Order] {
+        try await promoted(promoterId: promoterId, limit: limit)
+    }
 }
 
 extension Order: Identifiable {}

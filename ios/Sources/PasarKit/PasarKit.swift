@@ -124,6 +124,28 @@ extension CatalogService {
         try await importCatalog(contents: contents, format: format, defaultSellerId: defaultSellerId)
     }
 
+    /// `resellerId` (the signed-in account) lists the supplier's `sourceId` in their shop
+    /// and `groupIds` at `priceIdr`: the supplier's name, photos and variants, sold from
+    /// the supplier's stock and shipped by the supplier with the reseller as the sender.
+    /// The listing's ``Product/resaleOf`` names the source.
+    ///
+    /// - Throws: ``PasarError/Validation(field:indonesian:english:)`` with field `price`
+    ///   outside the supplier's bounds (``Product/resale``), or `product` when the source
+    ///   is not open to resellers; ``PasarError/NotFound(indonesian:english:)`` if the
+    ///   phone does not know the source.
+    public func resell(
+        _ sourceId: String, resellerId: String, priceIdr: Int64, groupIds: [String] = []
+    ) async throws -> Product {
+        try await resell(sourceId: sourceId, resellerId: resellerId, priceIdr: priceIdr, groupIds: groupIds)
+    }
+
+    /// The supplier closes product `id` to resellers: listings made of it stop selling.
+    /// (``PasarBindings/CatalogService/openForResale(id:terms:)`` opens it, on terms.)
+    @discardableResult
+    public func closeForResale(_ id: String) async throws -> Product {
+        try await openForResale(id: id, terms: nil)
+    }
+
     /// The active catalog as a JSON catalog file (what ``importCatalog(_:format:defaultSellerId:)``
     /// reads), as `Data` ready for a share sheet or `fileExporter`.
     public func exportCatalogData() async throws -> Data {

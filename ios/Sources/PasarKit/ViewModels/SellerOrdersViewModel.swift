@@ -44,7 +44,9 @@ public final class SellerOrdersViewModel: ScreenModel<SellerOrdersState> {
 
     /// The moves she may make on `order` now, from the core's state machine: one button
     /// each (`.confirmPayment` only for an unpaid transfer, QRIS or e-wallet order;
-    /// `.ship` or `.readyForPickup` once it is packed; `.markDelivered` once shipped).
+    /// `.pack` once, while it waits for the courier; `.ship` or `.readyForPickup` once it
+    /// is paid, or at once for COD; `.markDelivered` once shipped). An order a warehouse
+    /// or supplier packs and ships for her offers neither `.pack` nor `.ship`.
     public nonisolated func moves(_ order: Order) -> [OrderMove] {
         order.sellerActions
     }
@@ -53,6 +55,12 @@ public final class SellerOrdersViewModel: ScreenModel<SellerOrdersState> {
     @discardableResult
     public func confirmPayment(orderId: String) async -> Order? {
         await act(orderId, .confirmPayment)
+    }
+
+    /// Packed, waiting for the courier: the buyer is told "Pesanan dikemas".
+    @discardableResult
+    public func pack(orderId: String) async -> Order? {
+        await act(orderId, .pack)
     }
 
     /// Handed to the courier: `courier` ("JNE REG") and its tracking number `resi`.

@@ -17,6 +17,7 @@ import id.pasar.ffi.OrderListener
 import id.pasar.ffi.OrderService
 import id.pasar.ffi.PasarException
 import id.pasar.ffi.Rate
+import id.pasar.ffi.ShippingLabel
 import id.pasar.ffi.WhatsAppMessage
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.channels.awaitClose
@@ -125,9 +126,9 @@ class Orders internal constructor(private val ffi: OrderService) : AutoCloseable
     suspend fun quote(request: CheckoutRequest): List<Quote> = ffi.quote(request)
 
     /**
-     * [actorId] (the order's buyer or seller) does [action]: `OrderAction.ConfirmPayment`,
-     * `OrderAction.Ship(courier, resi)`, `OrderAction.MarkDelivered`,
-     * `OrderAction.Complete`, `OrderAction.Cancel(reason)`...
+     * [actorId] (the order's buyer, seller or partner) does [action]:
+     * `OrderAction.ConfirmPayment`, `OrderAction.Pack`, `OrderAction.Ship(courier, resi)`,
+     * `OrderAction.MarkDelivered`, `OrderAction.Complete`, `OrderAction.Cancel(reason)`...
      *
      * @throws PasarException.Conflict if the order's status or the actor's role does not
      *   allow it (a buyer confirming their own payment, cancelling a finished order).
@@ -149,6 +150,39 @@ class Orders internal constructor(private val ffi: OrderService) : AutoCloseable
         require(limit >= 0) { "limit must not be negative" }
         return ffi.forAccount(accountId, limit.toUInt())
     }
+
+    /**
+     * The orders [partnerId] packs and ships for sellers (a warehouse's, or a supplier's
+     * for resellers), newest first, each with its items, notes, courier and address; the
+     * buttons are in [Order.partnerActions] (`Pack`, then `Ship`). [limit] 0 means 20.
+     *
+     * @throws PasarException.Validation with field `partner_id` or `limit` (above 200).
+     */
+    suspend fun packingList(partnerId: String, limit: Int = 0): List<Order> {
+        require(limit >= 0) { "limit must not be negative" }
+        return ffi.packingList(partnerId, limit.toUInt())
+    }
+
+    /**
+     * The orders that came through [promoterId]'s code, newest first, as the promoter
+     * sees them: what was bought and [Order.promoter]'s commission, not who or where.
+     * [limit] 0 means 20.
+     *
+     * @throws PasarException.Validation with field `promoter_id` or `limit` (above 200).
+     */
+    suspend fun promoted(promoterId: String, limit: Int = 0): List<Order> {
+        require(limit >= 0) { "limit must not be negative" }
+        return ffi.promoted(promoterId, limit.toUInt())
+    }
+
+    /**
+     * The shipping label and packing slip of a courier order; `null` for pick-up. The
+     * sender is the seller (for a reseller's order, the reseller), never the warehouse or
+     * supplier packing it.
+     *
+     * @throws PasarException.NotFound if there is no such order.
+     */
+    suspend fun label(orderId: String): ShippingLabel? = ffi.label(orderId)
 
     /** Who did what to the order, oldest first. */
     suspend fun history(orderId: String): List<OrderEvent> = ffi.history(orderId)

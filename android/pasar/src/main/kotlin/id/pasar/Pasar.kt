@@ -22,6 +22,7 @@ import id.pasar.ffi.Product
 import id.pasar.ffi.ProductPage
 import id.pasar.ffi.ProductPatch
 import id.pasar.ffi.ProductPhoto
+import id.pasar.ffi.ResaleTerms
 import id.pasar.ffi.SearchQuery
 import id.pasar.ffi.SearchResults
 import id.pasar.ffi.SearchSort
@@ -56,8 +57,11 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
     /** Chat orders: pasted WhatsApp messages and chat exports → draft orders, the rekap. */
     val chat: Chats = Chats(ffi.chat())
 
-    /** Checkout, orders and their moves, ongkir rates, WhatsApp messages. */
+    /** Checkout, orders and their moves, ongkir rates, WhatsApp messages, labels. */
     val orders: Orders = Orders(ffi.orders())
+
+    /** Promoters: the account's code and share links, referrals, commission, payouts. */
+    val promoters: Promoters = Promoters(ffi.promoters())
 
     /** The folder the store lives in. */
     val dataDir: String get() = ffi.dataDir()
@@ -83,6 +87,7 @@ class Pasar private constructor(private val ffi: id.pasar.ffi.Pasar) : AutoClose
         cart.close()
         chat.close()
         orders.close()
+        promoters.close()
         ffi.close()
     }
 
@@ -166,6 +171,48 @@ class Catalog internal constructor(private val ffi: CatalogService) : AutoClosea
 
     /** @throws PasarException.NotFound if there is no such product. */
     suspend fun get(id: String): Product = ffi.getProduct(id)
+
+    /**
+     * The supplier opens product [id] to resellers on [terms]: what the supplier earns a
+     * unit ([ResaleTerms.supplyPriceIdr]) and the lowest and highest price a reseller may
+     * sell at. `null` closes it: listings made of it stop selling. Shows as
+     * [Product.resale].
+     *
+     * @throws PasarException.Validation with field `supply_price` (not positive),
+     *   `min_price` (below the supply price), `max_price` (below the lowest), or `product`
+     *   for a reseller's own listing.
+     * @throws PasarException.NotFound if there is no such product.
+     */
+    suspend fun openForResale(id: String, terms: ResaleTerms?): Product = ffi.openForResale(id, terms)
+
+    /**
+     * [resellerId] (the signed-in account) lists the supplier's [sourceId] in their shop
+     * and [groupIds] at [priceIdr]: the supplier's name, photos and variants, sold from
+     * the supplier's stock and shipped by the supplier with the reseller as the sender.
+     * The listing's [Product.resaleOf] names the source.
+     *
+     * @throws PasarException.Validation with field `price` outside the supplier's bounds,
+     *   or `product` when the source is not open to resellers (or is the reseller's own).
+     * @throws PasarException.NotFound if the phone does not know the source product.
+     */
+    suspend fun resell(
+        sourceId: String,
+        resellerId: String,
+        priceIdr: Long,
+        groupIds: List<String> = emptyList(),
+    ): Product = ffi.resell(sourceId, resellerId, priceIdr, groupIds)
+
+    /**
+     * Keeps [units] of product [id] at [partnerId]'s warehouse (`0` takes them back),
+     * counted apart from [Product.stock] at home and shown in [Product.stockAt]. Courier
+     * orders the warehouse can fill whole go to the partner to pack and ship.
+     *
+     * @throws PasarException.Validation with field `stock` (negative or too many), or
+     *   `partner_id` (the seller herself, a resale listing, more than 10 partners).
+     * @throws PasarException.NotFound if there is no such product.
+     */
+    suspend fun assignStock(id: String, partnerId: String, units: Long): Product =
+        ffi.assignStock(id, partnerId, units)
 
     /**
      * One page of active products, newest first. Pass the previous page's

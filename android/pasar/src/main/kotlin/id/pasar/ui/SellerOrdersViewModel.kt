@@ -49,12 +49,17 @@ class SellerOrdersViewModel(
     /**
      * The moves she may make on [order] now, from the core's state machine: one button
      * each (`CONFIRM_PAYMENT` only for an unpaid transfer, QRIS or e-wallet order;
-     * `SHIP` or `READY_FOR_PICKUP` once it is packed; `MARK_DELIVERED` once shipped).
+     * `PACK` once, while it waits for the courier; `SHIP` or `READY_FOR_PICKUP` once it is
+     * paid, or at once for COD; `MARK_DELIVERED` once shipped). An order a warehouse or
+     * supplier packs and ships for her offers neither `PACK` nor `SHIP`.
      */
     fun moves(order: Order): List<OrderMove> = order.sellerActions
 
     /** The money of a transfer, QRIS or e-wallet order arrived. */
     suspend fun confirmPayment(orderId: String): Order? = act(orderId, OrderAction.ConfirmPayment)
+
+    /** Packed, waiting for the courier: the buyer is told "Pesanan dikemas". */
+    suspend fun pack(orderId: String): Order? = act(orderId, OrderAction.Pack)
 
     /** Handed to the courier: [courier] ("JNE REG") and its tracking number [resi]. */
     suspend fun ship(orderId: String, courier: String, resi: String): Order? =
