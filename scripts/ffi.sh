@@ -28,7 +28,11 @@ out="target/ffi/$profile"
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/gen"
 # Library mode reads the metadata from the unstripped library: generate first, strip after.
-target/debug/uniffi-bindgen generate --library "target/$profile/libpasar_ffi.so" \
+# The release shared library is linked without it (scripts/ffi-cc): its bindings come
+# from the static library of the same build.
+meta="target/$profile/libpasar_ffi.so"
+[ "$profile" = release ] && meta="target/$profile/libpasar_ffi.a"
+target/debug/uniffi-bindgen generate --library "$meta" \
   --language kotlin --language swift --no-format \
   --config bindings/uniffi.toml --out-dir "$out/gen" >/dev/null
 mkdir -p "$out/kotlin" "$out/swift"
