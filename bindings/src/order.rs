@@ -67,7 +67,8 @@ pub enum OrderAction {
 }
 
 /// A move without its details: which `OrderAction` buttons an order's screen shows
-/// (`Order.buyer_actions`, `Order.seller_actions`).
+/// (`Order.buyer_actions`, `Order.seller_actions`, `Order.partner_actions`), in the order
+/// of the steps (packing before shipping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum OrderMove {
     ConfirmPayment,
@@ -394,7 +395,7 @@ pub struct OrderEvent {
     pub role: Role,
     /// Null for the system (expiry).
     pub actor_id: Option<String>,
-    /// `"place"`, `"confirm_payment"`, `"ship"`, `"ready_for_pickup"`,
+    /// `"place"`, `"confirm_payment"`, `"pack"`, `"ship"`, `"ready_for_pickup"`,
     /// `"mark_delivered"`, `"complete"`, `"cancel"`, `"expire"`.
     pub action: String,
     /// Null when the order was placed.
@@ -477,9 +478,10 @@ impl OrderService {
         Ok(made.into_iter().map(Order::from).collect())
     }
 
-    /// `actor_id` (the order's buyer or seller) does `action`. Someone who is neither is
-    /// told the order does not exist (`NotFound`); a move the state machine forbids is
-    /// `Conflict`. Cancelling gives the stock back.
+    /// `actor_id` (the order's buyer, seller or partner) does `action`. Anyone else (a
+    /// promoter too: she only watches) is told the order does not exist (`NotFound`); a
+    /// move the state machine forbids is `Conflict` (a seller shipping what the partner
+    /// holds, packing twice). Cancelling gives the stock back.
     pub async fn act(
         &self,
         order_id: String,

@@ -98,15 +98,17 @@ pub enum OrderMove {
     Pack,
 }
 
+/// In the order a screen lists them: the step that comes first, first (packing before
+/// shipping).
 pub const ALL_MOVES: [OrderMove; 8] = [
     OrderMove::ConfirmPayment,
+    OrderMove::Pack,
     OrderMove::Ship,
     OrderMove::ReadyForPickup,
     OrderMove::MarkDelivered,
     OrderMove::Complete,
     OrderMove::Cancel,
     OrderMove::Expire,
-    OrderMove::Pack,
 ];
 
 impl OrderMove {
@@ -371,7 +373,7 @@ mod tests {
             PaymentKind::Cod,
             Delivery::Courier,
         );
-        assert_eq!(partner, vec![OrderMove::Ship, OrderMove::Pack]);
+        assert_eq!(partner, vec![OrderMove::Pack, OrderMove::Ship]);
         let shipped = available_actions(
             OrderStatus::Shipped,
             Role::Partner,
@@ -558,7 +560,7 @@ mod tests {
         // A COD order is never waiting for money: nothing to confirm.
         assert_eq!(
             moves(OrderStatus::Processing, Role::Seller, cod, courier),
-            [M::Ship, M::Cancel, M::Pack]
+            [M::Pack, M::Ship, M::Cancel]
         );
         assert_eq!(
             moves(OrderStatus::Processing, Role::Buyer, cod, courier),

@@ -196,7 +196,7 @@ final class JourneyTests: PasarTestCase {
         // A COD order has no payment to confirm: no such button, and if tried anyway the
         // core says no and the order stays.
         let byId = Dictionary(uniqueKeysWithValues: manage.state.orders.map { ($0.id, $0) })
-        XCTAssertEqual(manage.moves(try XCTUnwrap(byId[sariOrder.id])), [.ship, .cancel, .pack])
+        XCTAssertEqual(manage.moves(try XCTUnwrap(byId[sariOrder.id])), [.pack, .ship, .cancel])
         XCTAssertEqual(manage.moves(try XCTUnwrap(byId[chatOrder.id])), [.confirmPayment, .cancel])
         let notConfirmed = await manage.confirmPayment(orderId: sariOrder.id)
         XCTAssertNil(notConfirmed)

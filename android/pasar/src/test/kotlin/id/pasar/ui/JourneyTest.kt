@@ -208,7 +208,7 @@ class JourneyTest {
         // A COD order has no payment to confirm: no such button, and if tried anyway
         // the core says no and the order stays.
         val listed = manage.state.value.orders.associateBy { it.id }
-        assertEquals(listOf(OrderMove.SHIP, OrderMove.CANCEL, OrderMove.PACK), manage.moves(listed.getValue(sariOrder.id)))
+        assertEquals(listOf(OrderMove.PACK, OrderMove.SHIP, OrderMove.CANCEL), manage.moves(listed.getValue(sariOrder.id)))
         assertEquals(listOf(OrderMove.CONFIRM_PAYMENT, OrderMove.CANCEL), manage.moves(listed.getValue(chatOrder.id)))
         assertNull(manage.confirmPayment(sariOrder.id))
         assertNotNull(manage.state.value.error)
