@@ -203,7 +203,58 @@ fn a_promoters_link_earns_her_commission(server: &Server) {
     assert_eq!(sellers[0].name, "Kirana Putri");
     assert_eq!(sellers[0].payout.sales, Rupiah::new(100_000));
 
-    // A code said in a chat order counts the same; another's claim of KIRANA fails.
+    // A phone that installed the app from her link: the store hands the referral over.
+    let newcomer = phone(server, "+6285711112222", "Bu Lastri");
+    sync(&newcomer);
+    let from_store = newcomer
+        .pasar
+        .promoters()
+        .open_link_blocking(&share.install_referrer)
+        .expect("referrer")
+        .expect("a referral");
+    assert_eq!(from_store.code.as_str(), "KIRANA");
+    // It counts for the seller once the product reaches her phone (she joins the market).
+    group_member(&seller, &group.id, "Bu Lastri", "+6285711112222");
+    sync(&seller);
+    sync(&newcomer);
+    assert_eq!(
+        newcomer
+            .pasar
+            .promoters()
+            .referral_for_blocking(&seller.account)
+            .expect("referral"),
+        Some("KIRANA".to_owned())
+    );
+    // A code said in a chat order ("kode: kirana") is kept for the seller's shop and
+    // attributes the order the same way.
+    let chat = "kak pesen 2 donat kentang coklat ya, kode: kirana. cod";
+    let said = pasar_core::promo::find_in_chat(chat).expect("a code in the chat");
+    let chatter = phone(server, "+6285722223333", "Pak Joko");
+    group_member(&seller, &group.id, "Pak Joko", "+6285722223333");
+    sync(&seller);
+    sync(&chatter);
+    chatter
+        .pasar
+        .promoters()
+        .use_code_blocking(&seller.account, said.as_str())
+        .expect("use code");
+    let by_chat = order(&chatter, &seller.account, &donat, 2);
+    sync(&chatter);
+    sync(&seller);
+    assert_eq!(
+        seller
+            .pasar
+            .orders()
+            .get_blocking(&by_chat.id)
+            .expect("order")
+            .links
+            .promoter
+            .map(|p| (p.id, p.commission_idr)),
+        Some((kirana.account.clone(), 3_750)),
+        "7,5 % of Rp50.000"
+    );
+
+    // Another's claim of KIRANA fails.
     let other = phone(server, "+6285755556666", "Kirana Dewi");
     other
         .pasar
@@ -232,6 +283,28 @@ fn a_promoters_link_earns_her_commission(server: &Server) {
 }
 
 on_both_databases!(a_promoters_link_earns_her_commission as a_promoters_link_earns_her_commission);
+
+/// Adds `name` (`number`) to the seller's group, on the seller's phone.
+fn group_member(seller: &Phone, group: &str, name: &str, number: &str) {
+    let contact = seller
+        .pasar
+        .accounts()
+        .save_blocking(pasar_core::account::NewAccount {
+            id: None,
+            name: name.into(),
+            phone: Some(number.into()),
+        })
+        .expect("contact");
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("rt")
+        .block_on(seller.pasar.groups().add_member(
+            group.to_owned(),
+            contact.id,
+            pasar_core::group::Role::Member,
+        ))
+        .expect("member");
+}
 
 fn a_resellers_order_is_shipped_by_the_supplier(server: &Server) {
     let supplier = phone(server, "+6281366667777", "Grosir Pak Budi");
