@@ -4,6 +4,36 @@
 // Each test crate compiles this file and uses part of it.
 #![allow(dead_code)]
 
+/// A scenario as two tests, `NAME::sqlite` and `NAME::postgres` (the latter skipped
+/// loudly without a test PostgreSQL; CI requires one). The test file gives
+/// `sqlite_server()` and `postgres_server()`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($scenario:ident as $name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$scenario(&super::sqlite_server());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(server) = super::postgres_server() {
+                    super::$scenario(&server);
+                }
+            }
+        }
+    };
+}
+
+/// One whole sync round of `p`, which must finish and read everything it pulled.
+pub fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
+    let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
+    assert!(report.complete, "{report:?}");
+    assert_eq!(report.unreadable, 0, "{report:?}");
+    report
+}
+
 use pasar_core::Pasar;
 use pasar_core::account::NewAccount;
 use pasar_core::group::Role as GroupRole;

@@ -5,9 +5,10 @@
 //! (`PASAR_TEST_POSTGRES_URL`, see tests/postgres.sh; required when
 //! `PASAR_REQUIRE_POSTGRES=1`, as in CI).
 
+#[macro_use]
 mod support;
 
-use support::{Phone, Server, jne_rate, market_with_sari, order, phone, phone_with};
+use support::{Phone, Server, jne_rate, market_with_sari, order, phone, phone_with, sync};
 
 use pasar_core::ErrorKind;
 use pasar_core::account::NewAccount;
@@ -32,26 +33,6 @@ fn sqlite_server() -> Server {
 
 fn postgres_server() -> Option<Server> {
     Server::postgres("sync", |_| {})
-}
-
-/// A scenario as two tests, `NAME::sqlite` and `NAME::postgres` (the latter skipped
-/// loudly without a test PostgreSQL; CI requires one).
-macro_rules! on_both_databases {
-    ($scenario:ident as $name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$scenario(&super::sqlite_server());
-            }
-
-            #[test]
-            fn postgres() {
-                if let Some(server) = super::postgres_server() {
-                    super::$scenario(&server);
-                }
-            }
-        }
-    };
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -95,13 +76,6 @@ fn get(url: String) -> HttpResponse {
             body: vec![],
         })
         .expect("answer")
-}
-
-fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
-    let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
-    assert!(report.complete, "{report:?}");
-    assert_eq!(report.unreadable, 0, "{report:?}");
-    report
 }
 
 fn the_journey(server: &Server) {

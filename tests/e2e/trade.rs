@@ -5,6 +5,7 @@
 //! as the sender; a warehouse holding a seller's stock packs and ships its orders and
 //! the buyer's phone tells them each step.
 
+#[macro_use]
 mod support;
 
 use pasar_core::catalog::trade::ResaleTerms;
@@ -13,8 +14,7 @@ use pasar_core::money::Rupiah;
 use pasar_core::order::{OrderAction, OrderStatus, Role};
 use pasar_core::promo::commission::Period;
 use pasar_core::promo::{ClaimState, CommissionRule, ShareTarget};
-use std::time::Duration;
-use support::{Phone, Server, jne_rate, market_of, order, phone};
+use support::{Phone, Server, jne_rate, market_of, order, phone, sync};
 
 fn sqlite_server() -> Server {
     Server::sqlite(|_| {})
@@ -22,31 +22,6 @@ fn sqlite_server() -> Server {
 
 fn postgres_server() -> Option<Server> {
     Server::postgres("trade", |_| {})
-}
-
-macro_rules! on_both_databases {
-    ($scenario:ident as $name:ident) => {
-        mod $name {
-            #[test]
-            fn sqlite() {
-                super::$scenario(&super::sqlite_server());
-            }
-
-            #[test]
-            fn postgres() {
-                if let Some(server) = super::postgres_server() {
-                    super::$scenario(&server);
-                }
-            }
-        }
-    };
-}
-
-fn sync(p: &Phone) -> pasar_core::sync::SyncReport {
-    let report = p.sync.sync_blocking(Duration::from_secs(30)).expect("sync");
-    assert!(report.complete, "{report:?}");
-    assert_eq!(report.unreadable, 0, "{report:?}");
-    report
 }
 
 fn listed(seller: &Phone, name: &str, price: &str, stock: i64, group: &str) -> String {

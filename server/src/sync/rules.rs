@@ -888,6 +888,19 @@ fn load_order(tx: &mut dyn SqlTx, id: &str) -> Result<Option<OrderDoc>, Reject> 
         .transpose()
 }
 
+/// Where `variant_id` is among `product`'s variants (none: the product itself).
+fn variant_index(product: &ProductDoc, variant_id: Option<&str>) -> Result<Option<usize>, Reject> {
+    variant_id
+        .map(|v| {
+            product
+                .variants
+                .iter()
+                .position(|x| x.id == v)
+                .ok_or_else(|| not_found("variant"))
+        })
+        .transpose()
+}
+
 pub(super) fn units_for(quantity_milli: i64) -> i64 {
     // Stock counts whole units: 1,5 kg holds 2 of a per-kg stock.
     (quantity_milli + 999) / 1000
@@ -978,16 +991,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             ));
         }
         let units = units_for(item.quantity_milli);
-        let variant = match &item.variant_id {
-            Some(v) => Some(
-                product
-                    .variants
-                    .iter()
-                    .position(|x| &x.id == v)
-                    .ok_or_else(|| not_found("variant"))?,
-            ),
-            None => None,
-        };
+        let variant = variant_index(product, item.variant_id.as_deref())?;
         let price = variant
             .and_then(|i| product.variants[i].price_idr)
             .unwrap_or(product.price_idr);
@@ -1065,16 +1069,7 @@ fn place_order(tx: &mut dyn SqlTx, me: &Account, order: &OrderDoc, now: i64) -> 
             ));
         }
         let product = &mut touched[source];
-        let variant = match &item.variant_id {
-            Some(v) => Some(
-                product
-                    .variants
-                    .iter()
-                    .position(|x| &x.id == v)
-                    .ok_or_else(|| not_found("variant"))?,
-            ),
-            None => None,
-        };
+        let variant = variant_index(product, item.variant_id.as_deref())?;
         let out_of_stock = || {
             refuse(
                 "out_of_stock",
