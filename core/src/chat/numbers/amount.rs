@@ -128,7 +128,7 @@ fn side(ctx: &Ctx, t: usize) -> Option<Side> {
             // "cepek ceng" = 100.000
             if toks
                 .get(e)
-                .is_some_and(|t| ["ceng", "rb", "ribu", "rebu", "k"].contains(&t.text.as_str()))
+                .is_some_and(|t| ["ceng", "rb", "ribu", "rebu", "k"].contains(&&*t.text))
             {
                 value = value.checked_mul_int(1_000)?;
                 e += 1;
@@ -204,7 +204,7 @@ fn space_grouped(toks: &[Token], k: usize) -> Option<(Decimal, usize)> {
     let first = toks
         .get(k)
         .filter(|t| t.is_plain_digits() && (1..=3).contains(&t.text.len()))?;
-    let mut digits = first.text.clone();
+    let mut digits = first.text.to_string();
     let mut e = k + 1;
     while let Some(group) = toks
         .get(e)

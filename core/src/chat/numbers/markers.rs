@@ -184,7 +184,7 @@ pub(super) fn phrase(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usiz
     if !phrases.may_start(token) {
         return None;
     }
-    let first = token.text.as_str();
+    let first = &*token.text;
     phrases
         .list
         .iter()
@@ -211,7 +211,7 @@ pub(super) fn phrase(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usiz
 
 /// The token where the longest phrase of `list` ending just before token `t` starts.
 pub(super) fn phrase_before(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
-    let last = toks.get(t.checked_sub(1)?)?.text.as_str();
+    let last = &*toks.get(t.checked_sub(1)?)?.text;
     phrases
         .list
         .iter()

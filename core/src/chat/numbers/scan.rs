@@ -98,7 +98,7 @@ fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
         && t > 0
         && !toks[t].gap
         && toks[t - 1].is_word()
-        && !matches!(toks[t - 1].text.as_str(), "x" | "ke" | "rp" | "idr" | "isi")
+        && !matches!(&*toks[t - 1].text, "x" | "ke" | "rp" | "idr" | "isi")
     {
         return None;
     }
@@ -169,12 +169,13 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
         if !tok.is_digits() || tok.text.contains(',') {
             break;
         }
-        let part: String = tok.text.chars().filter(char::is_ascii_digit).collect();
+        // (Counted, then copied: no string for the group.)
+        let part = tok.text.bytes().filter(u8::is_ascii_digit).count();
         // A gap joins only real groups: "0812 3456 7890", not "081234567890 2 pcs".
-        if groups > 0 && tok.gap && part.len() < 3 {
+        if groups > 0 && tok.gap && part < 3 {
             break;
         }
-        digits.push_str(&part);
+        digits.extend(tok.text.chars().filter(char::is_ascii_digit));
         groups += 1;
         k += 1;
         if paren && groups == 1 && toks.get(k).is_some_and(|x| x.is_symbol(')')) {
@@ -294,9 +295,7 @@ fn time_at(toks: &[Token], t: usize) -> Option<usize> {
     // "10.30 WIB", "7 pagi" (not "2 malam": two nights).
     let daytime = ["wib", "wita", "wit", "pagi", "siang", "sore", "am", "pm"];
     if (hh_mm(&tok.text) || tok.is_plain_digits() && digits_value(tok).is_some_and(|h| h <= 24))
-        && toks
-            .get(t + 1)
-            .is_some_and(|x| daytime.contains(&x.text.as_str()))
+        && toks.get(t + 1).is_some_and(|x| daytime.contains(&&*x.text))
     {
         return Some(t + 2);
     }
