@@ -235,7 +235,7 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
         question: text.contains('?'),
         ..Signals::default()
     };
-    let raw: Vec<&str> = words.iter().map(|w| w.raw.as_str()).collect();
+    let raw: Vec<&str> = words.iter().map(|w| &*w.raw).collect();
     for (i, w) in raw.iter().enumerate() {
         let next = raw.get(i + 1).copied().unwrap_or("");
         let prev = if i > 0 { raw[i - 1] } else { "" };

@@ -224,7 +224,7 @@ fn cancelled(text: &str, words: &[words::Word], lines: Vec<OrderLine>) -> Vec<Or
     };
     let says_cancel = |(a, b): (usize, usize)| {
         words[a..b].iter().any(|w| {
-            let r = w.raw.as_str();
+            let r = &*w.raw;
             r.contains("batal")
                 || r.contains("cancel")
                 || matches!(r, "jadi" | "jd" | "usah" | "hapus" | "skip")
@@ -264,7 +264,9 @@ pub fn parse_message_in(text: &str, catalog: &ChatCatalog, context: &[String]) -
     } else {
         text
     };
-    let words = words::words(text);
+    // The message in lower case once, for its words to borrow (ASCII: the same offsets).
+    let lower = text.is_ascii().then(|| text.to_ascii_lowercase());
+    let words = words::words(text, lower.as_deref());
     let scanned = crate::chat::numbers::scan(text, crate::chat::numbers::Bare::AfterPriceWord);
     let fields = fields::read(text, &scanned);
     let context: Vec<u32> = context
