@@ -171,17 +171,29 @@ pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
-/// [`spanned`] of an ASCII text already in lower case (`text.to_ascii_lowercase()`,
-/// whose byte offsets are the text's): the words are borrowed from it, or from the
-/// lexicon, and only a word that reads otherwise than written ("enakkk") is a string
-/// of its own. A chat message is read this way, a string per word being most of what
-/// reading its words cost.
+/// Whether every word of `text` is ASCII: its other characters (emoji, "•") are
+/// neither letters nor digits, so they only separate words, and lower case leaves them
+/// as they are. Such a text's lower case is `text.to_ascii_lowercase()`, with the same
+/// byte offsets: what [`spanned_ascii_lower`] reads.
+pub fn ascii_words(text: &str) -> bool {
+    text.is_ascii()
+        || text.chars().all(|c| {
+            c.is_ascii() || (!c.is_alphanumeric() && c.to_lowercase().eq(std::iter::once(c)))
+        })
+}
+
+/// [`spanned`] of a text whose words are ASCII ([`ascii_words`]) from its
+/// `to_ascii_lowercase()`: the words are borrowed from it, or from the lexicon, and only
+/// a word that reads otherwise than written ("enakkk") is a string of its own. A chat
+/// message is read this way, a string per word being most of what reading its words
+/// cost.
 pub fn spanned_ascii_lower(lower: &str) -> Vec<(Cow<'_, str>, usize, usize)> {
     canonical(raw_spanned_ascii_lower(lower))
 }
 
-/// [`raw_spanned`] of an ASCII text in lower case, borrowing: the same words, split the
-/// same way (lower-casing and folding accents change nothing in such a text).
+/// [`raw_spanned`] of such a text in lower case, borrowing: the same words, split the
+/// same way (lower-casing and folding accents change nothing in such a text, and every
+/// byte of another character separates words as that character does).
 fn raw_spanned_ascii_lower<'a>(lower: &'a str) -> Vec<(Cow<'a, str>, usize, usize)> {
     let bytes = lower.as_bytes();
     let mut words: Vec<(Cow<'a, str>, usize, usize)> = Vec::with_capacity(lower.len() / 4 + 1);
@@ -360,7 +372,9 @@ mod tests {
             "",
             "   ",
             "a",
+            "Pesanan:\n• Donat 2 🙏\n•brownies•keju 👍kak😍",
         ] {
+            assert!(ascii_words(text));
             let lower = text.to_ascii_lowercase();
             let borrowed: Vec<(String, usize, usize)> = spanned_ascii_lower(&lower)
                 .into_iter()
@@ -368,6 +382,7 @@ mod tests {
                 .collect();
             assert_eq!(borrowed, spanned(text), "{text}");
         }
+        assert!(!ascii_words("Café"));
         let long = "x".repeat(41) + " ok " + &"kata ".repeat(3_000);
         let lower = long.to_ascii_lowercase();
         assert_eq!(spanned_ascii_lower(&lower).len(), spanned(&long).len());

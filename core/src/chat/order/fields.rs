@@ -241,7 +241,8 @@ fn trim(text: &str, span: Span) -> Span {
 /// Every number of the message, classified once (`numbers::scan`).
 pub(super) type Scanned = [(Span, Mention)];
 
-pub(super) fn read(text: &str, scanned: &Scanned) -> Fields {
+/// `lower` is the text's lower case when the caller has it.
+pub(super) fn read(text: &str, lower: Option<&str>, scanned: &Scanned) -> Fields {
     let mut f = Fields::default();
     let lines = lines(text);
     let mut current: Option<(Label, Span)> = None;
@@ -343,14 +344,21 @@ pub(super) fn read(text: &str, scanned: &Scanned) -> Fields {
         }
         f.item_regions = Some(items);
     }
-    free_text(text, scanned, &mut f);
+    free_text(text, lower, scanned, &mut f);
     f
 }
 
 /// Fields written in the message rather than in a template.
-fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
-    let lowered = lower_case(text);
-    let lower = Lower::new(&lowered);
+fn free_text(text: &str, lower: Option<&str>, scanned: &Scanned, f: &mut Fields) {
+    let owned;
+    let lowered = match lower {
+        Some(l) => l,
+        None => {
+            owned = lower_case(text);
+            &owned
+        }
+    };
+    let lower = Lower::new(lowered);
     // Lower-casing can change byte lengths (rare letters); only then give up on free text
     // spans, which index the original.
     let aligned = lowered.len() == text.len();
@@ -396,7 +404,7 @@ fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
         f.masked.push(span);
         if f.total.is_none()
             && let Some(v) = amount.exact()
-            && total_word_before(&lowered, span.start)
+            && total_word_before(lowered, span.start)
         {
             f.total = Some((v, span));
         }

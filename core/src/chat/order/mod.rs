@@ -264,11 +264,13 @@ pub fn parse_message_in(text: &str, catalog: &ChatCatalog, context: &[String]) -
     } else {
         text
     };
-    // The message in lower case once, for its words to borrow (ASCII: the same offsets).
-    let lower = text.is_ascii().then(|| text.to_ascii_lowercase());
+    // The message in lower case once, for its words to borrow (when its words are ASCII,
+    // with the same offsets).
+    let lower =
+        crate::catalog::search::normalize::ascii_words(text).then(|| text.to_ascii_lowercase());
     let words = words::words(text, lower.as_deref());
     let scanned = crate::chat::numbers::scan(text, crate::chat::numbers::Bare::AfterPriceWord);
-    let fields = fields::read(text, &scanned);
+    let fields = fields::read(text, lower.as_deref(), &scanned);
     let context: Vec<u32> = context
         .iter()
         .filter_map(|id| catalog.index_of(id))

@@ -33,8 +33,8 @@ const JOINERS: &[&str] = &[
     "ama", "ma",
 ];
 
-/// The words of `text`; `lower` is its lower case when the text is ASCII
-/// (`text.to_ascii_lowercase()`), which the words then borrow.
+/// The words of `text`; `lower` is its lower case when its words are ASCII
+/// (`normalize::ascii_words`: `text.to_ascii_lowercase()`), which the words then borrow.
 pub(super) fn words<'a>(text: &'a str, lower: Option<&'a str>) -> Vec<Word<'a>> {
     let spanned = match lower {
         Some(lower) => normalize::spanned_ascii_lower(lower),
