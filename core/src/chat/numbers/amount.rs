@@ -122,7 +122,7 @@ fn side(ctx: &Ctx, t: usize) -> Option<Side> {
     }
     let tok = toks.get(k)?;
     let (value, mut k, big, slang, mut approx, figure) =
-        if let Some(v) = slang_value(&tok.text).filter(|_| tok.is_word()) {
+        if let Some(v) = tok.is_word().then(|| slang_value(&tok.text)).flatten() {
             let mut value = Decimal::from_int(v);
             let mut e = k + 1;
             // "cepek ceng" = 100.000

@@ -33,7 +33,7 @@ impl Phrases {
     }
 
     /// Whether some phrase may start with `token` (`false`: none does).
-    fn may_start(&self, token: &Token) -> bool {
+    pub(super) fn may_start(&self, token: &Token) -> bool {
         (self.first[usize::from(token.key >> 6)] >> (token.key & 63)) & 1 == 1
     }
 }
