@@ -10,8 +10,9 @@ pub struct Vocabulary {
     doc_count: HashMap<String, u32>,
     /// Words by their skeleton ("dnt" → ["donat", "dinet"]), for abbreviations.
     by_skeleton: HashMap<String, Vec<String>>,
-    /// Words by length, so edit distance only looks at plausible lengths.
-    by_len: HashMap<usize, Vec<String>>,
+    /// Words by length, so edit distance only looks at plausible lengths, each with its
+    /// [`letter_mask`].
+    by_len: HashMap<usize, Vec<(u32, String)>>,
 }
 
 impl Vocabulary {
@@ -39,7 +40,7 @@ impl Vocabulary {
             self.by_len
                 .entry(word.chars().count())
                 .or_default()
-                .push(word);
+                .push((letter_mask(&word), word));
         }
     }
 
@@ -79,12 +80,15 @@ impl Vocabulary {
             _ => 2,
         };
         if budget > 0 {
-            let counts = letter_counts(word);
+            let (counts, mask) = (letter_counts(word), letter_mask(word));
             for l in len.saturating_sub(budget)..=len + budget {
-                for candidate in self.by_len.get(&l).into_iter().flatten() {
+                for (m, candidate) in self.by_len.get(&l).into_iter().flatten() {
                     // Most words of about the right length are far off in their letters
-                    // alone: turned away without the edit distance's table.
-                    if counts_gap(&counts, candidate) > 2 * budget {
+                    // alone: turned away without the edit distance's table. First by the
+                    // letters one has and the other lacks (each takes an edit: an edit
+                    // brings in one letter and takes away one), then by their counts.
+                    let missing = (m & !mask).count_ones().max((mask & !m).count_ones());
+                    if missing as usize > budget || counts_gap(&counts, candidate) > 2 * budget {
                         continue;
                     }
                     if let Some(d) = distance_within(word, candidate, budget) {
@@ -130,6 +134,11 @@ fn letter_counts(word: &str) -> [u8; 27] {
         counts[k] = counts[k].saturating_add(1);
     }
     counts
+}
+
+/// Which kinds of letter ([`letter_counts`]) a word has: bit `k` for kind `k`.
+fn letter_mask(word: &str) -> u32 {
+    word.chars().fold(0, |m, c| m | 1 << letter_bucket(c))
 }
 
 fn letter_bucket(c: char) -> usize {
@@ -319,6 +328,8 @@ mod tests {
                 // The letter counts' bound never turns away a word within reach.
                 if let Some(d) = distance_within(a, b, 40) {
                     assert!(counts_gap(&letter_counts(a), b) <= 2 * d, "{a} {b}");
+                    let (ma, mb) = (letter_mask(a), letter_mask(b));
+                    assert!((ma & !mb).count_ones().max((mb & !ma).count_ones()) as usize <= d);
                 }
             }
         }
