@@ -6,18 +6,21 @@
 
 use super::lex::Token;
 
-/// A list of phrases, with a filter on their first words: `phrase` runs for most tokens
-/// of every message against a dozen lists, and a token that starts none of a list's
-/// phrases (almost every one) is turned away by one bit instead of a look at each.
+/// A list of phrases, with a filter on their first and last words: `phrase` runs for
+/// most tokens of every message against a dozen lists, and a token that starts none of
+/// a list's phrases (almost every one) is turned away by one bit instead of a look at
+/// each; `phrase_before` the same with the last word.
 pub(super) struct Phrases {
     list: &'static [&'static str],
     /// Bit [`word_key`] of each phrase's first word.
     first: [u64; 4],
+    /// Bit [`word_key`] of each phrase's last word.
+    last: [u64; 4],
 }
 
 impl Phrases {
     pub(super) const fn new(list: &'static [&'static str]) -> Phrases {
-        let mut first = [0u64; 4];
+        let (mut first, mut last) = ([0u64; 4], [0u64; 4]);
         let mut i = 0;
         while i < list.len() {
             let bytes = list[i].as_bytes();
@@ -27,14 +30,28 @@ impl Phrases {
             }
             let key = word_key(bytes, n);
             first[(key >> 6) as usize] |= 1 << (key & 63);
+            let mut s = bytes.len();
+            while s > 0 && bytes[s - 1] != b' ' {
+                s -= 1;
+            }
+            let tail = bytes.split_at(s).1;
+            let key = word_key(tail, tail.len());
+            last[(key >> 6) as usize] |= 1 << (key & 63);
             i += 1;
         }
-        Phrases { list, first }
+        Phrases { list, first, last }
     }
 
     /// Whether some phrase may start with `token` (`false`: none does).
+    #[inline]
     pub(super) fn may_start(&self, token: &Token) -> bool {
         (self.first[usize::from(token.key >> 6)] >> (token.key & 63)) & 1 == 1
+    }
+
+    /// Whether some phrase may end with `token` (`false`: none does).
+    #[inline]
+    fn may_end(&self, token: &Token) -> bool {
+        (self.last[usize::from(token.key >> 6)] >> (token.key & 63)) & 1 == 1
     }
 }
 
@@ -178,13 +195,19 @@ pub(super) static DURATION_AFTER: Phrases = Phrases::new(&[
 
 pub(super) static PERCENT_AFTER: Phrases = Phrases::new(&["%", "persen", "prsn", "pct"]);
 
-/// The token after the longest phrase of `list` that starts at token `t`.
+/// The token after the longest phrase of `list` that starts at token `t`. (The filter
+/// inline at each call, which almost always ends it; the list's look out of line.)
+#[inline]
 pub(super) fn phrase(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
     let token = toks.get(t)?;
     if !phrases.may_start(token) {
         return None;
     }
-    let first = &*token.text;
+    phrase_at(toks, t, phrases)
+}
+
+fn phrase_at(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
+    let first = &*toks.get(t)?.text;
     phrases
         .list
         .iter()
@@ -211,7 +234,11 @@ pub(super) fn phrase(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usiz
 
 /// The token where the longest phrase of `list` ending just before token `t` starts.
 pub(super) fn phrase_before(toks: &[Token], t: usize, phrases: &Phrases) -> Option<usize> {
-    let last = &*toks.get(t.checked_sub(1)?)?.text;
+    let token = toks.get(t.checked_sub(1)?)?;
+    if !phrases.may_end(token) {
+        return None;
+    }
+    let last = &*token.text;
     phrases
         .list
         .iter()
