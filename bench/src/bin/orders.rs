@@ -188,8 +188,7 @@ fn extract(catalog: &str) {
         let line = line.expect("read stdin");
         let input: Line = serde_json::from_str(&line).expect("an {\"id\", \"text\"} line");
         let parsed = parse_message(&input.text, &catalog);
-        serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed))
-            .expect("write");
+        serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed)).expect("write");
         writeln!(out).expect("write");
     }
     out.flush().expect("write");

@@ -476,10 +476,11 @@ const CHAT_WORDS: &[&str] = &[
 ];
 
 pub(super) fn is_chat_word(w: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    // (FxHash: a fixed table of our own words, looked up for many words of a message.)
+    static SET: std::sync::OnceLock<crate::chat::fxhash::FxHashMap<&'static str, ()>> =
         std::sync::OnceLock::new();
-    SET.get_or_init(|| CHAT_WORDS.iter().copied().collect())
-        .contains(w)
+    SET.get_or_init(|| CHAT_WORDS.iter().map(|w| (*w, ())).collect())
+        .contains_key(w)
 }
 
 /// Whether a separator at least as strong as `min` lies between word `a` and word `b`
