@@ -276,8 +276,12 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product well (a share of 0.15 of its name over the whole message): it weighs
-        // little, and alone it names nothing ("mbak lia" is on half the catalog).
-        for rs in readings {
+        // little, and alone it names nothing ("mbak lia" is on half the catalog). The
+        // gate is read only for such words: a message without one needs none.
+        let any_frequent = readings
+            .iter()
+            .any(|rs| rs.iter().any(|&(word, _)| catalog.frequent(word)));
+        for rs in readings.iter().filter(|_| any_frequent) {
             for &(word, sim) in rs.iter() {
                 if catalog.frequent(word) {
                     continue;
