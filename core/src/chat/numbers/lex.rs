@@ -29,7 +29,7 @@ pub(super) struct Token<'a> {
     /// Written with a capital: "2M" (miliar) vs "2m" (meter).
     pub upper: bool,
     /// [`word_key`] of `text`, for the marker phrase lists' filter.
-    pub key: u8,
+    pub key: u32,
 }
 
 impl Token<'_> {
