@@ -52,7 +52,7 @@ impl<'t> Ctx<'t> {
             let push =
                 |items: &mut Vec<Item<'t>>, atom, gap| items.push(Item { atom, tok: t, gap });
             match tok.kind {
-                Kind::Digits => push(&mut items, Atom::Num(&*tok.text), tok.gap),
+                Kind::Digits => push(&mut items, Atom::Num(&tok.text), tok.gap),
                 Kind::Symbol => {
                     let c = tok.text.chars().next().unwrap_or(' ');
                     let atom = lexicon::fraction_char(c).map_or(Atom::Sym(c), Atom::Frac);
@@ -64,7 +64,7 @@ impl<'t> Ctx<'t> {
                             push(&mut items, Atom::M(m), tok.gap && k == 0);
                         }
                     }
-                    _ => push(&mut items, Atom::Word(&*tok.text), tok.gap),
+                    _ => push(&mut items, Atom::Word(&tok.text), tok.gap),
                 },
             }
         }
