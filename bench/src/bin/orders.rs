@@ -168,19 +168,27 @@ fn main() {
     );
 }
 
-/// `pasar parse order --catalog FILE` (cli/src/parse_order.rs) without the CLI.
+/// `pasar parse order --catalog FILE` (cli/src/parse_order.rs) without the CLI: its
+/// usual line read the same way, into a borrowed struct rather than a `Value` tree.
 fn extract(catalog: &str) {
     use pasar_core::chat::order::{ChatCatalog, parse_message, report::reading};
+    use std::borrow::Cow;
+    #[derive(serde::Deserialize)]
+    struct Line<'a> {
+        #[serde(default)]
+        id: serde_json::Value,
+        #[serde(borrow)]
+        text: Cow<'a, str>,
+    }
     let bytes = std::fs::read(catalog).expect("read the catalog");
     let catalog = ChatCatalog::from_json(&bytes).expect("a catalog");
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for line in std::io::stdin().lock().lines() {
         let line = line.expect("read stdin");
-        let input: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
-        let text = input["text"].as_str().expect("a text");
-        let parsed = parse_message(text, &catalog);
-        serde_json::to_writer(&mut out, &reading(&input["id"], text, &parsed)).expect("write");
+        let input: Line = serde_json::from_str(&line).expect("an {\"id\", \"text\"} line");
+        let parsed = parse_message(&input.text, &catalog);
+        serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed)).expect("write");
         writeln!(out).expect("write");
     }
     out.flush().expect("write");

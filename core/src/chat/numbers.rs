@@ -162,8 +162,8 @@ pub(crate) fn parse_price(text: &str) -> Option<Rupiah> {
         return None;
     };
     let filler = |t: &Token| {
-        FIELD_FILLER.contains(&t.text.as_str())
-            || (!t.is_word() && !t.is_digits() && ".,:;!?".contains(t.text.as_str()))
+        FIELD_FILLER.contains(&&*t.text)
+            || (!t.is_word() && !t.is_digits() && ".,:;!?".contains(&*t.text))
     };
     let clean = toks[..hit.first].iter().chain(&toks[hit.end..]).all(filler);
     (clean && !a.approximate).then_some(a.exact()?)
@@ -172,11 +172,11 @@ pub(crate) fn parse_price(text: &str) -> Option<Rupiah> {
 /// Leading words a whole-text number may carry: "yg ke 2", "yang kedua".
 fn lead(toks: &[Token]) -> usize {
     toks.iter()
-        .take_while(|x| matches!(x.text.as_str(), "yg" | "yang" | "yng"))
+        .take_while(|x| matches!(&*x.text, "yg" | "yang" | "yng"))
         .count()
 }
 
 fn only_punctuation(toks: &[Token]) -> bool {
     toks.iter()
-        .all(|t| !t.is_word() && !t.is_digits() && ".,!?;:)".contains(t.text.as_str()))
+        .all(|t| !t.is_word() && !t.is_digits() && ".,!?;:)".contains(&*t.text))
 }

@@ -10,8 +10,9 @@ pub struct Vocabulary {
     doc_count: HashMap<String, u32>,
     /// Words by their skeleton ("dnt" → ["donat", "dinet"]), for abbreviations.
     by_skeleton: HashMap<String, Vec<String>>,
-    /// Words by length, so edit distance only looks at plausible lengths.
-    by_len: HashMap<usize, Vec<String>>,
+    /// Words by length, so edit distance only looks at plausible lengths, each with its
+    /// [`letter_mask`].
+    by_len: HashMap<usize, Vec<(u32, String)>>,
 }
 
 impl Vocabulary {
@@ -39,7 +40,7 @@ impl Vocabulary {
             self.by_len
                 .entry(word.chars().count())
                 .or_default()
-                .push(word);
+                .push((letter_mask(&word), word));
         }
     }
 
@@ -79,8 +80,17 @@ impl Vocabulary {
             _ => 2,
         };
         if budget > 0 {
+            let (counts, mask) = (letter_counts(word), letter_mask(word));
             for l in len.saturating_sub(budget)..=len + budget {
-                for candidate in self.by_len.get(&l).into_iter().flatten() {
+                for (m, candidate) in self.by_len.get(&l).into_iter().flatten() {
+                    // Most words of about the right length are far off in their letters
+                    // alone: turned away without the edit distance's table. First by the
+                    // letters one has and the other lacks (each takes an edit: an edit
+                    // brings in one letter and takes away one), then by their counts.
+                    let missing = (m & !mask).count_ones().max((mask & !m).count_ones());
+                    if missing as usize > budget || counts_gap(&counts, candidate) > 2 * budget {
+                        continue;
+                    }
                     if let Some(d) = distance_within(word, candidate, budget) {
                         // The first letter is rarely the one mistyped: prefer candidates
                         // that share it.
@@ -114,6 +124,46 @@ impl Vocabulary {
             .max_by_key(|(score, _, _)| *score)
             .map(|(_, a, b)| (a, b))
     }
+}
+
+/// A word's letters counted by kind: a–z, and anything else together.
+fn letter_counts(word: &str) -> [u8; 27] {
+    let mut counts = [0u8; 27];
+    for c in word.chars() {
+        let k = letter_bucket(c);
+        counts[k] = counts[k].saturating_add(1);
+    }
+    counts
+}
+
+/// Which kinds of letter ([`letter_counts`]) a word has: bit `k` for kind `k`.
+fn letter_mask(word: &str) -> u32 {
+    word.chars().fold(0, |m, c| m | 1 << letter_bucket(c))
+}
+
+fn letter_bucket(c: char) -> usize {
+    if c.is_ascii_lowercase() {
+        usize::from(c as u8 - b'a')
+    } else {
+        26
+    }
+}
+
+/// How far `counts` ([`letter_counts`] of one word) are from the letters of `other`:
+/// the sum of the differences. One edit changes it by two at most (a substitution takes
+/// one letter and adds another, an insertion or deletion changes one count, a swap
+/// none), so the edit distance of the two words is at least half of it. (Counts that
+/// reached 255 only make it smaller: still a bound.)
+fn counts_gap(counts: &[u8; 27], other: &str) -> usize {
+    let mut diff = [0i16; 27];
+    for (d, &c) in diff.iter_mut().zip(counts) {
+        *d = i16::from(c);
+    }
+    for c in other.chars() {
+        let k = letter_bucket(c);
+        diff[k] = diff[k].saturating_sub(1);
+    }
+    diff.iter().map(|d| usize::from(d.unsigned_abs())).sum()
 }
 
 /// Optimal-string-alignment distance between `a` and `b` if it is at most `max`
@@ -274,6 +324,12 @@ mod tests {
                         reference(a, b, max),
                         "{a} {b} {max}"
                     );
+                }
+                // The letter counts' bound never turns away a word within reach.
+                if let Some(d) = distance_within(a, b, 40) {
+                    assert!(counts_gap(&letter_counts(a), b) <= 2 * d, "{a} {b}");
+                    let (ma, mb) = (letter_mask(a), letter_mask(b));
+                    assert!((ma & !mb).count_ones().max((mb & !ma).count_ones()) as usize <= d);
                 }
             }
         }

@@ -8,6 +8,7 @@
 
 use super::lexicon::{ABBREVIATIONS, CANONICAL};
 use crate::chat::fxhash::FxHashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// Longest word we index or search; longer runs are noise (a pasted URL, a hash).
@@ -160,23 +161,124 @@ pub fn words(text: &str) -> Vec<String> {
 
 /// [`words`] with the byte range each came from (a two-word synonym spans both).
 pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
-    let mut raw = raw_spanned(text);
+    let raw = raw_spanned(text)
+        .into_iter()
+        .map(|(w, s, e)| (Cow::Owned(w), s, e))
+        .collect();
+    canonical(raw)
+        .into_iter()
+        .map(|(w, s, e)| (w.into_owned(), s, e))
+        .collect()
+}
+
+/// Whether every word of `text` is ASCII: its other characters (emoji, "•") are
+/// neither letters nor digits, so they only separate words, and lower case leaves them
+/// as they are. Such a text's lower case is `text.to_ascii_lowercase()`, with the same
+/// byte offsets: what [`spanned_ascii_lower`] reads.
+pub fn ascii_words(text: &str) -> bool {
+    text.is_ascii()
+        || text.chars().all(|c| {
+            c.is_ascii() || (!c.is_alphanumeric() && c.to_lowercase().eq(std::iter::once(c)))
+        })
+}
+
+/// [`spanned`] of a text whose words are ASCII ([`ascii_words`]) from its
+/// `to_ascii_lowercase()`: the words are borrowed from it, or from the lexicon, and only
+/// a word that reads otherwise than written ("enakkk") is a string of its own. A chat
+/// message is read this way, a string per word being most of what reading its words
+/// cost.
+pub fn spanned_ascii_lower(lower: &str) -> Vec<(Cow<'_, str>, usize, usize)> {
+    canonical(raw_spanned_ascii_lower(lower))
+}
+
+/// [`raw_spanned`] of such a text in lower case, borrowing: the same words, split the
+/// same way (lower-casing and folding accents change nothing in such a text, and every
+/// byte of another character separates words as that character does).
+fn raw_spanned_ascii_lower<'a>(lower: &'a str) -> Vec<(Cow<'a, str>, usize, usize)> {
+    let bytes = lower.as_bytes();
+    let mut words: Vec<(Cow<'a, str>, usize, usize)> = Vec::with_capacity(lower.len() / 4 + 1);
+    let mut start = 0;
+    // Whether the word being read so far is all letters (`None`: no word).
+    let mut letters: Option<bool> = None;
+    let flush = |words: &mut Vec<(Cow<'a, str>, usize, usize)>, s: usize, e: usize| {
+        if e > s && e - s <= MAX_WORD_CHARS && words.len() < MAX_WORDS {
+            words.push((finish_borrowed(&lower[s..e]), s, e));
+        }
+    };
+    for (at, &b) in bytes.iter().enumerate() {
+        if words.len() >= MAX_WORDS {
+            break;
+        }
+        if !b.is_ascii_alphanumeric() {
+            if letters.is_some() {
+                flush(&mut words, start, at);
+            }
+            letters = None;
+            continue;
+        }
+        if let Some(all_letters) = letters
+            && bytes[at - 1].is_ascii_digit() != b.is_ascii_digit()
+            // "12pcs", "40x60", but keep "anak2" together for reduplication.
+            && !(b == b'2' && all_letters)
+        {
+            flush(&mut words, start, at);
+            letters = None;
+        }
+        match letters {
+            None => {
+                start = at;
+                letters = Some(b.is_ascii_alphabetic());
+            }
+            Some(all) => letters = Some(all && b.is_ascii_alphabetic()),
+        }
+    }
+    if letters.is_some() {
+        flush(&mut words, start, bytes.len());
+    }
+    words
+}
+
+/// [`finish`], borrowing `w` when it is kept as it is.
+fn finish_borrowed(w: &str) -> Cow<'_, str> {
+    let w = match w.strip_suffix('2') {
+        Some(base) if base.chars().count() >= 2 && base.chars().all(char::is_alphabetic) => base,
+        _ => w,
+    };
+    if shrinks(w) {
+        Cow::Owned(shrink_runs(w))
+    } else {
+        Cow::Borrowed(w)
+    }
+}
+
+/// Whether [`shrink_runs`] changes an ASCII word.
+fn shrinks(w: &str) -> bool {
+    let b = w.as_bytes();
+    let n = b.len();
+    let tripled = b
+        .windows(3)
+        .any(|x| x[0] == x[1] && x[1] == x[2] && x[0].is_ascii_alphabetic());
+    tripled || (n >= 4 && b[n - 1] == b[n - 2] && b[n - 1].is_ascii_alphabetic())
+}
+
+/// Raw words → canonical words: reduplications merged, the lexicon applied.
+fn canonical(mut raw: Vec<(Cow<'_, str>, usize, usize)>) -> Vec<(Cow<'_, str>, usize, usize)> {
     let maps = maps();
-    let mut out: Vec<(String, usize, usize)> = Vec::with_capacity(raw.len());
+    let mut out: Vec<(Cow<str>, usize, usize)> = Vec::with_capacity(raw.len());
     let mut i = 0;
     // Start of a run of repeated words ("kue-kue"), which becomes its last word.
     let mut run_start: Option<usize> = None;
     while i < raw.len() {
-        let (w, e) = (raw[i].0.as_str(), raw[i].2);
+        let (w, e) = (&*raw[i].0, raw[i].2);
         let s = run_start.take().unwrap_or(raw[i].1);
         if let Some(next) = raw.get(i + 1) {
-            if let Some(to) = maps.pairs.get(&(w, next.0.as_str())) {
-                out.push(((*to).to_owned(), s, next.2));
+            if let Some(to) = maps.pairs.get(&(w, &*next.0)) {
+                out.push((Cow::Borrowed(*to), s, next.2));
                 i += 2;
                 continue;
             }
             // "kue-kue": the same word twice in a row is one word.
-            if next.0 == w && w.chars().all(char::is_alphabetic) {
+            if *next.0 == *w && w.chars().all(char::is_alphabetic) {
                 run_start = Some(s);
                 i += 1;
                 continue;
@@ -184,7 +286,7 @@ pub fn spanned(text: &str) -> Vec<(String, usize, usize)> {
         }
         // The raw word itself when the lexicon has no other form (no copy).
         let word = match maps.single.get(w) {
-            Some(to) => (*to).to_owned(),
+            Some(to) => Cow::Borrowed(*to),
             None => std::mem::take(&mut raw[i].0),
         };
         out.push((word, s, e));
@@ -259,6 +361,31 @@ mod tests {
             assert_eq!((w.as_str(), *t), (ww, wt));
         }
         assert_eq!(words(text), ["kue", "coklat", "cafe", "12", "pcs", "enak"]);
+    }
+
+    #[test]
+    fn ascii_text_reads_the_same_borrowed() {
+        for text in [
+            "Kue-kue COKELAT, Cafe 12pcs enakkk bangettt maaf saat",
+            "anak2 a2 ab2 aa22 2x 40x60cm x2 anak2x telepon genggam 1,5kg",
+            "kaus anak2 yg pdk,,  donat2  DONAT-donat zzz zz azz",
+            "",
+            "   ",
+            "a",
+            "Pesanan:\n• Donat 2 🙏\n•brownies•keju 👍kak😍",
+        ] {
+            assert!(ascii_words(text));
+            let lower = text.to_ascii_lowercase();
+            let borrowed: Vec<(String, usize, usize)> = spanned_ascii_lower(&lower)
+                .into_iter()
+                .map(|(w, s, e)| (w.into_owned(), s, e))
+                .collect();
+            assert_eq!(borrowed, spanned(text), "{text}");
+        }
+        assert!(!ascii_words("Café"));
+        let long = "x".repeat(41) + " ok " + &"kata ".repeat(3_000);
+        let lower = long.to_ascii_lowercase();
+        assert_eq!(spanned_ascii_lower(&lower).len(), spanned(&long).len());
     }
 
     #[test]

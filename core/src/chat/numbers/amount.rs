@@ -122,13 +122,13 @@ fn side(ctx: &Ctx, t: usize) -> Option<Side> {
     }
     let tok = toks.get(k)?;
     let (value, mut k, big, slang, mut approx, figure) =
-        if let Some(v) = slang_value(&tok.text).filter(|_| tok.is_word()) {
+        if let Some(v) = tok.is_word().then(|| slang_value(&tok.text)).flatten() {
             let mut value = Decimal::from_int(v);
             let mut e = k + 1;
             // "cepek ceng" = 100.000
             if toks
                 .get(e)
-                .is_some_and(|t| ["ceng", "rb", "ribu", "rebu", "k"].contains(&t.text.as_str()))
+                .is_some_and(|t| ["ceng", "rb", "ribu", "rebu", "k"].contains(&&*t.text))
             {
                 value = value.checked_mul_int(1_000)?;
                 e += 1;
@@ -204,7 +204,7 @@ fn space_grouped(toks: &[Token], k: usize) -> Option<(Decimal, usize)> {
     let first = toks
         .get(k)
         .filter(|t| t.is_plain_digits() && (1..=3).contains(&t.text.len()))?;
-    let mut digits = first.text.clone();
+    let mut digits = first.text.to_string();
     let mut e = k + 1;
     while let Some(group) = toks
         .get(e)

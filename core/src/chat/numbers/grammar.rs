@@ -32,7 +32,7 @@ pub(super) struct Item<'t> {
 
 /// Tokens and the items they expand to, with the reading rules of the caller.
 pub(super) struct Ctx<'t> {
-    pub toks: &'t [Token],
+    pub toks: &'t [Token<'t>],
     pub items: Vec<Item<'t>>,
     /// Index of the first item of each token.
     first: Vec<usize>,
@@ -44,7 +44,7 @@ pub(super) struct Ctx<'t> {
 }
 
 impl<'t> Ctx<'t> {
-    pub fn new(toks: &'t [Token], whole_text: bool, field: bool) -> Self {
+    pub fn new(toks: &'t [Token<'t>], whole_text: bool, field: bool) -> Self {
         let mut items = Vec::with_capacity(toks.len());
         let mut first = Vec::with_capacity(toks.len());
         for (t, tok) in toks.iter().enumerate() {
@@ -52,7 +52,7 @@ impl<'t> Ctx<'t> {
             let push =
                 |items: &mut Vec<Item<'t>>, atom, gap| items.push(Item { atom, tok: t, gap });
             match tok.kind {
-                Kind::Digits => push(&mut items, Atom::Num(tok.text.as_str()), tok.gap),
+                Kind::Digits => push(&mut items, Atom::Num(&tok.text), tok.gap),
                 Kind::Symbol => {
                     let c = tok.text.chars().next().unwrap_or(' ');
                     let atom = lexicon::fraction_char(c).map_or(Atom::Sym(c), Atom::Frac);
@@ -64,7 +64,7 @@ impl<'t> Ctx<'t> {
                             push(&mut items, Atom::M(m), tok.gap && k == 0);
                         }
                     }
-                    _ => push(&mut items, Atom::Word(tok.text.as_str()), tok.gap),
+                    _ => push(&mut items, Atom::Word(&tok.text), tok.gap),
                 },
             }
         }

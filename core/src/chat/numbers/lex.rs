@@ -3,6 +3,7 @@
 //! later rule sees words and numbers the same however they were glued.
 
 use super::markers::word_key;
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Kind {
@@ -15,10 +16,11 @@ pub(super) enum Kind {
 }
 
 #[derive(Clone, Debug)]
-pub(super) struct Token {
+pub(super) struct Token<'a> {
     pub kind: Kind,
-    /// Lower case, invisible characters dropped.
-    pub text: String,
+    /// Lower case, invisible characters dropped: the input's own bytes when that is what
+    /// they are (almost every token; a string each was most of the lexer's cost).
+    pub text: Cow<'a, str>,
     /// Byte span in the input.
     pub start: usize,
     pub end: usize,
@@ -27,10 +29,10 @@ pub(super) struct Token {
     /// Written with a capital: "2M" (miliar) vs "2m" (meter).
     pub upper: bool,
     /// [`word_key`] of `text`, for the marker phrase lists' filter.
-    pub key: u8,
+    pub key: u32,
 }
 
-impl Token {
+impl Token<'_> {
     pub fn is(&self, text: &str) -> bool {
         self.text == text
     }
@@ -72,14 +74,22 @@ fn fold_symbol(c: char) -> char {
     }
 }
 
-pub(super) fn tokens(input: &str) -> Vec<Token> {
-    let chars: Vec<(usize, char)> = input
-        .char_indices()
-        .filter(|(_, c)| !invisible(*c))
-        .collect();
+pub(super) fn tokens(input: &str) -> Vec<Token<'_>> {
+    // (Sized once: no characters are more than the bytes.)
+    let mut chars: Vec<(usize, char)> = Vec::with_capacity(input.len());
+    chars.extend(input.char_indices().filter(|(_, c)| !invisible(*c)));
     let end_of = |k: usize| chars[k].0 + chars[k].1.len_utf8();
     let digit_at = |k: usize| chars.get(k).is_some_and(|(_, c)| c.is_ascii_digit());
-    let mut out: Vec<Token> = Vec::new();
+    // The characters `first..k` as written, when they lie side by side in the input
+    // (no invisible character dropped between them).
+    let written = |first: usize, k: usize| {
+        let (start, end) = (chars[first].0, end_of(k - 1));
+        let bytes: usize = chars[first..k].iter().map(|(_, c)| c.len_utf8()).sum();
+        (end - start == bytes).then(|| &input[start..end])
+    };
+    // About a token for every four bytes of chat: the vector rarely grows (a token is
+    // large, and growing copies all of them).
+    let mut out: Vec<Token> = Vec::with_capacity(input.len() / 4 + 4);
     let mut gap = true;
     let mut k = 0;
     while k < chars.len() {
@@ -91,7 +101,7 @@ pub(super) fn tokens(input: &str) -> Vec<Token> {
         }
         let first = k;
         let kind;
-        let mut text = String::new();
+        let text: Cow<str>;
         let mut upper = false;
         // A leading separator belongs to the number only at a word boundary (",77").
         let leading_separator = (c == ',' || c == '.') && gap && digit_at(k + 1);
@@ -103,20 +113,47 @@ pub(super) fn tokens(input: &str) -> Vec<Token> {
                 if !(ch.is_ascii_digit() || separator) {
                     break;
                 }
-                text.push(ch);
                 k += 1;
             }
+            text = match written(first, k) {
+                Some(w) => Cow::Borrowed(w),
+                None => Cow::Owned(chars[first..k].iter().map(|(_, c)| c).collect()),
+            };
         } else if c.is_alphabetic() {
             kind = Kind::Word;
+            // Lower case already: each letter is its own lower case.
+            let mut lower = true;
             while k < chars.len() && chars[k].1.is_alphabetic() {
                 let ch = chars[k].1;
                 upper |= ch.is_uppercase();
-                text.extend(ch.to_lowercase());
+                lower &= ch.is_ascii_lowercase() || {
+                    let mut l = ch.to_lowercase();
+                    l.len() == 1 && l.next() == Some(ch)
+                };
                 k += 1;
             }
+            text = match written(first, k).filter(|_| lower) {
+                Some(w) => Cow::Borrowed(w),
+                // A capitalised ASCII word lower-cased in one go.
+                None => match written(first, k).filter(|w| w.is_ascii()) {
+                    Some(w) => Cow::Owned(w.to_ascii_lowercase()),
+                    None => {
+                        let mut s = String::new();
+                        for &(_, ch) in &chars[first..k] {
+                            s.extend(ch.to_lowercase());
+                        }
+                        Cow::Owned(s)
+                    }
+                },
+            };
         } else {
             kind = Kind::Symbol;
-            text.push(fold_symbol(c));
+            let folded = fold_symbol(c);
+            text = if folded == c {
+                Cow::Borrowed(&input[start..start + c.len_utf8()])
+            } else {
+                Cow::Owned(folded.to_string())
+            };
             k += 1;
         }
         out.push(Token {
@@ -138,7 +175,7 @@ mod tests {
     use super::*;
 
     fn texts(s: &str) -> Vec<String> {
-        tokens(s).into_iter().map(|t| t.text).collect()
+        tokens(s).into_iter().map(|t| t.text.into_owned()).collect()
     }
 
     #[test]

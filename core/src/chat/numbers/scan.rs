@@ -5,11 +5,12 @@
 
 use super::amount::{self, Amount, Bare};
 use super::digits::Reading;
-use super::grammar::{self, Ctx};
+use super::grammar::{self, Atom, Ctx};
 use super::lex::Token;
 use super::lexicon::MONTHS;
 use super::markers::{self, phrase};
 use super::quantity::{self, Quantity};
+use super::slang::slang_value;
 use super::{Number, Span};
 
 /// A number that is not a price or a count, and what it is instead.
@@ -53,6 +54,10 @@ pub(super) fn scan_tokens(toks: &[Token], bare: Bare) -> Vec<Hit> {
     let mut hits = Vec::new();
     let mut t = 0;
     while t < toks.len() {
+        if !may_start(&ctx, t) {
+            t += 1;
+            continue;
+        }
         match at(&ctx, t, bare) {
             Some((mention, end)) if end > t => {
                 hits.push(Hit {
@@ -70,6 +75,42 @@ pub(super) fn scan_tokens(toks: &[Token], bare: Bare) -> Vec<Hit> {
         }
     }
     hits
+}
+
+/// Whether a mention may start at token `t` (`false`: [`at`] finds none there). Most
+/// tokens of a message are plain words, and trying each against every reading below
+/// cost more than all the numbers found. A mention starting at a word starts with a
+/// phrase of one of the lists `at` tries first there (dates, times, labels, foreign
+/// money, the bounds and currencies before an amount), a number word or fraction
+/// ("dua", "setengah", "kedua": a morph of the grammar), a slang amount ("goceng") or
+/// the "x" of "x2"; one at a symbol, with such a phrase ("±"), a fraction ("½") or the
+/// "+" or "(" of a phone number. A figure is always tried.
+fn may_start(ctx: &Ctx, t: usize) -> bool {
+    let tok = &ctx.toks[t];
+    if tok.is_digits() {
+        return true;
+    }
+    let lists = [
+        &markers::DATE_BEFORE,
+        &markers::TIME_BEFORE,
+        &markers::ADDRESS_BEFORE,
+        &markers::ID_BEFORE,
+        &markers::FOREIGN_BEFORE,
+        &markers::APPROX,
+        &markers::AT_MOST,
+        &markers::AT_LEAST,
+        &markers::RANGE_OPEN,
+        &markers::RUPIAH_BEFORE,
+    ];
+    if lists.iter().any(|l| l.may_start(tok)) {
+        return true;
+    }
+    match ctx.atom(ctx.item_of(t)) {
+        Some(Atom::Word(w)) => w == "x" || slang_value(w).is_some(),
+        // A phone number may start with "+" or "(" ("+62 812…", "(021) 555…").
+        Some(Atom::Sym(c)) => c == '+' || c == '(',
+        _ => true,
+    }
 }
 
 fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
@@ -98,7 +139,7 @@ fn at(ctx: &Ctx, t: usize, bare: Bare) -> Option<(Mention, usize)> {
         && t > 0
         && !toks[t].gap
         && toks[t - 1].is_word()
-        && !matches!(toks[t - 1].text.as_str(), "x" | "ke" | "rp" | "idr" | "isi")
+        && !matches!(&*toks[t - 1].text, "x" | "ke" | "rp" | "idr" | "isi")
     {
         return None;
     }
@@ -169,12 +210,13 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
         if !tok.is_digits() || tok.text.contains(',') {
             break;
         }
-        let part: String = tok.text.chars().filter(char::is_ascii_digit).collect();
+        // (Counted, then copied: no string for the group.)
+        let part = tok.text.bytes().filter(u8::is_ascii_digit).count();
         // A gap joins only real groups: "0812 3456 7890", not "081234567890 2 pcs".
-        if groups > 0 && tok.gap && part.len() < 3 {
+        if groups > 0 && tok.gap && part < 3 {
             break;
         }
-        digits.push_str(&part);
+        digits.extend(tok.text.chars().filter(char::is_ascii_digit));
         groups += 1;
         k += 1;
         if paren && groups == 1 && toks.get(k).is_some_and(|x| x.is_symbol(')')) {
@@ -294,9 +336,7 @@ fn time_at(toks: &[Token], t: usize) -> Option<usize> {
     // "10.30 WIB", "7 pagi" (not "2 malam": two nights).
     let daytime = ["wib", "wita", "wit", "pagi", "siang", "sore", "am", "pm"];
     if (hh_mm(&tok.text) || tok.is_plain_digits() && digits_value(tok).is_some_and(|h| h <= 24))
-        && toks
-            .get(t + 1)
-            .is_some_and(|x| daytime.contains(&x.text.as_str()))
+        && toks.get(t + 1).is_some_and(|x| daytime.contains(&&*x.text))
     {
         return Some(t + 2);
     }

@@ -3,6 +3,7 @@
 //! are spelled like) and from free text ("kirim ke Jl. Melati 5 Sidoarjo, cod").
 
 use super::Payment;
+use super::words::lower_case;
 use crate::chat::numbers::{Mention, Other, Span};
 use crate::money::Rupiah;
 use crate::phone::PhoneNumber;
@@ -240,7 +241,8 @@ fn trim(text: &str, span: Span) -> Span {
 /// Every number of the message, classified once (`numbers::scan`).
 pub(super) type Scanned = [(Span, Mention)];
 
-pub(super) fn read(text: &str, scanned: &Scanned) -> Fields {
+/// `lower` is the text's lower case when the caller has it.
+pub(super) fn read(text: &str, lower: Option<&str>, scanned: &Scanned) -> Fields {
     let mut f = Fields::default();
     let lines = lines(text);
     let mut current: Option<(Label, Span)> = None;
@@ -342,16 +344,24 @@ pub(super) fn read(text: &str, scanned: &Scanned) -> Fields {
         }
         f.item_regions = Some(items);
     }
-    free_text(text, scanned, &mut f);
+    free_text(text, lower, scanned, &mut f);
     f
 }
 
 /// Fields written in the message rather than in a template.
-fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
-    let lower = text.to_lowercase();
+fn free_text(text: &str, lower: Option<&str>, scanned: &Scanned, f: &mut Fields) {
+    let owned;
+    let lowered = match lower {
+        Some(l) => l,
+        None => {
+            owned = lower_case(text);
+            &owned
+        }
+    };
+    let lower = Lower::new(lowered);
     // Lower-casing can change byte lengths (rare letters); only then give up on free text
     // spans, which index the original.
-    let aligned = lower.len() == text.len();
+    let aligned = lowered.len() == text.len();
     if f.phone.is_none()
         && let Some(p) = phone_in(
             text,
@@ -379,14 +389,9 @@ fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
             f.masked.push(s);
         }
     }
-    if f.payment.is_none() {
-        f.payment = payment_in(
-            text,
-            Span {
-                start: 0,
-                end: text.len(),
-            },
-        );
+    if f.payment.is_none() && aligned {
+        // The whole text: its lower case is the one at hand.
+        f.payment = payment_in_lower(&lower, 0);
     }
     if let Some((_, s)) = &f.payment {
         f.masked.push(*s);
@@ -399,15 +404,23 @@ fn free_text(text: &str, scanned: &Scanned, f: &mut Fields) {
         f.masked.push(span);
         if f.total.is_none()
             && let Some(v) = amount.exact()
-            && total_word_before(&lower, span.start)
+            && total_word_before(lowered, span.start)
         {
             f.total = Some((v, span));
         }
     }
     if aligned {
-        for key in ["catatan", "note", "notes", "ket:", "keterangan"] {
+        const NOTES: [Cue; 5] = [
+            cue("catatan"),
+            cue("note"),
+            cue("notes"),
+            cue("ket:"),
+            cue("keterangan"),
+        ];
+        for key in NOTES {
             if let Some(at) = find_word(&lower, key) {
-                let end = lower[at..].find('\n').map_or(text.len(), |e| at + e);
+                let key = key.text;
+                let end = lowered[at..].find('\n').map_or(text.len(), |e| at + e);
                 let s = trim(
                     text,
                     Span {
@@ -448,12 +461,114 @@ fn phone_in(text: &str, within: Span, scanned: &Scanned) -> Option<(String, Span
         })
 }
 
+/// A lower-cased text with a filter of its whole words (runs of alphanumeric
+/// characters, as [`find_word`] bounds a match): several cue lists, ~80 cues, are
+/// searched for in every message, and the first word of almost every cue is not in it,
+/// which one bit of the filter says without scanning the text.
+struct Lower<'a> {
+    text: &'a str,
+    /// Bit [`word_bit`] of each whole word of `text`.
+    words: [u64; 8],
+}
+
+const WORD_HASH: u32 = 0x9e37_79b9;
+
+/// Nine bits of a hash of a word (`h` its hash so far, from 0): equal words, equal bits.
+const fn word_hash(h: u32, b: u8) -> u32 {
+    (h.rotate_left(5) ^ b as u32).wrapping_mul(WORD_HASH)
+}
+
+/// The filter bit of a cue's first word (its letters and digits up to its first other
+/// character), or `NO_FILTER` when that word is not all ASCII or the cue starts with a
+/// symbol. Computed at compile time: every cue list is searched for in every message.
+const fn cue_bit(cue: &str) -> u16 {
+    let bytes = cue.as_bytes();
+    let mut h = 0;
+    let mut n = 0;
+    while n < bytes.len() && bytes[n].is_ascii_alphanumeric() {
+        h = word_hash(h, bytes[n]);
+        n += 1;
+    }
+    if n == 0 || (n < bytes.len() && bytes[n] >= 0x80) {
+        return NO_FILTER;
+    }
+    (h >> 23) as u16
+}
+
+const NO_FILTER: u16 = u16::MAX;
+
+/// A cue of a list and its [`cue_bit`].
+#[derive(Clone, Copy)]
+struct Cue {
+    text: &'static str,
+    bit: u16,
+}
+
+const fn cue(text: &'static str) -> Cue {
+    Cue {
+        text,
+        bit: cue_bit(text),
+    }
+}
+
+impl<'a> Lower<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut words = [0u64; 8];
+        let bytes = text.as_bytes();
+        let (mut h, mut len) = (0u32, 0usize);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII by the byte; other characters decoded (a letter of any script is
+            // part of a word, as `find_word` sees it).
+            let (alnum, width) = if b < 0x80 {
+                (b.is_ascii_alphanumeric(), 1)
+            } else {
+                text[i..]
+                    .chars()
+                    .next()
+                    .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+            };
+            if alnum {
+                for &b in &bytes[i..i + width] {
+                    h = word_hash(h, b);
+                }
+                len += width;
+            } else if len > 0 {
+                let bit = h >> 23;
+                words[(bit >> 6) as usize] |= 1 << (bit & 63);
+                (h, len) = (0, 0);
+            }
+            i += width;
+        }
+        if len > 0 {
+            let bit = h >> 23;
+            words[(bit >> 6) as usize] |= 1 << (bit & 63);
+        }
+        Lower { text, words }
+    }
+
+    /// Whether `cue` may be in the text as [`find_word`] finds it (`false`: it is not).
+    /// A match starts at a word boundary and its first word (up to a non-alphanumeric
+    /// character of the cue, or its end) is followed by one, or by the text's end: so
+    /// that first word is a whole word of the text.
+    fn may_have(&self, cue: Cue) -> bool {
+        cue.bit == NO_FILTER || (self.words[usize::from(cue.bit >> 6)] >> (cue.bit & 63)) & 1 == 1
+    }
+}
+
 /// `word` as a whole word in `lower`, its byte offset.
 ///
-/// Called for every cue of several lists on every message: a SIMD scan for the first
-/// byte and a compare costs less than building a substring searcher per cue. A match of
-/// valid UTF-8 in valid UTF-8 always starts and ends on character boundaries.
-fn find_word(lower: &str, word: &str) -> Option<usize> {
+/// Called for every cue of several lists on every message: the filter of the text's
+/// words turns most cues away; for the rest, a SIMD scan for the first byte and a
+/// compare costs less than building a substring searcher per cue. A match of valid
+/// UTF-8 in valid UTF-8 always starts and ends on character boundaries.
+fn find_word(lower: &Lower, cue: Cue) -> Option<usize> {
+    if !lower.may_have(cue) {
+        return None;
+    }
+    let word = cue.text;
+    let lower = lower.text;
     let (hay, needle) = (lower.as_bytes(), word.as_bytes());
     let &first = needle.first()?;
     let mut from = 0;
@@ -509,28 +624,32 @@ fn total_word_before(lower: &str, at: usize) -> bool {
 }
 
 /// "a.n Bu Rina", "atas nama Dewi", "nama saya Siti": up to four words.
-fn name_in(text: &str, lower: &str) -> Option<(String, Span)> {
-    const CUES: &[&str] = &[
-        "atas nama",
-        "a.n.",
-        "a.n",
-        "a/n",
-        "an.",
-        "nama saya",
-        "namaku",
-        "penerima",
-        "yg terima",
-        "yang terima",
-        "yg nerima",
-        "diterima",
+fn name_in(text: &str, lower: &Lower) -> Option<(String, Span)> {
+    const CUES: &[Cue] = &[
+        cue("atas nama"),
+        cue("a.n."),
+        cue("a.n"),
+        cue("a/n"),
+        cue("an."),
+        cue("nama saya"),
+        cue("namaku"),
+        cue("penerima"),
+        cue("yg terima"),
+        cue("yang terima"),
+        cue("yg nerima"),
+        cue("diterima"),
     ];
-    for cue in CUES {
+    for &cue in CUES {
         let Some(at) = find_word(lower, cue).or_else(|| {
+            let cue = cue.text;
             // "a.n" glued to the name ("a.nBu") is rare; cues ending in '.' match as is.
-            cue.ends_with('.').then(|| lower.find(cue)).flatten()
+            cue.ends_with('.')
+                .then(|| memchr::memmem::find(lower.text.as_bytes(), cue.as_bytes()))
+                .flatten()
         }) else {
             continue;
         };
+        let cue = cue.text;
         let start = at + cue.len();
         let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
         let rest = &text[start..line_end];
@@ -595,26 +714,26 @@ fn name_in(text: &str, lower: &str) -> Option<(String, Span)> {
 }
 
 /// Words after which an address starts.
-const ADDRESS_CUES: &[&str] = &[
-    "kirim ke alamat",
-    "dikirim ke alamat",
-    "kirim ke",
-    "kirimkan ke",
-    "kirimin ke",
-    "dikirim ke",
-    "dkirim ke",
-    "krm ke",
-    "antar ke",
-    "anter ke",
-    "diantar ke",
-    "dianter ke",
-    "antarkan ke",
-    "ke alamat",
-    "alamatnya",
-    "alamat",
-    "almt",
-    "send to",
-    "deliver to",
+const ADDRESS_CUES: &[Cue] = &[
+    cue("kirim ke alamat"),
+    cue("dikirim ke alamat"),
+    cue("kirim ke"),
+    cue("kirimkan ke"),
+    cue("kirimin ke"),
+    cue("dikirim ke"),
+    cue("dkirim ke"),
+    cue("krm ke"),
+    cue("antar ke"),
+    cue("anter ke"),
+    cue("diantar ke"),
+    cue("dianter ke"),
+    cue("antarkan ke"),
+    cue("ke alamat"),
+    cue("alamatnya"),
+    cue("alamat"),
+    cue("almt"),
+    cue("send to"),
+    cue("deliver to"),
 ];
 
 /// Words an address starts with when nothing introduces it.
@@ -703,10 +822,12 @@ const ADDRESS_ENDS: &[&str] = &[
     "telp",
 ];
 
-fn address_in(text: &str, lower: &str, f: &Fields) -> Option<Span> {
+fn address_in(text: &str, lowered: &Lower, f: &Fields) -> Option<Span> {
+    let lower = lowered.text;
     let mut start = None;
-    for cue in ADDRESS_CUES {
-        if let Some(at) = find_word(lower, cue) {
+    for &cue in ADDRESS_CUES {
+        if let Some(at) = find_word(lowered, cue) {
+            let cue = cue.text;
             let s = at + cue.len();
             let s = s + lower[s..]
                 .find(|c: char| !(c.is_whitespace() || c == ':' || c == '-'))
@@ -762,7 +883,7 @@ fn plausible_address(text: &str, span: Span) -> bool {
     if s.chars().filter(|c| c.is_alphanumeric()).count() < 4 {
         return false;
     }
-    let lower = s.to_lowercase();
+    let lower = lower_case(s);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '.')
         .filter(|w| !w.is_empty())
@@ -817,7 +938,7 @@ const PLACE_WORDS: &[&str] = &[
 /// Cuts the words that follow an address off it: ", cod", " ya kak", "makasih".
 fn address_end(text: &str, span: Span) -> Span {
     let s = &text[span.start..span.end];
-    let lower = s.to_lowercase();
+    let lower = lower_case(s);
     if lower.len() != s.len() {
         return span;
     }
@@ -851,62 +972,69 @@ fn address_end(text: &str, span: Span) -> Span {
     )
 }
 
+/// Words that name a payment method.
+const PAYMENT_WORDS: &[(Cue, Payment)] = &[
+    (cue("cod"), Payment::Cod),
+    (cue("c.o.d"), Payment::Cod),
+    (cue("bayar ditempat"), Payment::Cod),
+    (cue("bayar di tempat"), Payment::Cod),
+    (cue("byr ditempat"), Payment::Cod),
+    (cue("bayar dtmpt"), Payment::Cod),
+    (cue("bayar pas sampai"), Payment::Cod),
+    (cue("cash on delivery"), Payment::Cod),
+    (cue("qris"), Payment::Qris),
+    (cue("scan qr"), Payment::Qris),
+    (cue("gopay"), Payment::Ewallet),
+    (cue("go-pay"), Payment::Ewallet),
+    (cue("ovo"), Payment::Ewallet),
+    (cue("dana"), Payment::Ewallet),
+    (cue("shopeepay"), Payment::Ewallet),
+    (cue("shopee pay"), Payment::Ewallet),
+    (cue("spay"), Payment::Ewallet),
+    (cue("linkaja"), Payment::Ewallet),
+    (cue("e-wallet"), Payment::Ewallet),
+    (cue("ewallet"), Payment::Ewallet),
+    (cue("e wallet"), Payment::Ewallet),
+    (cue("transfer"), Payment::Transfer),
+    (cue("tranfer"), Payment::Transfer),
+    (cue("trasfer"), Payment::Transfer),
+    (cue("trf"), Payment::Transfer),
+    (cue("tf"), Payment::Transfer),
+    (cue("bca"), Payment::Transfer),
+    (cue("bri"), Payment::Transfer),
+    (cue("bni"), Payment::Transfer),
+    (cue("mandiri"), Payment::Transfer),
+    (cue("bsi"), Payment::Transfer),
+    (cue("rekening"), Payment::Transfer),
+    (cue("m-banking"), Payment::Transfer),
+    (cue("mbanking"), Payment::Transfer),
+    (cue("cash"), Payment::Cash),
+    (cue("tunai"), Payment::Cash),
+    (cue("cash aja"), Payment::Cash),
+];
+
 /// The payment method named in `within`, with the words that name it.
 fn payment_in(text: &str, within: Span) -> Option<(Payment, Span)> {
-    const WORDS: &[(&str, Payment)] = &[
-        ("cod", Payment::Cod),
-        ("c.o.d", Payment::Cod),
-        ("bayar ditempat", Payment::Cod),
-        ("bayar di tempat", Payment::Cod),
-        ("byr ditempat", Payment::Cod),
-        ("bayar dtmpt", Payment::Cod),
-        ("bayar pas sampai", Payment::Cod),
-        ("cash on delivery", Payment::Cod),
-        ("qris", Payment::Qris),
-        ("scan qr", Payment::Qris),
-        ("gopay", Payment::Ewallet),
-        ("go-pay", Payment::Ewallet),
-        ("ovo", Payment::Ewallet),
-        ("dana", Payment::Ewallet),
-        ("shopeepay", Payment::Ewallet),
-        ("shopee pay", Payment::Ewallet),
-        ("spay", Payment::Ewallet),
-        ("linkaja", Payment::Ewallet),
-        ("e-wallet", Payment::Ewallet),
-        ("ewallet", Payment::Ewallet),
-        ("e wallet", Payment::Ewallet),
-        ("transfer", Payment::Transfer),
-        ("tranfer", Payment::Transfer),
-        ("trasfer", Payment::Transfer),
-        ("trf", Payment::Transfer),
-        ("tf", Payment::Transfer),
-        ("bca", Payment::Transfer),
-        ("bri", Payment::Transfer),
-        ("bni", Payment::Transfer),
-        ("mandiri", Payment::Transfer),
-        ("bsi", Payment::Transfer),
-        ("rekening", Payment::Transfer),
-        ("m-banking", Payment::Transfer),
-        ("mbanking", Payment::Transfer),
-        ("cash", Payment::Cash),
-        ("tunai", Payment::Cash),
-        ("cash aja", Payment::Cash),
-    ];
     let part = &text[within.start..within.end];
-    let lower = part.to_lowercase();
+    let lower = lower_case(part);
     if lower.len() != part.len() {
         return None;
     }
-    WORDS
+    payment_in_lower(&Lower::new(&lower), within.start)
+}
+
+/// [`payment_in`] over the lower case of the text at byte `offset`.
+fn payment_in_lower(lower: &Lower, offset: usize) -> Option<(Payment, Span)> {
+    PAYMENT_WORDS
         .iter()
-        .filter_map(|(w, p)| find_word(&lower, w).map(|at| (at, *p, w.len())))
+        .filter_map(|&(w, p)| find_word(lower, w).map(|at| (at, p, w.text.len())))
         .min_by_key(|(at, _, len)| (*at, usize::MAX - len))
         .map(|(at, p, len)| {
             (
                 p,
                 Span {
-                    start: within.start + at,
-                    end: within.start + at + len,
+                    start: offset + at,
+                    end: offset + at + len,
                 },
             )
         })

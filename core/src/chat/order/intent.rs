@@ -4,6 +4,7 @@
 
 use super::words::Word;
 use super::{Change, Intent};
+use crate::chat::fxhash::FxHashMap;
 
 /// Evidence found in a message.
 #[derive(Clone, Copy, Debug, Default)]
@@ -230,19 +231,73 @@ const THANKS: &[&str] = &[
     "tengkyu",
 ];
 
+/// A list's bit in [`lists_of`].
+const ORDER_VERB: u16 = 1;
+const QUESTION_WORD: u16 = 1 << 1;
+const STRONG_QUESTION_WORD: u16 = 1 << 2;
+const CANCEL_WORD: u16 = 1 << 3;
+const NEGATION: u16 = 1 << 4;
+const ADD_WORD: u16 = 1 << 5;
+const REPLACE_WORD: u16 = 1 << 6;
+const PAID_OBJECT: u16 = 1 << 7;
+const DONE_WORD: u16 = 1 << 8;
+const THANKS_WORD: u16 = 1 << 9;
+
+/// The lists above that hold `w`, as bits: every word of every message is looked up in
+/// ten lists, and one lookup in a table of them all costs less than ~200 comparisons.
+fn lists_of(w: &str) -> u16 {
+    static TABLE: std::sync::OnceLock<FxHashMap<&'static str, u16>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let mut table = FxHashMap::default();
+            for (list, bit) in [
+                (ORDER_VERBS, ORDER_VERB),
+                (QUESTION_WORDS, QUESTION_WORD),
+                (STRONG_QUESTION, STRONG_QUESTION_WORD),
+                (CANCEL_WORDS, CANCEL_WORD),
+                (NEGATIONS, NEGATION),
+                (ADD_WORDS, ADD_WORD),
+                (REPLACE_WORDS, REPLACE_WORD),
+                (PAID_OBJECTS, PAID_OBJECT),
+                (DONE, DONE_WORD),
+                (THANKS, THANKS_WORD),
+            ] {
+                for w in list {
+                    *table.entry(*w).or_insert(0) |= bit;
+                }
+            }
+            table
+        })
+        .get(w)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Whether `needle` is in `w` (short words: no substring searcher to build).
+fn holds(w: &str, needle: &str) -> bool {
+    w.as_bytes()
+        .windows(needle.len())
+        .any(|x| x == needle.as_bytes())
+}
+
 pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
     let mut s = Signals {
         question: text.contains('?'),
         ..Signals::default()
     };
-    let raw: Vec<&str> = words.iter().map(|w| w.raw.as_str()).collect();
+    let raw: Vec<&str> = words.iter().map(|w| &*w.raw).collect();
+    let lists: Vec<u16> = raw.iter().map(|w| lists_of(w)).collect();
     for (i, w) in raw.iter().enumerate() {
         let next = raw.get(i + 1).copied().unwrap_or("");
         let prev = if i > 0 { raw[i - 1] } else { "" };
-        if ORDER_VERBS.contains(w) {
+        // (No list holds "", the word before the first and after the last.)
+        let here = lists[i];
+        let next_in = lists.get(i + 1).copied().unwrap_or(0);
+        let prev_in = if i > 0 { lists[i - 1] } else { 0 };
+        if here & ORDER_VERB != 0 {
             // "mau tanya", "mau nanya": a question, not an order; "kalo ambil 6 brp?":
             // a condition.
-            let asking = matches!(*w, "mau" | "mo" | "mao") && QUESTION_WORDS.contains(&next);
+            let asking = matches!(*w, "mau" | "mo" | "mao") && next_in & QUESTION_WORD != 0;
             let condition = matches!(
                 prev,
                 "kalo" | "kalau" | "klo" | "kl" | "kalu" | "jika" | "kalo2"
@@ -251,7 +306,7 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
                 s.order_verb = true;
             }
         }
-        if STRONG_QUESTION.contains(w) {
+        if here & STRONG_QUESTION_WORD != 0 {
             s.question = true;
             if matches!(
                 prev,
@@ -292,25 +347,25 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
         }
         // "dibatalin", "dicancel": the root inside a longer word; "btl" is a bottle after a
         // number ("2 btl") and a cancel otherwise.
-        if CANCEL_WORDS.contains(w)
-            || w.contains("batal")
-            || w.contains("cancel")
+        if here & CANCEL_WORD != 0
+            || holds(w, "batal")
+            || holds(w, "cancel")
             || (*w == "btl" && !prev.chars().all(|c| c.is_ascii_digit()))
         {
             s.cancel = true;
         }
         // "gak jadi", "ga jd", "nggak usah": cancel; "jadi 3" alone: a change.
-        if matches!(*w, "jadi" | "jd" | "jdi" | "usah" | "usa") && NEGATIONS.contains(&prev) {
+        if matches!(*w, "jadi" | "jd" | "jdi" | "usah" | "usa") && prev_in & NEGATION != 0 {
             s.cancel = true;
         }
-        if ADD_WORDS.contains(w) {
+        if here & ADD_WORD != 0 {
             s.add = true;
         }
-        if REPLACE_WORDS.contains(w) && !NEGATIONS.contains(&prev) {
+        if here & REPLACE_WORD != 0 && prev_in & NEGATION == 0 {
             s.replace = true;
         }
-        if PAID_OBJECTS.contains(w)
-            && (DONE.contains(&prev) || (i >= 2 && DONE.contains(&raw[i - 2])))
+        if here & PAID_OBJECT != 0
+            && (prev_in & DONE_WORD != 0 || (i >= 2 && lists[i - 2] & DONE_WORD != 0))
         {
             s.paid = true;
         }
@@ -329,7 +384,7 @@ pub(super) fn signals(text: &str, words: &[Word]) -> Signals {
         {
             s.paid = true;
         }
-        if THANKS.contains(w) {
+        if here & THANKS_WORD != 0 {
             s.thanks = true;
         }
     }

@@ -93,7 +93,7 @@ pub(super) fn read(
         words
             .iter()
             .zip(&eligible)
-            .map(|(w, ok)| ok.then_some(w.text.as_str())),
+            .map(|(w, ok)| ok.then_some(&*w.text)),
     );
     for (r, w) in readings.iter_mut().zip(words) {
         // "Bu Wulan": a capitalised word inside a sentence is a name; read it only as
@@ -276,8 +276,12 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product well (a share of 0.15 of its name over the whole message): it weighs
-        // little, and alone it names nothing ("mbak lia" is on half the catalog).
-        for rs in readings {
+        // little, and alone it names nothing ("mbak lia" is on half the catalog). The
+        // gate is read only for such words: a message without one needs none.
+        let any_frequent = readings
+            .iter()
+            .any(|rs| rs.iter().any(|&(word, _)| catalog.frequent(word)));
+        for rs in readings.iter().filter(|_| any_frequent) {
             for &(word, sim) in rs.iter() {
                 if catalog.frequent(word) {
                     continue;
@@ -626,7 +630,7 @@ fn cluster(
 /// products its readings are a variant value of (not once per candidate: a common word
 /// starts a hundred), and whether it is a stranger (looked at when asked).
 struct Nearby<'a> {
-    words: &'a [Word],
+    words: &'a [Word<'a>],
     readings: &'a [Readings],
     starts: Vec<usize>,
     lists: Vec<&'a [u32]>,
@@ -635,7 +639,7 @@ struct Nearby<'a> {
 }
 
 impl<'a> Nearby<'a> {
-    fn new(words: &'a [Word], readings: &'a [Readings], catalog: &'a ChatCatalog) -> Self {
+    fn new(words: &'a [Word<'a>], readings: &'a [Readings], catalog: &'a ChatCatalog) -> Self {
         let mut starts: Vec<usize> = Vec::with_capacity(readings.len() + 1);
         let mut lists: Vec<&[u32]> = Vec::new();
         for rs in readings {
@@ -935,12 +939,8 @@ fn value_at(
 ) -> Option<(usize, usize, usize)> {
     let values = &catalog.values[product as usize];
     let ids = &catalog.value_ids[product as usize];
-    let raw = words[pos].raw.as_str();
-    let prev = if pos > 0 {
-        words[pos - 1].raw.as_str()
-    } else {
-        ""
-    };
+    let raw = &*words[pos].raw;
+    let prev = if pos > 0 { &*words[pos - 1].raw } else { "" };
     let size_cue = matches!(
         prev,
         "uk" | "ukuran" | "size" | "sz" | "no" | "nomor" | "nomer" | "uk." | "ukr"
@@ -1172,7 +1172,7 @@ fn each_marker(text: &str, words: &[Word], at: usize) -> bool {
         return true;
     }
     let i = word_at(words, at);
-    let prev = i.checked_sub(1).map_or("", |p| words[p].raw.as_str());
+    let prev = i.checked_sub(1).map_or("", |p| &*words[p].raw);
     matches!(
         prev,
         "masing" | "msg" | "masing2" | "msg2" | "each" | "tiap" | "setiap"

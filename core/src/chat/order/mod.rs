@@ -224,7 +224,7 @@ fn cancelled(text: &str, words: &[words::Word], lines: Vec<OrderLine>) -> Vec<Or
     };
     let says_cancel = |(a, b): (usize, usize)| {
         words[a..b].iter().any(|w| {
-            let r = w.raw.as_str();
+            let r = &*w.raw;
             r.contains("batal")
                 || r.contains("cancel")
                 || matches!(r, "jadi" | "jd" | "usah" | "hapus" | "skip")
@@ -264,9 +264,13 @@ pub fn parse_message_in(text: &str, catalog: &ChatCatalog, context: &[String]) -
     } else {
         text
     };
-    let words = words::words(text);
+    // The message in lower case once, for its words to borrow (when its words are ASCII,
+    // with the same offsets).
+    let lower =
+        crate::catalog::search::normalize::ascii_words(text).then(|| text.to_ascii_lowercase());
+    let words = words::words(text, lower.as_deref());
     let scanned = crate::chat::numbers::scan(text, crate::chat::numbers::Bare::AfterPriceWord);
-    let fields = fields::read(text, &scanned);
+    let fields = fields::read(text, lower.as_deref(), &scanned);
     let context: Vec<u32> = context
         .iter()
         .filter_map(|id| catalog.index_of(id))

@@ -89,8 +89,14 @@ struct SpanOut<'a> {
 /// The reading of message `id` (its `text` parsed into `p`), ready to serialise.
 pub fn reading<'a>(id: &'a Value, text: &'a str, p: &'a ParsedMessage) -> Reading<'a> {
     let mut spans = Vec::new();
+    // In ASCII (most chat) a character is a byte: no counting from the start per span.
+    let ascii = text.is_ascii();
     let mut span = |field: &'static str, s: crate::chat::numbers::Span, item: Option<usize>| {
-        let (start, end) = chars(text, s);
+        let (start, end) = if ascii && s.start <= s.end && s.end <= text.len() {
+            (s.start, s.end)
+        } else {
+            chars(text, s)
+        };
         spans.push(SpanOut {
             end,
             field,

@@ -3,13 +3,16 @@
 
 use crate::catalog::search::normalize;
 use crate::chat::numbers::Span;
+use std::borrow::Cow;
 
+/// A word of a message; its text borrowed from the message's lower case (or the
+/// lexicon) wherever it can be.
 #[derive(Clone, Debug)]
-pub(super) struct Word {
+pub(super) struct Word<'a> {
     /// Canonical form (catalog normalisation: "cokelat" → "coklat").
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Lower-cased as written.
-    pub raw: String,
+    pub raw: Cow<'a, str>,
     pub span: Span,
     /// A separator between this word and the one before: a line break, comma, "sm"…
     pub sep_before: Sep,
@@ -30,13 +33,24 @@ const JOINERS: &[&str] = &[
     "ama", "ma",
 ];
 
-pub(super) fn words(text: &str) -> Vec<Word> {
-    let spanned = normalize::spanned(text);
+/// The words of `text`; `lower` is its lower case when its words are ASCII
+/// (`normalize::ascii_words`: `text.to_ascii_lowercase()`), which the words then borrow.
+pub(super) fn words<'a>(text: &'a str, lower: Option<&'a str>) -> Vec<Word<'a>> {
+    let spanned = match lower {
+        Some(lower) => normalize::spanned_ascii_lower(lower),
+        None => normalize::spanned(text)
+            .into_iter()
+            .map(|(w, s, e)| (Cow::Owned(w), s, e))
+            .collect(),
+    };
     let mut out: Vec<Word> = Vec::with_capacity(spanned.len());
     let mut prev_end = 0;
     let mut joiner_pending = false;
     for (canon, start, end) in spanned {
-        let raw = text[start..end].to_lowercase();
+        let raw = match lower {
+            Some(lower) => Cow::Borrowed(&lower[start..end]),
+            None => Cow::Owned(lower_case(&text[start..end])),
+        };
         let gap = text.get(prev_end..start).unwrap_or("");
         let mut sep = if gap.contains('\n') {
             Sep::Line
@@ -51,7 +65,7 @@ pub(super) fn words(text: &str) -> Vec<Word> {
         if joiner_pending && sep == Sep::None {
             sep = Sep::Item;
         }
-        joiner_pending = JOINERS.contains(&raw.as_str()) || JOINERS.contains(&canon.as_str());
+        joiner_pending = JOINERS.contains(&&*raw) || JOINERS.contains(&&*canon);
         out.push(Word {
             text: canon,
             raw,
@@ -63,9 +77,19 @@ pub(super) fn words(text: &str) -> Vec<Word> {
     out
 }
 
+/// `s` in lower case; ASCII (almost every message) by the byte, which is the same and
+/// several times cheaper than the Unicode mapping.
+pub(super) fn lower_case(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
+}
+
 /// Whether `w` is a joining word ("sm", "dan"): it separates items, names none.
 pub(super) fn is_joiner(w: &Word) -> bool {
-    JOINERS.contains(&w.raw.as_str()) || JOINERS.contains(&w.text.as_str())
+    JOINERS.contains(&&*w.raw) || JOINERS.contains(&&*w.text)
 }
 
 /// Common chat words, as written and as canonical: corrected into nothing.
@@ -452,10 +476,11 @@ const CHAT_WORDS: &[&str] = &[
 ];
 
 pub(super) fn is_chat_word(w: &str) -> bool {
-    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+    // (FxHash: a fixed table of our own words, looked up for many words of a message.)
+    static SET: std::sync::OnceLock<crate::chat::fxhash::FxHashMap<&'static str, ()>> =
         std::sync::OnceLock::new();
-    SET.get_or_init(|| CHAT_WORDS.iter().copied().collect())
-        .contains(w)
+    SET.get_or_init(|| CHAT_WORDS.iter().map(|w| (*w, ())).collect())
+        .contains_key(w)
 }
 
 /// Whether a separator at least as strong as `min` lies between word `a` and word `b`
