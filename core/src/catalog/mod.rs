@@ -70,6 +70,14 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A product just committed: the search's cache and the listeners hear of it.
+    fn saved(&self, product: Product) -> Product {
+        self.search.note_written(&product);
+        self.observers
+            .notify(&CatalogEvent::ProductSaved(product.clone()));
+        product
+    }
+
     pub(crate) fn new(db: Arc<Database>, data_dir: PathBuf) -> Self {
         Catalog {
             db,
@@ -100,10 +108,7 @@ impl Catalog {
             crate::sync::outbox::product_saved(tx, None, &saved)?;
             Ok::<_, crate::Error>(saved)
         })?;
-        self.search.note_written(&product);
-        self.observers
-            .notify(&CatalogEvent::ProductSaved(product.clone()));
-        Ok(product)
+        Ok(self.saved(product))
     }
 
     /// Changes the given fields of a product; fields left `None` keep their value.
@@ -126,10 +131,7 @@ impl Catalog {
             crate::sync::outbox::product_saved(tx, Some(&current), &saved)?;
             Ok::<_, crate::Error>(saved)
         })?;
-        self.search.note_written(&product);
-        self.observers
-            .notify(&CatalogEvent::ProductSaved(product.clone()));
-        Ok(product)
+        Ok(self.saved(product))
     }
 
     pub async fn get_product(&self, id: String) -> Result<Product> {

@@ -4,7 +4,7 @@
 //! checks each against the other party's product.
 
 use super::product::{Product, Stock, check_id};
-use super::{Catalog, CatalogEvent, store};
+use super::{Catalog, store};
 use crate::error::{Error, Problem, ValidationError};
 use crate::money::Rupiah;
 use crate::sync::wire::{ResaleDoc, StockAtDoc};
@@ -138,10 +138,7 @@ impl Catalog {
             crate::sync::outbox::product_saved(tx, Some(&current), &saved)?;
             Ok::<_, Error>(saved)
         })?;
-        self.search.note_written(&product);
-        self.observers
-            .notify(&CatalogEvent::ProductSaved(product.clone()));
-        Ok(product)
+        Ok(self.saved(product))
     }
 
     /// The supplier opens `id` to resellers on `terms` (`None` closes it: listings made
@@ -188,10 +185,7 @@ impl Catalog {
             crate::sync::outbox::product_saved(tx, None, &saved)?;
             Ok::<_, Error>(saved)
         })?;
-        self.search.note_written(&product);
-        self.observers
-            .notify(&CatalogEvent::ProductSaved(product.clone()));
-        Ok(product)
+        Ok(self.saved(product))
     }
 
     /// Keeps `units` of product `id` at `partner_id`'s warehouse (0 takes them all
