@@ -627,7 +627,19 @@ async fn a_warehouse_packs_and_ships_the_stock_it_holds(backend: Backend) {
         refused(&server, &warehouse, act("w2", json!("pack"))).await,
         "not_found"
     );
+    // The warehouse names itself after the order was placed: the next move carries the
+    // name, as it does the buyer's and the seller's.
+    applied(
+        &server,
+        &warehouse,
+        json!({"put_profile": {"name": "Gudang Surabaya"}}),
+    )
+    .await;
     applied(&server, &warehouse, act("w1", json!("pack"))).await;
+    assert_eq!(
+        orders_seen(&server, &seller).await["w1"]["partner"]["name"],
+        "Gudang Surabaya"
+    );
     let pushed = |status: &'static str| {
         let server = &server;
         async move {

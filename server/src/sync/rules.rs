@@ -1413,10 +1413,22 @@ fn stored_state(order: &OrderDoc) -> Result<(OrderStatus, PaymentMethod, Deliver
 fn save_moved(tx: &mut dyn SqlTx, order: &OrderDoc) -> Result<(), Reject> {
     // The parties' names as they are now (see `renamed`).
     let mut order = order.clone();
-    for party in [&mut order.buyer, &mut order.seller] {
+    let others = order
+        .partner
+        .iter_mut()
+        .chain(order.supply.as_mut().map(|s| &mut s.supplier));
+    for party in [&mut order.buyer, &mut order.seller]
+        .into_iter()
+        .chain(others)
+    {
         if let Some(now) = profile(tx, &party.id, true)? {
             *party = now;
         }
+    }
+    if let Some(p) = order.promoter.as_mut()
+        && let Some(now) = profile(tx, &p.id, false)?
+    {
+        p.name = now.name;
     }
     let order = &order;
     let seq = next_seq(tx)?;
