@@ -191,40 +191,18 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
             );
         }
     }
-    buyer
-        .pasar
-        .cart()
-        .add_blocking(&donat.id, None, 2_000, "")?;
-    let order = buyer
-        .pasar
-        .orders()
-        .checkout_blocking(CheckoutRequest {
-            checkout_id: pasar_core::id::new_id(),
-            buyer_id: buyer.account.clone(),
-            address: Some(Address {
-                recipient: "Ibu Sari".into(),
-                phone: "0812-3333-4444".into(),
-                street: "Jl. Melati No. 5 RT 03/RW 05".into(),
-                kelurahan: "Pucang".into(),
-                kecamatan: "Sidoarjo".into(),
-                kabupaten: "Kab. Sidoarjo".into(),
-                provinsi: "Jawa Timur".into(),
-                kode_pos: "61219".into(),
-                notes: String::new(),
-            }),
-            sellers: vec![SellerChoice {
-                seller_id: seller.account.clone(),
-                shipping: Some(Shipping {
-                    courier: Courier::Jne,
-                    service: "REG".into(),
-                }),
-                payment: PaymentMethod::Cod,
-                note: String::new(),
-            }],
-        })?
-        .into_iter()
-        .next()
-        .ok_or_else(|| internal("no order"))?;
+    let sari_home = Address {
+        recipient: "Ibu Sari".into(),
+        phone: "0812-3333-4444".into(),
+        street: "Jl. Melati No. 5 RT 03/RW 05".into(),
+        kelurahan: "Pucang".into(),
+        kecamatan: "Sidoarjo".into(),
+        kabupaten: "Kab. Sidoarjo".into(),
+        provinsi: "Jawa Timur".into(),
+        kode_pos: "61219".into(),
+        notes: String::new(),
+    };
+    let order = checkout_cod_jne(&buyer, &seller.account, &donat.id, 2, sari_home)?;
     println!(
         "   she orders 2 box, COD by JNE, ongkir {} from Rina's synced table: order #{} {}",
         order.ongkir, order.number, order.total
@@ -310,6 +288,41 @@ pub fn run(url: &str, codes: &RecordingSender, dir: &Path, sink: &Sink) -> Resul
         "   bytes on the wire, compressed, headers included: Rina {rs} up / {rr} down, Sari {bs} up / {br} down"
     );
     Ok(())
+}
+
+/// `units` of `product` into `buyer`'s cart and checked out from `seller`, COD by JNE
+/// REG to `address`: the one order it makes.
+pub(crate) fn checkout_cod_jne(
+    buyer: &Phone,
+    seller: &str,
+    product: &str,
+    units: i64,
+    address: Address,
+) -> Result<pasar_core::order::Order> {
+    buyer
+        .pasar
+        .cart()
+        .add_blocking(product, None, units * 1000, "")?;
+    buyer
+        .pasar
+        .orders()
+        .checkout_blocking(CheckoutRequest {
+            checkout_id: pasar_core::id::new_id(),
+            buyer_id: buyer.account.clone(),
+            address: Some(address),
+            sellers: vec![SellerChoice {
+                seller_id: seller.to_owned(),
+                shipping: Some(Shipping {
+                    courier: Courier::Jne,
+                    service: "REG".into(),
+                }),
+                payment: PaymentMethod::Cod,
+                note: String::new(),
+            }],
+        })?
+        .into_iter()
+        .next()
+        .ok_or_else(|| internal("no order"))
 }
 
 /// The group's admin signs in, pastes a buyer's WhatsApp message, and it becomes an order

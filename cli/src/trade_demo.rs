@@ -4,20 +4,19 @@
 //! ships it with the reseller as the sender; a warehouse holding a seller's stock packs
 //! and ships its order, and the buyer's phone hears each step by push.
 
-use crate::sync_demo::{Phone, internal, sign_in, sync};
+use crate::sync_demo::{Phone, checkout_cod_jne, internal, sign_in, sync};
+use pasar_core::Result;
 use pasar_core::account::NewAccount;
 use pasar_core::catalog::trade::ResaleTerms;
 use pasar_core::catalog::{NewProduct, Stock};
 use pasar_core::group::Role;
 use pasar_core::money::Rupiah;
 use pasar_core::order::address::Address;
-use pasar_core::order::ongkir::{Courier, Rate, Shipping};
-use pasar_core::order::payment::PaymentMethod;
-use pasar_core::order::{CheckoutRequest, Order, OrderAction, SellerChoice};
+use pasar_core::order::ongkir::{Courier, Rate};
+use pasar_core::order::{Order, OrderAction};
 use pasar_core::promo::commission::Period;
 use pasar_core::promo::{CommissionRule, ShareTarget};
 use pasar_core::sync::wire::PushDeviceDoc;
-use pasar_core::{Pasar, Result};
 use pasar_server::RecordingSender;
 use pasar_server::push::Sink;
 use std::path::Path;
@@ -302,35 +301,16 @@ fn listed(seller: &Phone, name: &str, price: &str, stock: i64, group: &str) -> R
 }
 
 fn checkout(buyer: &Phone, seller: &str, product: &str, units: i64) -> Result<Order> {
-    let pasar: &Pasar = &buyer.pasar;
-    pasar.cart().add_blocking(product, None, units * 1000, "")?;
-    pasar
-        .orders()
-        .checkout_blocking(CheckoutRequest {
-            checkout_id: pasar_core::id::new_id(),
-            buyer_id: buyer.account.clone(),
-            address: Some(Address {
-                recipient: "Ayu Lestari".into(),
-                phone: "0813-1000-0003".into(),
-                street: "Jl. Kenanga No. 12".into(),
-                kelurahan: "Ketintang".into(),
-                kecamatan: "Gayungan".into(),
-                kabupaten: "Kota Surabaya".into(),
-                provinsi: "Jawa Timur".into(),
-                kode_pos: "60231".into(),
-                notes: String::new(),
-            }),
-            sellers: vec![SellerChoice {
-                seller_id: seller.to_owned(),
-                shipping: Some(Shipping {
-                    courier: Courier::Jne,
-                    service: "REG".into(),
-                }),
-                payment: PaymentMethod::Cod,
-                note: String::new(),
-            }],
-        })?
-        .into_iter()
-        .next()
-        .ok_or_else(|| internal("no order"))
+    let ayu_home = Address {
+        recipient: "Ayu Lestari".into(),
+        phone: "0813-1000-0003".into(),
+        street: "Jl. Kenanga No. 12".into(),
+        kelurahan: "Ketintang".into(),
+        kecamatan: "Gayungan".into(),
+        kabupaten: "Kota Surabaya".into(),
+        provinsi: "Jawa Timur".into(),
+        kode_pos: "60231".into(),
+        notes: String::new(),
+    };
+    checkout_cod_jne(buyer, seller, product, units, ayu_home)
 }
