@@ -13,6 +13,10 @@ mod trade_demo;
 
 use std::process::ExitCode;
 
+// See Cargo.toml: the allocator is a measured choice of the command line.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 pasar — the Pasar core on the command line
 

@@ -17,6 +17,10 @@
 //! is `pasar parse order`'s loop in this crate alone (pasar-core without the server the
 //! CLI links), to profile the core while the rest of the tree is being changed.
 
+// As `pasar parse order` allocates (cli/Cargo.toml): `orders extract` stands in for it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use pasar_bench::chat::{Catalog, ChatWriter, Intent, Message};
 use pasar_bench::report;
 use std::collections::HashMap;
