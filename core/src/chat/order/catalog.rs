@@ -122,6 +122,8 @@ pub struct ChatCatalog {
     /// Canonical words of each option value: `values[p][o][v]`, as text and as ids.
     pub(super) values: Vec<Vec<Vec<Vec<String>>>>,
     pub(super) value_ids: Vec<Vec<Vec<Vec<WordId>>>>,
+    /// Whether a product has a short value ("S", "XL", "40"), matched only as written.
+    pub(super) short_values: Vec<bool>,
     /// Every catalog word (of names and of variant values) → its id.
     ids: FxHashMap<String, WordId>,
     /// Per word id.
@@ -143,6 +145,12 @@ const CACHE_WORDS: usize = 50_000;
 /// quantities, and a stop word never identifies a product.
 fn name_word(w: &str) -> bool {
     !w.chars().all(|c| c.is_ascii_digit()) && numbers::unit(w).is_none() && !is_stopword(w)
+}
+
+/// A variant value read only as written: two letters at most or a number ("S", "XL",
+/// "40"); longer values are read like product words (typos, abbreviations).
+pub(super) fn short_value(first_word: &str) -> bool {
+    first_word.chars().count() <= 2 || first_word.chars().all(|c| c.is_ascii_digit())
 }
 
 impl ChatCatalog {
@@ -242,6 +250,16 @@ impl ChatCatalog {
             values.push(opts);
             value_ids.push(ids_of_options);
         }
+        let short_values = values
+            .iter()
+            .map(|options: &Vec<Vec<Vec<String>>>| {
+                options
+                    .iter()
+                    .flatten()
+                    .filter_map(|words| words.first())
+                    .any(|w| short_value(w))
+            })
+            .collect();
         let words_len = ids.len();
         doc_freq.resize(words_len, 0);
         let frequent_df = (products_len / 50).max(48) as u32;
@@ -328,6 +346,7 @@ impl ChatCatalog {
             name_weight,
             values,
             value_ids,
+            short_values,
             ids,
             entries,
             postings,

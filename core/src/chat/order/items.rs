@@ -243,20 +243,48 @@ struct Hit {
 /// between messages so they are allocated once.
 #[derive(Default)]
 struct Scratch {
-    share: Vec<f32>,
-    gate: Vec<bool>,
-    /// Bit `i` for the clause's word `i` (the last bit for any word from the 64th on).
-    at: Vec<u64>,
+    /// Per product (together: the walk over a word's postings touches each product's
+    /// once, one cache line, not one per array).
+    slot: Vec<Slot>,
+    /// A bit per product (a few hundred bytes: a frequent word's hundreds of postings
+    /// are mostly turned away here, without touching their slots).
+    gate: Vec<u64>,
     touched: Vec<u32>,
     clause_touched: Vec<u32>,
     hits: Vec<(u32, Hit)>,
     best: Vec<f32>,
-    /// The clause's products covered enough, by share: (share's bits, product); then
-    /// its candidates by (product, index).
-    order: Vec<u64>,
+    /// The clause's products covered enough, highest share first, and the counting
+    /// sort's steps.
+    order: Vec<u32>,
+    counts: Vec<u32>,
+    steps: Vec<(u32, u8)>,
     /// Per word of the clause, the best weighed score of a candidate there that
     /// `keep_best` keeps for certain (one of `MIN_COVERAGE` at least).
     floor: Vec<f32>,
+}
+
+/// A product's share of its name the clause's words may cover, and the words of the
+/// clause it is hit at: bit `i` for word `i`, the last bit for any word from the 32nd on.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    share: f32,
+    at: u32,
+}
+
+/// The bit of the clause's word `k` in [`Slot::at`].
+fn word_bit(k: usize) -> u32 {
+    1 << k.min(31)
+}
+
+fn gated(gate: &[u64], i: usize) -> bool {
+    gate[i / 64] >> (i % 64) & 1 == 1
+}
+
+/// Shares in steps of 1/32 from `MIN_COVERAGE` (a share over 1 is a unique word's).
+const SHARE_STEPS: usize = 64;
+
+fn share_step(share: f32) -> usize {
+    (((share - MIN_COVERAGE) * 32.0) as usize).min(SHARE_STEPS)
 }
 
 thread_local! {
@@ -269,10 +297,9 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         let mut scratch = scratch.borrow_mut();
         let s = &mut *scratch;
         let products = catalog.products.len();
-        if s.share.len() < products {
-            s.share.resize(products, 0.0);
-            s.gate.resize(products, false);
-            s.at.resize(products, 0);
+        if s.slot.len() < products {
+            s.slot.resize(products, Slot::default());
+            s.gate.resize(products.div_ceil(64), 0);
         }
         // A word in a large share of the catalog counts only where a rarer word found a
         // product well (a share of 0.15 of its name over the whole message): it weighs
@@ -288,10 +315,10 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
                 }
                 for p in catalog.postings(word) {
                     let i = p.product as usize;
-                    if s.share[i] == 0.0 {
+                    if s.slot[i].share == 0.0 {
                         s.touched.push(p.product);
                     }
-                    s.share[i] += if p.unique && sim >= 0.95 {
+                    s.slot[i].share += if p.unique && sim >= 0.95 {
                         1.0
                     } else {
                         p.share
@@ -301,8 +328,10 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         }
         for &p in &s.touched {
             let i = p as usize;
-            s.gate[i] = s.share[i] >= 0.15;
-            s.share[i] = 0.0;
+            if s.slot[i].share >= 0.15 {
+                s.gate[i / 64] |= 1 << (i % 64);
+            }
+            s.slot[i].share = 0.0;
         }
         // Mentions never cross an item separator: each clause alone, so a product must
         // be named well within one clause to be looked at (a common word hits hundreds).
@@ -324,7 +353,7 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             start = end;
         }
         for &p in &s.touched {
-            s.gate[p as usize] = false;
+            s.gate[p as usize / 64] = 0;
         }
         s.touched.clear();
         out
@@ -333,8 +362,8 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
     out
 }
 
-/// The candidates of one clause (its `readings`, from word `first`), weighed, in
-/// product order as `cluster` finds them, less those `keep_best` would drop for certain:
+/// The candidates of one clause (its `readings`, from word `first`), weighed, each
+/// product's in the order `cluster` finds them, less those `keep_best` would drop for certain:
 /// in a big catalog a common word ("donat") brings a hundred products to clustering,
 /// and all but a few end more than 0.3 below the best candidate at their words.
 ///
@@ -355,79 +384,95 @@ fn clause_candidates(
     out: &mut Vec<Candidate>,
 ) {
     let Scratch {
-        share,
+        slot,
         gate,
-        at,
         clause_touched: touched,
         hits,
         best,
         order,
+        counts,
+        steps,
         floor,
         ..
     } = scratch;
     // Per product an upper bound of the name weight its hits cover, summed in a scratch
     // array as big as the catalog (no allocation per product), and the words it is hit
     // at. (As slices: the loop then keeps their lengths in registers.)
-    let (share, gate, at) = (share.as_mut_slice(), gate.as_slice(), at.as_mut_slice());
+    let (slot, gate) = (slot.as_mut_slice(), gate.as_slice());
     touched.clear();
     for (k, rs) in readings.iter().enumerate() {
-        let bit = 1u64 << k.min(63);
+        let bit = word_bit(k);
         for &(word, sim) in rs.iter() {
             let frequent = catalog.frequent(word);
             for p in catalog.postings(word) {
                 let i = p.product as usize;
-                if frequent && !gate[i] {
+                if frequent && !gated(gate, i) {
                     continue;
                 }
-                if share[i] == 0.0 {
+                let slot = &mut slot[i];
+                if slot.share == 0.0 {
                     touched.push(p.product);
                 }
                 // A unique word alone may name the product: let it through.
-                share[i] += if p.unique && sim >= 0.95 {
+                slot.share += if p.unique && sim >= 0.95 {
                     1.0
                 } else {
                     p.share
                 };
-                at[i] |= bit;
+                slot.at |= bit;
             }
         }
     }
-    // Highest share first: a share is not negative, so its bits order as it does (and
-    // integers sort faster than floats with a comparator). Sorted ascending and read
-    // backwards: the one integer sort the reader needs (each sort is kilobytes of
-    // library).
+    // Highest share first, roughly: by shares in steps of 1/32 (a counting sort; within
+    // a step any order does, the bound below is safe in every order, and this one only
+    // lets it skip early).
     order.clear();
+    counts.clear();
+    counts.resize(SHARE_STEPS + 1, 0);
+    steps.clear();
     for &p in touched.iter() {
-        let i = p as usize;
-        if share[i] >= MIN_COVERAGE {
-            order.push((u64::from(share[i].to_bits()) << 32) | u64::from(p));
+        let share = slot[p as usize].share;
+        if share >= MIN_COVERAGE {
+            let step = share_step(share);
+            counts[step] += 1;
+            steps.push((p, step as u8));
         }
     }
-    order.sort_unstable();
-    let from = out.len();
+    // Highest step first: each step's place after the steps above it.
+    let mut at = 0;
+    for c in counts.iter_mut().rev() {
+        let n = *c;
+        *c = at;
+        at += n;
+    }
+    order.resize(at as usize, 0);
+    for &(p, step) in steps.iter() {
+        let place = &mut counts[usize::from(step)];
+        order[*place as usize] = p;
+        *place += 1;
+    }
     floor.clear();
     floor.resize(readings.len(), f32::NEG_INFINITY);
     let mut any_floor = false;
-    for &key in order.iter().rev() {
-        let product = (key & 0xffff_ffff) as u32;
+    for &product in order.iter() {
         let i = product as usize;
         if any_floor {
-            let share = share[i];
+            let share = slot[i].share;
             // A name said in full has shares summing to 1 (less rounding); and a margin
             // for rounding.
             let full = if share >= 0.99 { 0.07 } else { 0.0 };
             let ceiling = share + 0.01 + full + 0.005;
-            let words = at[i];
-            // Every word hit (the last bit: every word of the clause from the 64th on).
+            let words = slot[i].at;
+            // Every word hit (the last bit: every word of the clause from the 32nd on).
             let below = |ceiling: f32| {
                 let mut left = words;
                 while left != 0 {
                     let k = left.trailing_zeros() as usize;
                     left &= left - 1;
-                    let fine = if k < 63 {
+                    let fine = if k < 31 {
                         ceiling < floor[k] - 0.3
                     } else {
-                        floor.iter().skip(63).all(|f| ceiling < *f - 0.3)
+                        floor.iter().skip(31).all(|f| ceiling < *f - 0.3)
                     };
                     if !fine {
                         return false;
@@ -442,7 +487,15 @@ fn clause_candidates(
                 continue;
             }
         }
-        product_hits(readings, first, at[i], product, catalog, gate[i], hits);
+        product_hits(
+            readings,
+            first,
+            slot[i].at,
+            product,
+            catalog,
+            gated(gate, i),
+            hits,
+        );
         let n = out.len();
         cluster(catalog, hits, best, out);
         for c in &mut out[n..] {
@@ -456,25 +509,10 @@ fn clause_candidates(
         }
     }
     for &p in touched.iter() {
-        share[p as usize] = 0.0;
-        at[p as usize] = 0;
+        slot[p as usize] = Slot::default();
     }
-    // Back in product order, each product's candidates in their own order: by (product,
-    // index), with the same integer sort.
-    order.clear();
-    order.extend(
-        out[from..]
-            .iter()
-            .enumerate()
-            .map(|(k, c)| (u64::from(c.product) << 32) | k as u64),
-    );
-    order.sort_unstable();
-    let mut found = out.split_off(from);
-    for &key in order.iter() {
-        if let Some(c) = found.get_mut((key & 0xffff_ffff) as usize) {
-            out.push(std::mem::take(c));
-        }
-    }
+    // (The candidates are left in the order found: `select` orders them by score, size
+    // and product, and keeps each product's own in their order.)
 }
 
 /// The hits of the clause's words (its `readings`, from word `first`; only those of
@@ -484,7 +522,7 @@ fn clause_candidates(
 fn product_hits(
     readings: &[Readings],
     first: usize,
-    words: u64,
+    words: u32,
     product: u32,
     catalog: &ChatCatalog,
     gated: bool,
@@ -492,7 +530,7 @@ fn product_hits(
 ) {
     hits.clear();
     for (k, rs) in readings.iter().enumerate() {
-        if words & (1u64 << k.min(63)) == 0 {
+        if words & word_bit(k) == 0 {
             continue;
         }
         for &(word, sim) in rs.iter() {
@@ -937,9 +975,19 @@ fn value_at(
     product: u32,
     catalog: &ChatCatalog,
 ) -> Option<(usize, usize, usize)> {
+    let raw = &*words[pos].raw;
+    // What a value needs, checked before the product's values are read (a cache miss
+    // each): a short value ("S", "40") is the word as written, a longer one a reading of
+    // it that is one of the product's value words.
+    if !catalog.short_values[product as usize]
+        && !readings[pos]
+            .iter()
+            .any(|&(w, _)| catalog.is_value_of(w, product))
+    {
+        return None;
+    }
     let values = &catalog.values[product as usize];
     let ids = &catalog.value_ids[product as usize];
-    let raw = &*words[pos].raw;
     let prev = if pos > 0 { &*words[pos - 1].raw } else { "" };
     let size_cue = matches!(
         prev,
@@ -953,8 +1001,7 @@ fn value_at(
             };
             // Short values ("S", "XL", "40") only as written; longer ones read like
             // product words (typos, abbreviations).
-            let short =
-                first_word.chars().count() <= 2 || first_word.chars().all(|c| c.is_ascii_digit());
+            let short = super::catalog::short_value(first_word);
             let hit = if short {
                 let exact = words[pos].text == *first_word || raw == first_word.as_str();
                 let digits = first_word.chars().all(|c| c.is_ascii_digit());
