@@ -12,7 +12,7 @@
 //! 5. Quantities go to the mention beside them: separators first, then the message's own
 //!    habit (quantity after the product, as in "donat 2", or before, as in "2 donat").
 
-use super::catalog::{ChatCatalog, Readings};
+use super::catalog::{ChatCatalog, Readings, WordId};
 use super::fields::Fields;
 use super::words::{Sep, Word, is_chat_word, is_joiner};
 use super::{LineMatch, OrderLine};
@@ -246,10 +246,16 @@ struct Scratch {
     /// Per product (together: the walk over a word's postings touches each product's
     /// once, one cache line, not one per array).
     slot: Vec<Slot>,
-    /// A bit per product (a few hundred bytes: a frequent word's hundreds of postings
-    /// are mostly turned away here, without touching their slots).
-    gate: Vec<u64>,
-    touched: Vec<u32>,
+    /// A bit per product its clause's rarer words hit (a few hundred bytes: a frequent
+    /// word's hundreds of postings are mostly turned away here, without touching their
+    /// slots).
+    rare: Vec<u64>,
+    /// Per product, whether the gate lets its frequent words count, once known for the
+    /// message: 0 not yet, 1 yes, 2 no; and the products known.
+    gate: Vec<u8>,
+    gate_known: Vec<u32>,
+    /// The message's rarer words in order (for the gate), gathered when first needed.
+    rare_words: Vec<(WordId, f32)>,
     clause_touched: Vec<u32>,
     hits: Vec<(u32, Hit)>,
     best: Vec<f32>,
@@ -276,15 +282,33 @@ fn word_bit(k: usize) -> u32 {
     1 << k.min(31)
 }
 
-fn gated(gate: &[u64], i: usize) -> bool {
-    gate[i / 64] >> (i % 64) & 1 == 1
+fn has_bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] >> (i % 64) & 1 == 1
+}
+
+/// Whether the message's rarer words (`rare`, in its order) cover 0.15 of the name of
+/// `product`, summed as the walk over their postings would sum them.
+fn gate_through(product: u32, rare: &[(WordId, f32)], catalog: &ChatCatalog) -> bool {
+    let name = catalog.name(product);
+    let total = catalog.name_weight[product as usize].max(f32::MIN_POSITIVE);
+    let mut share = 0.0f32;
+    for &(word, sim) in rare {
+        for n in name.iter().filter(|n| n.id == word) {
+            share += if n.unique && sim >= 0.95 {
+                1.0
+            } else {
+                n.weight / total
+            };
+        }
+    }
+    share >= 0.15
 }
 
 /// Shares in steps of 1/32 from `MIN_COVERAGE` (a share over 1 is a unique word's).
 const SHARE_STEPS: usize = 64;
 
 fn share_step(share: f32) -> usize {
-    (((share - MIN_COVERAGE) * 32.0) as usize).min(SHARE_STEPS)
+    (((share - MIN_COVERAGE).max(0.0) * 32.0) as usize).min(SHARE_STEPS)
 }
 
 thread_local! {
@@ -299,40 +323,10 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
         let products = catalog.products.len();
         if s.slot.len() < products {
             s.slot.resize(products, Slot::default());
-            s.gate.resize(products.div_ceil(64), 0);
+            s.rare.resize(products.div_ceil(64), 0);
+            s.gate.resize(products, 0);
         }
-        // A word in a large share of the catalog counts only where a rarer word found a
-        // product well (a share of 0.15 of its name over the whole message): it weighs
-        // little, and alone it names nothing ("mbak lia" is on half the catalog). The
-        // gate is read only for such words: a message without one needs none.
-        let any_frequent = readings
-            .iter()
-            .any(|rs| rs.iter().any(|&(word, _)| catalog.frequent(word)));
-        for rs in readings.iter().filter(|_| any_frequent) {
-            for &(word, sim) in rs.iter() {
-                if catalog.frequent(word) {
-                    continue;
-                }
-                for p in catalog.postings(word) {
-                    let i = p.product as usize;
-                    if s.slot[i].share == 0.0 {
-                        s.touched.push(p.product);
-                    }
-                    s.slot[i].share += if p.unique && sim >= 0.95 {
-                        1.0
-                    } else {
-                        p.share
-                    };
-                }
-            }
-        }
-        for &p in &s.touched {
-            let i = p as usize;
-            if s.slot[i].share >= 0.15 {
-                s.gate[i / 64] |= 1 << (i % 64);
-            }
-            s.slot[i].share = 0.0;
-        }
+        s.rare_words.clear();
         // Mentions never cross an item separator: each clause alone, so a product must
         // be named well within one clause to be looked at (a common word hits hundreds).
         let mut out = Vec::new();
@@ -342,20 +336,13 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
             while end < words.len() && words[end].sep_before < Sep::Item {
                 end += 1;
             }
-            clause_candidates(
-                &readings[start..end],
-                start,
-                catalog,
-                &mut near,
-                s,
-                &mut out,
-            );
+            clause_candidates(readings, start..end, catalog, &mut near, s, &mut out);
             start = end;
         }
-        for &p in &s.touched {
-            s.gate[p as usize / 64] = 0;
+        for &p in &s.gate_known {
+            s.gate[p as usize] = 0;
         }
-        s.touched.clear();
+        s.gate_known.clear();
         out
     });
     keep_best(words.len(), &mut out);
@@ -376,8 +363,8 @@ fn candidates(words: &[Word], readings: &[Readings], catalog: &ChatCatalog) -> V
 /// `keep_best`, and be the best at none of its words, so the others are judged as
 /// before: it is not clustered, and its hits are never gathered.
 fn clause_candidates(
-    readings: &[Readings],
-    first: usize,
+    message: &[Readings],
+    clause: std::ops::Range<usize>,
     catalog: &ChatCatalog,
     near: &mut Nearby,
     scratch: &mut Scratch,
@@ -385,7 +372,10 @@ fn clause_candidates(
 ) {
     let Scratch {
         slot,
+        rare,
         gate,
+        gate_known,
+        rare_words,
         clause_touched: touched,
         hits,
         best,
@@ -393,25 +383,34 @@ fn clause_candidates(
         counts,
         steps,
         floor,
-        ..
     } = scratch;
+    let first = clause.start;
+    let readings = &message[clause];
     // Per product an upper bound of the name weight its hits cover, summed in a scratch
     // array as big as the catalog (no allocation per product), and the words it is hit
-    // at. (As slices: the loop then keeps their lengths in registers.)
-    let (slot, gate) = (slot.as_mut_slice(), gate.as_slice());
+    // at. (As slices: the loop then keeps their lengths in registers.) The rarer words
+    // first: only a product one of them hits can be a mention here (`cluster` wants a
+    // strong word that is not frequent).
+    let (slot, rare, gate) = (
+        slot.as_mut_slice(),
+        rare.as_mut_slice(),
+        gate.as_mut_slice(),
+    );
     touched.clear();
+    let mut any_frequent = false;
     for (k, rs) in readings.iter().enumerate() {
         let bit = word_bit(k);
         for &(word, sim) in rs.iter() {
-            let frequent = catalog.frequent(word);
+            if catalog.frequent(word) {
+                any_frequent = true;
+                continue;
+            }
             for p in catalog.postings(word) {
                 let i = p.product as usize;
-                if frequent && !gated(gate, i) {
-                    continue;
-                }
                 let slot = &mut slot[i];
                 if slot.share == 0.0 {
                     touched.push(p.product);
+                    rare[i / 64] |= 1 << (i % 64);
                 }
                 // A unique word alone may name the product: let it through.
                 slot.share += if p.unique && sim >= 0.95 {
@@ -423,6 +422,54 @@ fn clause_candidates(
             }
         }
     }
+    // Then a word in a large share of the catalog, on those products, where the
+    // message's rarer words cover 0.15 of the product's name (the gate): it weighs
+    // little, and alone it names nothing ("mbak lia" is on half the catalog). Known per
+    // product at its first frequent word: then its share is its rarer words' in this
+    // clause, and when that is 0.15 the message's is too; else the message's is summed.
+    for (k, rs) in readings.iter().enumerate().filter(|_| any_frequent) {
+        let bit = word_bit(k);
+        for &(word, sim) in rs.iter() {
+            if !catalog.frequent(word) {
+                continue;
+            }
+            for p in catalog.postings(word) {
+                let i = p.product as usize;
+                if !has_bit(rare, i) {
+                    continue;
+                }
+                let slot = &mut slot[i];
+                if gate[i] == 0 {
+                    let through = slot.share >= 0.15 || {
+                        if rare_words.is_empty() {
+                            rare_words.extend(
+                                message
+                                    .iter()
+                                    .flat_map(|rs| rs.iter())
+                                    .filter(|(w, _)| !catalog.frequent(*w))
+                                    .copied(),
+                            );
+                        }
+                        gate_through(p.product, rare_words, catalog)
+                    };
+                    gate[i] = if through { 1 } else { 2 };
+                    gate_known.push(p.product);
+                }
+                if gate[i] != 1 {
+                    continue;
+                }
+                slot.share += if p.unique && sim >= 0.95 {
+                    1.0
+                } else {
+                    p.share
+                };
+                slot.at |= bit;
+            }
+        }
+    }
+    for &p in touched.iter() {
+        rare[p as usize / 64] = 0;
+    }
     // Highest share first, roughly: by shares in steps of 1/32 (a counting sort; within
     // a step any order does, the bound below is safe in every order, and this one only
     // lets it skip early).
@@ -432,7 +479,9 @@ fn clause_candidates(
     steps.clear();
     for &p in touched.iter() {
         let share = slot[p as usize].share;
-        if share >= MIN_COVERAGE {
+        // (The rarer words' shares were summed before the frequent words': a hair below
+        // goes to `cluster` too, which decides.)
+        if share >= MIN_COVERAGE - 1e-4 {
             let step = share_step(share);
             counts[step] += 1;
             steps.push((p, step as u8));
@@ -493,7 +542,7 @@ fn clause_candidates(
             slot[i].at,
             product,
             catalog,
-            gated(gate, i),
+            gate[i] == 1,
             hits,
         );
         let n = out.len();
@@ -517,8 +566,8 @@ fn clause_candidates(
 
 /// The hits of the clause's words (its `readings`, from word `first`; only those of
 /// `words`, bit `i` for word `i`) on the name of `product`, by (position, name word);
-/// a frequent word's only when `gated`. Each word's postings are in product order: the
-/// product's are found by a binary search.
+/// a frequent word's only when `gated`. Read off the product's name (a few words
+/// together), not searched for in each word's postings.
 fn product_hits(
     readings: &[Readings],
     first: usize,
@@ -529,6 +578,7 @@ fn product_hits(
     hits: &mut Vec<(u32, Hit)>,
 ) {
     hits.clear();
+    let name = catalog.name(product);
     for (k, rs) in readings.iter().enumerate() {
         if words & word_bit(k) == 0 {
             continue;
@@ -538,19 +588,17 @@ fn product_hits(
             if frequent && !gated {
                 continue;
             }
-            let postings = catalog.postings(word);
-            let from = postings.partition_point(|p| p.product < product);
-            for p in postings[from..].iter().take_while(|p| p.product == product) {
+            for (at, n) in name.iter().enumerate().filter(|(_, n)| n.id == word) {
                 hits.push((
                     product,
                     Hit {
                         pos: first + k,
-                        word: p.word,
+                        word: at as u16,
                         sim,
                         frequent,
-                        unique: p.unique,
-                        strong: p.strong,
-                        weight: p.weight,
+                        unique: n.unique,
+                        strong: n.strong,
+                        weight: n.weight,
                     },
                 ));
             }

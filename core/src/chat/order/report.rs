@@ -31,8 +31,9 @@ pub struct Reading<'a> {
     address: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ambiguous: Vec<Ambiguous<'a>>,
-    // As f64, as readers have always got it (an f32 prints shorter).
-    confidence: f64,
+    // As the f32 it is: it prints in its shortest form ("0.71", not the
+    // "0.7099999785423279" of the same number widened to f64).
+    confidence: f32,
     id: &'a Value,
     intent: &'static str,
     items: Vec<Item<'a>>,
@@ -56,7 +57,7 @@ fn is_false(b: &bool) -> bool {
 
 #[derive(Serialize)]
 struct Item<'a> {
-    confidence: f64,
+    confidence: f32,
     product_id: &'a str,
     qty: Value,
     text: &'a str,
@@ -124,7 +125,7 @@ pub fn reading<'a>(id: &'a Value, text: &'a str, p: &'a ParsedMessage) -> Readin
                     span("qty", q, Some(items.len()));
                 }
                 items.push(Item {
-                    confidence: f64::from(l.confidence),
+                    confidence: l.confidence,
                     product_id,
                     qty,
                     text: &l.text,
@@ -160,7 +161,7 @@ pub fn reading<'a>(id: &'a Value, text: &'a str, p: &'a ParsedMessage) -> Readin
     Reading {
         address: p.address.as_ref().map(|f| f.value.as_str()),
         ambiguous,
-        confidence: f64::from(p.confidence),
+        confidence: p.confidence,
         id,
         intent: p.intent.as_str(),
         items,
