@@ -45,6 +45,13 @@ const SLANG_MAGNITUDES: &[(&str, i64)] = &[
 /// ("samceng" 3.000, "noban" 20.000, "gotiao" 5.000.000), and a slang hundred
 /// + "ceng" ("cepekceng" 100.000). "lakban" is packing tape, not 60.000.
 pub(crate) fn slang_value(word: &str) -> Option<i64> {
+    // Every slang amount ends in a magnitude, or is "gocap" or "jigo": most words are
+    // turned away by their last letters (the scan asks of a dozen words a message).
+    let ends = |tail: &str| word.ends_with(tail);
+    if !(ends("pek") || ends("ceng") || ends("ban") || ends("tiao") || ends("cap") || ends("jigo"))
+    {
+        return None;
+    }
     if let Some((_, v)) = SLANG.iter().find(|(w, _)| *w == word) {
         return Some(*v);
     }
