@@ -1027,7 +1027,10 @@ fn value_at(
     // What a value needs, checked before the product's values are read (a cache miss
     // each): a short value ("S", "40") is the word as written, a longer one a reading of
     // it that is one of the product's value words.
-    if !catalog.short_values[product as usize]
+    let short_like = |w: &str| w.chars().count() <= 2 || w.bytes().all(|b| b.is_ascii_digit());
+    let could_be_short =
+        catalog.short_values[product as usize] && (short_like(raw) || short_like(&words[pos].text));
+    if !could_be_short
         && !readings[pos]
             .iter()
             .any(|&(w, _)| catalog.is_value_of(w, product))
