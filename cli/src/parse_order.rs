@@ -44,6 +44,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let (mut expected, mut actual) = (Vec::new(), Vec::new());
+    // One reading's JSON, the buffer reused line after line.
+    let mut line_out = Vec::new();
     for (n, line) in std::io::stdin().lock().lines().enumerate() {
         let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
         if line.trim().is_empty() {
@@ -55,9 +57,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             && let Ok(input) = serde_json::from_str::<Line>(&line)
         {
             let parsed = parse_message(&input.text, &catalog);
-            serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed))
+            line_out.clear();
+            reading(&input.id, &input.text, &parsed)
+                .write_json(&mut line_out)
                 .map_err(|e| format!("cannot write: {e}"))?;
-            writeln!(out).map_err(|e| format!("cannot write: {e}"))?;
+            line_out.push(b'\n');
+            out.write_all(&line_out)
+                .map_err(|e| format!("cannot write: {e}"))?;
             continue;
         }
         // A broken line is answered with its error, and the rest still read.

@@ -188,12 +188,17 @@ fn extract(catalog: &str) {
     let catalog = ChatCatalog::from_json(&bytes).expect("a catalog");
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let mut line_out = Vec::new();
     for line in std::io::stdin().lock().lines() {
         let line = line.expect("read stdin");
         let input: Line = serde_json::from_str(&line).expect("an {\"id\", \"text\"} line");
         let parsed = parse_message(&input.text, &catalog);
-        serde_json::to_writer(&mut out, &reading(&input.id, &input.text, &parsed)).expect("write");
-        writeln!(out).expect("write");
+        line_out.clear();
+        reading(&input.id, &input.text, &parsed)
+            .write_json(&mut line_out)
+            .expect("write");
+        line_out.push(b'\n');
+        out.write_all(&line_out).expect("write");
     }
     out.flush().expect("write");
 }

@@ -204,7 +204,8 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
     if paren {
         k += 1;
     }
-    let mut digits = String::new();
+    // The digits' count and first three: all the verdict needs (no string per try).
+    let (mut head, mut n) = ([0u8; 3], 0usize);
     let mut groups = 0;
     while let Some(tok) = toks.get(k) {
         if !tok.is_digits() || tok.text.contains(',') {
@@ -216,7 +217,12 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
         if groups > 0 && tok.gap && part < 3 {
             break;
         }
-        digits.extend(tok.text.chars().filter(char::is_ascii_digit));
+        for b in tok.text.bytes().filter(u8::is_ascii_digit) {
+            if let Some(h) = head.get_mut(n) {
+                *h = b;
+            }
+            n += 1;
+        }
         groups += 1;
         k += 1;
         if paren && groups == 1 && toks.get(k).is_some_and(|x| x.is_symbol(')')) {
@@ -232,11 +238,11 @@ fn phone_at(toks: &[Token], t: usize) -> Option<usize> {
             break;
         }
     }
-    let n = digits.len();
-    let phone = (plus && digits.starts_with("62") && (10..=15).contains(&n))
-        || (digits.starts_with("08") && (9..=14).contains(&n))
-        || (digits.starts_with("628") && (11..=15).contains(&n))
-        || (digits.starts_with('0') && (9..=12).contains(&n) && (groups >= 2 || paren));
+    let digits = &head[..n.min(3)];
+    let phone = (plus && digits.starts_with(b"62") && (10..=15).contains(&n))
+        || (digits.starts_with(b"08") && (9..=14).contains(&n))
+        || (digits.starts_with(b"628") && (11..=15).contains(&n))
+        || (digits.starts_with(b"0") && (9..=12).contains(&n) && (groups >= 2 || paren));
     phone.then_some(k)
 }
 

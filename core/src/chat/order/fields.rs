@@ -167,14 +167,18 @@ impl Fields {
 
 /// Lines of `text` as byte ranges, without their line break.
 fn lines(text: &str) -> Vec<Span> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(8);
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            let end = if text[..i].ends_with('\r') { i - 1 } else { i };
-            out.push(Span { start, end });
-            start = i + 1;
-        }
+    // (A line feed is one byte in UTF-8, never part of another character.)
+    for i in memchr::memchr_iter(b'\n', bytes) {
+        let end = if i > 0 && bytes[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        out.push(Span { start, end });
+        start = i + 1;
     }
     out.push(Span {
         start,

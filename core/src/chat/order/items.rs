@@ -386,6 +386,11 @@ fn clause_candidates(
     } = scratch;
     let first = clause.start;
     let readings = &message[clause];
+    // A clause with no word that may name a product (a template's "Nama: …" line, its
+    // words masked as the name) has nothing to count.
+    if readings.iter().all(|rs| rs.is_empty()) {
+        return;
+    }
     // Per product an upper bound of the name weight its hits cover, summed in a scratch
     // array as big as the catalog (no allocation per product), and the words it is hit
     // at. (As slices: the loop then keeps their lengths in registers.) The rarer words

@@ -424,3 +424,32 @@ fn an_order_becomes_cart_lines_and_the_rest_waits_for_the_admin() {
         assert_eq!(p.cart_lines(), DraftCart::default(), "{text}");
     }
 }
+
+/// The CLI's hand-written JSON is what the derived `Serialize` writes, byte for byte,
+/// on both corpora and on text that needs escaping.
+#[test]
+fn written_json_is_the_serialised_json() {
+    for dir in ["dev", "heldout"] {
+        let (catalog, expected) = corpus(dir);
+        let mut texts: Vec<(Value, String)> = expected
+            .iter()
+            .map(|e| (e["id"].clone(), e["text"].as_str().unwrap_or("").to_owned()))
+            .collect();
+        texts.push((
+            serde_json::json!(7),
+            "Nama: \"Bu\" Ani\\ \u{1}\nAlamat: Jl. Melati 5\tRT 2\npesan donat 2 \u{1f64f}".into(),
+        ));
+        for (id, text) in &texts {
+            let parsed = parse_message(text, &catalog);
+            let reading = super::report::reading(id, text, &parsed);
+            let mut written = Vec::new();
+            reading.write_json(&mut written).expect("written");
+            let serialised = serde_json::to_vec(&reading).expect("serialised");
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&serialised),
+                "{text:?}"
+            );
+        }
+    }
+}
