@@ -42,7 +42,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let catalog = load_catalog(&catalog.ok_or(USAGE)?)?;
     let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // 64 KB at a time: 100k readings are some 50 MB, and a write per 8 KB is thousands.
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let (mut expected, mut actual) = (Vec::new(), Vec::new());
     // One reading's JSON, the buffer reused line after line.
     let mut line_out = Vec::new();
